@@ -1,0 +1,173 @@
+//! The one use case every front end calls: a question in, an [`Answer`] out — ranked passages with
+//! references, excerpts and highlight spans, or `answered: false` when the texts do not cover it.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::engine::Engine;
+use crate::error::{Result, UserError};
+use crate::excerpt::excerpt;
+use crate::query::Question;
+use crate::reference::{Reference, find_document};
+use crate::search::{self, Filter};
+
+/// Options for one question.
+#[derive(Debug, Clone, Default)]
+pub struct AskOptions {
+    /// How many results (default from settings when `None`).
+    pub top: Option<usize>,
+    /// Skip this many results (for "more results").
+    pub offset: usize,
+    /// Restrict to one document (id, or a unique part of it).
+    pub document: Option<String>,
+    /// Attach the score breakdown of each result.
+    pub explain: bool,
+}
+
+/// The answer to one question (its JSON form is the CLI's and the API's contract).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Answer {
+    pub query: String,
+    pub answered: bool,
+    pub results: Vec<Hit>,
+    /// Share of the question found in the best passage (0–1); below the configured minimum the
+    /// question is not answered.
+    #[serde(skip)]
+    pub confidence: f32,
+    /// Results beyond these exist (for paging).
+    #[serde(skip)]
+    pub more: bool,
+}
+
+/// One quoted passage.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    pub rank: usize,
+    pub doc_id: String,
+    pub doc_title: String,
+    pub section: u32,
+    pub section_title: Option<String>,
+    pub paragraph: u32,
+    /// Human form: `§2 General strike poses question of power ¶3`.
+    pub reference: String,
+    /// Short form a user can type back: `2.3` (or `doc:2.3`).
+    pub short_ref: String,
+    pub excerpt: String,
+    pub passage: String,
+    /// `[start, end)` in characters of `excerpt`.
+    pub highlights: Vec<(usize, usize)>,
+    pub score: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explain>,
+    /// The passage's reference as data, for front ends (buttons, neighbours).
+    #[serde(skip)]
+    pub at: Reference,
+}
+
+/// Why a passage ranked where it did.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Explain {
+    pub bm25: f32,
+    pub coverage: f32,
+    pub terms: Vec<ExplainTerm>,
+}
+
+/// One question term and where it matched.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExplainTerm {
+    pub typed: String,
+    pub analysed: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected_from: Option<String>,
+    pub weight: f32,
+    pub idf: f32,
+    pub fields: Vec<&'static str>,
+}
+
+/// Answers a question. Any text is accepted: nothing searchable gives `answered: false`.
+/// Errors are internal (the index could not be read) or a user's unknown document name.
+pub fn ask(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> {
+    let top = opts.top.unwrap_or(engine.search.top).clamp(1, 50);
+    let parsed = Question::parse(question);
+    let mut answer = Answer {
+        query: question.to_string(),
+        answered: false,
+        results: Vec::new(),
+        confidence: 0.0,
+        more: false,
+    };
+    let filter = match &opts.document {
+        Some(name) => {
+            let d = find_document(&engine.corpus, name).ok_or_else(|| UserError::UnknownDocument {
+                name: name.clone(),
+                available: crate::reference::doc_list(&engine.corpus),
+            })?;
+            Filter {
+                doc_id: engine.corpus.documents.get(d as usize).map(|d| d.id.clone()),
+            }
+        }
+        None => Filter::default(),
+    };
+    if parsed.is_empty() {
+        return Ok(answer);
+    }
+    let outcome = search::search(&engine.index, &parsed, &filter)?;
+    let Some(best) = outcome.ranked.first() else {
+        return Ok(answer);
+    };
+    answer.confidence = best.coverage;
+    if best.coverage < engine.search.min_confidence {
+        return Ok(answer);
+    }
+    answer.answered = true;
+    let weights: HashMap<String, f32> = outcome
+        .terms
+        .iter()
+        .zip(&outcome.idf)
+        .map(|(t, idf)| (t.term.clone(), t.weight * idf))
+        .collect();
+    answer.more = outcome.ranked.len() > opts.offset + top;
+    for (i, r) in outcome.ranked.iter().enumerate().skip(opts.offset).take(top) {
+        let Some(view) = engine.corpus.get(r.ord) else {
+            tracing::warn!(ord = r.ord, "index points at a passage the corpus does not have");
+            continue;
+        };
+        let at = Reference::passage(view.loc.doc, view.section.number, view.passage.number);
+        let ex = excerpt(&view.passage.text, &weights, engine.search.max_excerpt_chars);
+        let explain = opts.explain.then(|| Explain {
+            bm25: r.bm25,
+            coverage: r.coverage,
+            terms: outcome
+                .terms
+                .iter()
+                .enumerate()
+                .map(|(k, t)| ExplainTerm {
+                    typed: t.surface.clone(),
+                    analysed: t.term.clone(),
+                    corrected_from: t.corrected_from.clone(),
+                    weight: t.weight,
+                    idf: outcome.idf[k],
+                    fields: r.matched.get(k).cloned().unwrap_or_default(),
+                })
+                .collect(),
+        });
+        answer.results.push(Hit {
+            rank: i + 1,
+            doc_id: view.document.id.clone(),
+            doc_title: view.document.title.clone(),
+            section: view.section.number,
+            section_title: view.section.title.clone(),
+            paragraph: view.passage.number,
+            reference: at.human(&engine.corpus),
+            short_ref: at.short(&engine.corpus),
+            excerpt: ex.text,
+            passage: view.passage.text.clone(),
+            highlights: ex.highlights,
+            score: r.score,
+            explain,
+            at,
+        });
+    }
+    Ok(answer)
+}

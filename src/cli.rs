@@ -1,0 +1,204 @@
+//! The command line: `ask`, `quote`, `toc`, `index`. Parses arguments, loads settings, opens the
+//! engine, calls the shared use cases and prints through [`crate::render`].
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::answer::{AskOptions, ask};
+use crate::config::{Overrides, Settings};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::lookup;
+use crate::render::{json, text};
+
+/// Answers questions about your texts with exact, referenced quotes.
+#[derive(Debug, Parser)]
+#[command(name = "cabildo", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Config file [default: config/cabildo.toml if it exists]
+    #[arg(long, global = true, env = "CABILDO_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A .txt/.md file or a directory of them [default: the built-in essay]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub corpus: Option<PathBuf>,
+    /// Where indexes are kept [default: ~/.cache/cabildo]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// More log output (-v info, -vv debug)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ask a question; prints the passages that answer it
+    Ask(AskArgs),
+    /// Print passages by reference: 2.3, 2.3-5, "§2 ¶3", "John 3:16"
+    Quote {
+        /// The reference
+        reference: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the sections of the texts
+    Toc {
+        /// Only this document (id or a unique part of it)
+        #[arg(long)]
+        document: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build (or check) the persisted index of the corpus
+    Index,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The question, in plain words; `-` reads one question per line from stdin and writes one JSON
+    /// answer per line
+    pub question: String,
+    /// How many passages to show [default: 3, or search.top in the config]
+    #[arg(long, short = 'k', value_parser = clap::value_parser!(u16).range(1..=50))]
+    pub top: Option<u16>,
+    /// Only search this document (id or a unique part of it)
+    #[arg(long)]
+    pub document: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Show why each passage ranked where it did
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// Entry point of the binary: parse, run, map errors to exit codes.
+pub fn main() -> ExitCode {
+    // A missing .env is normal; a broken one is reported once settings are read.
+    let dotenv = dotenvy::dotenv();
+    let cli = Cli::parse();
+    match run(cli, dotenv.err()) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one command.
+pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
+    let settings = Settings::load(&Overrides {
+        config: cli.global.config.clone(),
+        corpus: cli.global.corpus.clone(),
+        data_dir: cli.global.data_dir.clone(),
+    })?;
+    init_logging(&settings, cli.global.verbose);
+    if let Some(e) = dotenv_error.filter(|e| !e.not_found()) {
+        tracing::warn!("could not read .env: {e}");
+    }
+    let style = text::Style {
+        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Ask(args) => {
+            let engine = Engine::open(&settings)?;
+            let opts = AskOptions {
+                top: args.top.map(usize::from),
+                offset: 0,
+                document: args.document.clone(),
+                explain: args.explain,
+            };
+            if args.question == "-" {
+                let stdin = std::io::stdin();
+                for line in stdin.lock().lines() {
+                    let line = line.map_err(|e| Error::io("reading questions from stdin", e))?;
+                    let a = ask(&engine, line.trim(), &opts)?;
+                    write_out(&mut out, &json::line(&a))?;
+                }
+            } else {
+                let a = ask(&engine, &args.question, &opts)?;
+                if args.json {
+                    write_out(&mut out, &json::pretty(&a))?;
+                } else {
+                    write_out(&mut out, text::answer(&a, style).trim_end())?;
+                }
+            }
+        }
+        Command::Quote { reference, json: j } => {
+            let corpus = load_corpus(&settings)?;
+            let q = lookup::quote(&corpus, &reference)?;
+            let s = if j { json::pretty(&q) } else { text::quote(&q, style) };
+            write_out(&mut out, s.trim_end())?;
+        }
+        Command::Toc { document, json: j } => {
+            let corpus = load_corpus(&settings)?;
+            let t = lookup::toc(&corpus, document.as_deref())?;
+            let s = if j { json::pretty(&t) } else { text::toc(&t, style) };
+            write_out(&mut out, s.trim_end())?;
+        }
+        Command::Index => {
+            let started = Instant::now();
+            let corpus = load_corpus(&settings)?;
+            let passages = corpus.len();
+            let docs = corpus.documents.len();
+            let engine = Engine::from_corpus(corpus, Some(&settings.data_dir), settings.search.clone())?;
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            let verb = if engine.index.built { "built" } else { "up to date, opened" };
+            let place = match &engine.index.location {
+                crate::index::Location::Dir(d) => d.display().to_string(),
+                crate::index::Location::Ram => "memory".to_string(),
+            };
+            write_out(
+                &mut out,
+                &format!("index {verb} in {ms:.0} ms: {passages} passages in {docs} document(s), {place}"),
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_corpus(settings: &Settings) -> Result<crate::corpus::Corpus> {
+    match &settings.corpus {
+        Some(p) => crate::corpus::load(p),
+        None => Ok(crate::corpus::embedded()),
+    }
+}
+
+fn write_out(out: &mut impl Write, s: &str) -> Result<()> {
+    match writeln!(out, "{s}") {
+        // A closed pipe (`| head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| Error::io("writing output", e)),
+    }
+}
+
+fn init_logging(settings: &Settings, verbose: u8) {
+    let filter = match verbose {
+        0 => std::env::var("RUST_LOG").unwrap_or_else(|_| settings.log.clone()),
+        1 => "info".to_string(),
+        _ => "debug".to_string(),
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,69 @@
+//! Typed errors. [`UserError`] is what a person typed wrong and may be shown to them as is;
+//! [`Error`] is everything else, logged with context and shown only as a short apology.
+
+use std::path::PathBuf;
+
+/// A mistake in what a user asked for: safe to show, and they can act on it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserError {
+    /// A reference that does not parse in any accepted form.
+    #[error(
+        "“{input}” is not a reference I understand. Try a form like `2.3`, `2.3-5`, `§2 ¶3` or a section title such as `John 3:16`."
+    )]
+    BadReference { input: String },
+    /// A reference that parses but points outside the texts.
+    #[error("{0}")]
+    UnknownReference(String),
+    /// A document name that matches no loaded document.
+    #[error("There is no document called “{name}”. Loaded: {available}.")]
+    UnknownDocument { name: String, available: String },
+}
+
+/// Everything that can go wrong inside cabildo.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    User(#[from] UserError),
+    #[error("config file {path}: {message}")]
+    ConfigFile { path: PathBuf, message: String },
+    #[error("environment variable {var}: {message}")]
+    ConfigEnv { var: String, message: String },
+    #[error("config: {0}")]
+    Config(String),
+    #[error("corpus {path}: {message}")]
+    Corpus { path: PathBuf, message: String },
+    #[error("index in {path}: {source}")]
+    Index {
+        path: PathBuf,
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Wraps an I/O error with what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// The user-facing part of this error, if it is one.
+    pub fn as_user(&self) -> Option<&UserError> {
+        match self {
+            Error::User(u) => Some(u),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,29 @@
+//! cabildo answers a study group's questions about its texts with exact, referenced quotes.
+//!
+//! The data flows one way, one module per step:
+//! corpus files → [`corpus`] (documents of numbered sections and passages) → [`index`] (tantivy,
+//! with the shared [`analysis`]) → [`query`] (question analysis) → [`search`] (ranked passages) →
+//! [`excerpt`] (best sentence window) → [`answer`] (the one use case every front end calls, beside
+//! [`lookup`] for quotes and contents) → [`render`] (terminal text, JSON) → [`cli`].
+//! [`reference`] parses and formats every citation form; [`config`] reads settings once;
+//! [`engine`] holds the loaded corpus and index.
+
+pub mod analysis;
+pub mod answer;
+pub mod cli;
+pub mod config;
+pub mod corpus;
+pub mod engine;
+pub mod error;
+pub mod excerpt;
+pub mod index;
+pub mod lookup;
+pub mod query;
+pub mod reference;
+pub mod render;
+pub mod search;
+
+pub use answer::{Answer, AskOptions, Hit, ask};
+pub use engine::Engine;
+pub use error::{Error, UserError};
+pub use reference::Reference;

@@ -1,0 +1,98 @@
+//! Human-readable output for the terminal: quoted excerpts with references, matched words in bold
+//! when writing to a terminal.
+
+use std::fmt::Write;
+
+use crate::answer::{Answer, Hit};
+use crate::lookup::{Quote, Toc};
+
+/// Terminal styling on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn bold(&self, s: &str) -> String {
+        if self.color { format!("\x1b[1m{s}\x1b[22m") } else { s.to_string() }
+    }
+    fn dim(&self, s: &str) -> String {
+        if self.color { format!("\x1b[2m{s}\x1b[22m") } else { s.to_string() }
+    }
+    fn mark(&self, s: &str) -> String {
+        if self.color { format!("\x1b[1;33m{s}\x1b[0m") } else { s.to_string() }
+    }
+}
+
+/// An answer: each result's reference, then its excerpt quoted.
+pub fn answer(a: &Answer, style: Style) -> String {
+    let mut out = String::new();
+    if !a.answered {
+        let _ = writeln!(
+            out,
+            "Nothing in the text answers that. Try other words, or browse the sections with `cabildo toc`."
+        );
+        return out;
+    }
+    for hit in &a.results {
+        let _ = writeln!(out, "{}. {}  {}", hit.rank, style.bold(&hit.reference), style.dim(&format!("({})", hit.short_ref)));
+        let _ = writeln!(out, "   “{}”", highlighted(hit, style));
+        if let Some(ex) = &hit.explain {
+            let _ = writeln!(out, "   score {:.3} = bm25 {:.3} × coverage factor (coverage {:.2})", hit.score, ex.bm25, ex.coverage);
+            for t in &ex.terms {
+                let fields = if t.fields.is_empty() { "-".to_string() } else { t.fields.join("+") };
+                let corrected = t.corrected_from.as_ref().map(|c| format!(" (typed “{c}”)")).unwrap_or_default();
+                let _ = writeln!(out, "     {:<16} → {:<14} idf {:>5.2} × w {:.1}  in {}{}", t.typed, t.analysed, t.idf, t.weight, fields, corrected);
+            }
+        }
+        out.push('\n');
+    }
+    if out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+fn highlighted(hit: &Hit, style: Style) -> String {
+    let chars: Vec<char> = hit.excerpt.chars().collect();
+    let mut out = String::with_capacity(hit.excerpt.len() + 16);
+    let mut at = 0;
+    for &(s, e) in &hit.highlights {
+        if s < at || e > chars.len() || s > e {
+            continue;
+        }
+        out.extend(&chars[at..s]);
+        out.push_str(&style.mark(&chars[s..e].iter().collect::<String>()));
+        at = e;
+    }
+    out.extend(&chars[at.min(chars.len())..]);
+    out
+}
+
+/// Quoted passages, each under its reference.
+pub fn quote(q: &Quote, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}  {}", style.bold(&q.reference), style.dim(&format!("({})", q.short_ref)));
+    let _ = writeln!(out, "{}", style.dim(&q.doc_title));
+    for p in &q.passages {
+        out.push('\n');
+        if q.passages.len() > 1 {
+            let _ = writeln!(out, "{}", style.dim(&format!("¶{}", p.paragraph)));
+        }
+        let _ = writeln!(out, "{}", p.text);
+    }
+    out
+}
+
+/// Sections with numbers and passage counts.
+pub fn toc(t: &Toc, style: Style) -> String {
+    let mut out = String::new();
+    for d in &t.documents {
+        let _ = writeln!(out, "{}  {}", style.bold(&d.title), style.dim(&format!("({}, {} passages)", d.doc_id, d.passages)));
+        for s in &d.sections {
+            let title = s.title.as_deref().unwrap_or("(untitled opening)");
+            let _ = writeln!(out, "  §{:<4} {}  {}", s.section, title, style.dim(&format!("{} passage{}", s.passages, if s.passages == 1 { "" } else { "s" })));
+        }
+    }
+    out
+}

@@ -1,0 +1,377 @@
+//! Ranking: analysed question → candidate passages from tantivy (BM25 over the passage, its section
+//! title and its neighbours, plus phrase boosts) → reranked by how much of the question each
+//! candidate covers → the confidence that decides between an answer and "not in the text".
+
+use std::collections::HashMap;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
+
+use crate::analysis;
+use crate::error::Result;
+use crate::index::SearchIndex;
+use crate::query::{QueryTerm, Question};
+
+/// Weights of the parts of a passage's score. Each is a property of the method, not of a text.
+pub mod weights {
+    /// A term in the passage itself.
+    pub const TEXT: f32 = 1.0;
+    /// A term in the section title.
+    pub const TITLE: f32 = 0.4;
+    /// A term in the neighbouring passages.
+    pub const CONTEXT: f32 = 0.25;
+    /// Two question words near each other in the passage.
+    pub const PAIR: f32 = 0.6;
+    /// The whole question as a phrase (quotes).
+    pub const PHRASE: f32 = 1.5;
+    /// How much coverage counts when a term is found only in the neighbours.
+    pub const CONTEXT_COVERAGE: f32 = 0.5;
+    /// How much coverage counts for a term found only in the section title.
+    pub const TITLE_COVERAGE: f32 = 0.75;
+}
+
+/// How many candidates tantivy returns for reranking.
+const CANDIDATES: usize = 50;
+
+/// One ranked passage.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    pub ord: u32,
+    /// Final score (BM25 parts × coverage factor).
+    pub score: f32,
+    /// tantivy's score before reranking.
+    pub bm25: f32,
+    /// Share of the question's weight (idf × weight) found in this passage, 0–1.
+    pub coverage: f32,
+    /// For each question term: where it matched (`text`, `title`, `context`), empty if nowhere.
+    pub matched: Vec<Vec<&'static str>>,
+}
+
+/// What a search found, with the question as searched (after typo correction).
+#[derive(Debug, Clone, Default)]
+pub struct SearchOutcome {
+    pub terms: Vec<QueryTerm>,
+    /// Inverse document frequency of each term (same order as `terms`).
+    pub idf: Vec<f32>,
+    pub ranked: Vec<Ranked>,
+}
+
+/// Restricts a search.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only passages of this document id.
+    pub doc_id: Option<String>,
+}
+
+/// Runs a question against the index.
+pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Result<SearchOutcome> {
+    let searcher = index.reader.searcher();
+    let f = index.fields;
+    let n_docs = searcher.num_docs().max(1) as f32;
+    let mut terms = question.terms.clone();
+    // Correct words the texts do not contain to the nearest word they do.
+    for t in terms.iter_mut() {
+        if doc_freq(&searcher, f.text, &t.term) == 0
+            && doc_freq(&searcher, f.title, &t.term) == 0
+            && let Some(fixed) = correct(&searcher, f.surface, &t.surface)
+            && let Some(a) = analysis::analyze(&fixed).into_iter().next()
+        {
+            t.corrected_from = Some(std::mem::replace(&mut t.surface, fixed));
+            t.term = a.term;
+        }
+    }
+    terms.dedup_by(|a, b| a.term == b.term);
+    let idf: Vec<f32> = terms
+        .iter()
+        .map(|t| {
+            let df = doc_freq(&searcher, f.text, &t.term) as f32;
+            (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
+        })
+        .collect();
+    // Keep the rarest terms when a question is very long.
+    if terms.len() > crate::query::MAX_TERMS {
+        let mut order: Vec<usize> = (0..terms.len()).collect();
+        order.sort_by(|&a, &b| idf[b].total_cmp(&idf[a]));
+        order.truncate(crate::query::MAX_TERMS);
+        order.sort_unstable();
+        let (t2, i2) = order.iter().map(|&i| (terms[i].clone(), idf[i])).unzip();
+        terms = t2;
+        return rank(index, &searcher, question, terms, i2, filter);
+    }
+    rank(index, &searcher, question, terms, idf, filter)
+}
+
+fn rank(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    question: &Question,
+    terms: Vec<QueryTerm>,
+    idf: Vec<f32>,
+    filter: &Filter,
+) -> Result<SearchOutcome> {
+    let f = index.fields;
+    if terms.is_empty() {
+        return Ok(SearchOutcome::default());
+    }
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let term_query = |field: Field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
+        let q = TermQuery::new(
+            Term::from_field_text(field, text),
+            IndexRecordOption::WithFreqs,
+        );
+        (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
+    };
+    for t in &terms {
+        should.push(term_query(f.text, &t.term, weights::TEXT * t.weight));
+        should.push(term_query(f.title, &t.term, weights::TITLE * t.weight));
+        should.push(term_query(f.context, &t.term, weights::CONTEXT * t.weight));
+    }
+    // Adjacent question words (stop words skipped) near each other in the passage.
+    let mut content: Vec<&QueryTerm> = terms.iter().collect();
+    content.sort_by_key(|t| t.position);
+    for pair in content.windows(2) {
+        let gap = pair[1].position.saturating_sub(pair[0].position) as usize;
+        if pair[0].term == pair[1].term || gap == 0 || gap > 4 {
+            continue;
+        }
+        let q = PhraseQuery::new_with_offset_and_slop(
+            vec![
+                (0, Term::from_field_text(f.text, &pair[0].term)),
+                (gap, Term::from_field_text(f.text, &pair[1].term)),
+            ],
+            2,
+        );
+        let w = weights::PAIR * pair[0].weight.min(pair[1].weight);
+        should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w))));
+    }
+    // The whole question as a phrase, stop words included (exact quotes).
+    let seq = &question.sequence;
+    if (3..=16).contains(&seq.len()) {
+        let first = seq[0].position as usize;
+        let phrase: Vec<(usize, Term)> = seq
+            .iter()
+            .map(|t| (t.position as usize - first, Term::from_field_text(f.text, &t.term)))
+            .collect();
+        let q = PhraseQuery::new_with_offset_and_slop(phrase, 1);
+        should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weights::PHRASE))));
+    }
+    let scoring: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+    let query: Box<dyn Query> = match &filter.doc_id {
+        Some(id) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, scoring),
+            (
+                Occur::Must,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.doc_id, id),
+                        IndexRecordOption::Basic,
+                    )),
+                    0.0,
+                )),
+            ),
+        ])),
+        None => scoring,
+    };
+    let top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+
+    // Which terms each candidate contains, read from the postings (no re-analysis).
+    let addrs: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
+    let in_text = presence(searcher, f.text, &terms, &addrs)?;
+    let in_title = presence(searcher, f.title, &terms, &addrs)?;
+    let in_context = presence(searcher, f.context, &terms, &addrs)?;
+    let ords = ordinals(searcher, &addrs)?;
+
+    let total: f32 = terms.iter().zip(&idf).map(|(t, i)| t.weight * i).sum();
+    let mut ranked = Vec::with_capacity(top.len());
+    for (c, (bm25, _)) in top.iter().enumerate() {
+        let mut got = 0.0;
+        let mut denominator = total;
+        let mut matched = Vec::with_capacity(terms.len());
+        for (k, t) in terms.iter().enumerate() {
+            let w = t.weight * idf[k];
+            let mut m = Vec::new();
+            if in_text[c][k] {
+                m.push("text");
+            }
+            if in_title[c][k] {
+                m.push("title");
+            }
+            if in_context[c][k] {
+                m.push("context");
+            }
+            got += if in_text[c][k] {
+                w
+            } else if in_title[c][k] {
+                w * weights::TITLE_COVERAGE
+            } else if in_context[c][k] {
+                w * weights::CONTEXT_COVERAGE
+            } else {
+                if t.weight < 1.0 {
+                    // an unmatched word about the asking does not count against a passage
+                    denominator -= w;
+                }
+                0.0
+            };
+            matched.push(m);
+        }
+        let coverage = if denominator > 0.0 {
+            (got / denominator).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        ranked.push(Ranked {
+            ord: ords[c],
+            score: bm25 * (0.25 + 0.75 * coverage),
+            bm25: *bm25,
+            coverage,
+            matched,
+        });
+    }
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.ord.cmp(&b.ord)));
+    Ok(SearchOutcome { terms, idf, ranked })
+}
+
+fn doc_freq(searcher: &Searcher, field: Field, term: &str) -> u64 {
+    searcher
+        .doc_freq(&Term::from_field_text(field, term))
+        .unwrap_or(0)
+}
+
+/// `out[candidate][term]`: whether the candidate's `field` contains the term.
+fn presence(
+    searcher: &Searcher,
+    field: Field,
+    terms: &[QueryTerm],
+    addrs: &[DocAddress],
+) -> Result<Vec<Vec<bool>>> {
+    let mut out = vec![vec![false; terms.len()]; addrs.len()];
+    let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
+    for (c, a) in addrs.iter().enumerate() {
+        by_segment.entry(a.segment_ord).or_default().push((a.doc_id, c));
+    }
+    for (seg, mut docs) in by_segment {
+        docs.sort_unstable();
+        let reader = searcher.segment_reader(seg);
+        let inverted = reader.inverted_index(field)?;
+        for (k, t) in terms.iter().enumerate() {
+            let term = Term::from_field_text(field, &t.term);
+            let Some(mut postings) = inverted
+                .read_postings(&term, IndexRecordOption::Basic)
+                .map_err(|e| crate::error::Error::io("reading the index", e))?
+            else {
+                continue;
+            };
+            for &(doc, c) in &docs {
+                if postings.doc() == TERMINATED {
+                    break;
+                }
+                if postings.doc() <= doc && postings.seek(doc) == doc {
+                    out[c][k] = true;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Passage ordinals of the hits, from the `ord` fast field.
+fn ordinals(searcher: &Searcher, addrs: &[DocAddress]) -> Result<Vec<u32>> {
+    let mut columns = HashMap::new();
+    let mut out = Vec::with_capacity(addrs.len());
+    for a in addrs {
+        if let std::collections::hash_map::Entry::Vacant(e) = columns.entry(a.segment_ord) {
+            e.insert(searcher.segment_reader(a.segment_ord).fast_fields().u64("ord")?);
+        }
+        let ord = columns
+            .get(&a.segment_ord)
+            .and_then(|c| c.first(a.doc_id))
+            .unwrap_or(u64::MAX);
+        out.push(u32::try_from(ord).unwrap_or(u32::MAX));
+    }
+    Ok(out)
+}
+
+/// The nearest word of the texts to `word` (edit distance 1 for words of 4–7 letters, 2 from 8),
+/// preferring the most frequent. None for short words, numbers, or nothing close.
+fn correct(searcher: &Searcher, surface: Field, word: &str) -> Option<String> {
+    let len = word.chars().count();
+    if len < 4 || word.chars().any(|c| c.is_ascii_digit()) || len > analysis::MAX_WORD_BYTES {
+        return None;
+    }
+    let max = if len >= 8 { 2 } else { 1 };
+    let target: Vec<char> = word.chars().collect();
+    let mut best: Option<(usize, u32, String)> = None;
+    for reader in searcher.segment_readers() {
+        let Ok(inverted) = reader.inverted_index(surface) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().stream() else {
+            continue;
+        };
+        while stream.advance() {
+            let Ok(cand) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            let clen = cand.chars().count();
+            if clen.abs_diff(len) > max {
+                continue;
+            }
+            let Some(d) = bounded_distance(&target, cand, max) else {
+                continue;
+            };
+            let df = stream.value().doc_freq;
+            let better = match &best {
+                None => true,
+                Some((bd, bdf, _)) => d < *bd || (d == *bd && df > *bdf),
+            };
+            if better {
+                best = Some((d, df, cand.to_string()));
+            }
+        }
+    }
+    best.map(|(_, _, w)| w)
+}
+
+/// Optimal-string-alignment distance between `a` and `b` if it is at most `max`.
+fn bounded_distance(a: &[char], b: &str, max: usize) -> Option<usize> {
+    let b: Vec<char> = b.chars().collect();
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    (prev[m] <= max).then_some(prev[m])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_counts_edits_and_transpositions() {
+        let d = |a: &str, b: &str| bounded_distance(&a.chars().collect::<Vec<_>>(), b, 2);
+        assert_eq!(d("comune", "commune"), Some(1));
+        assert_eq!(d("teh", "the"), Some(1));
+        assert_eq!(d("kubernetes", "kingdom"), None);
+        assert_eq!(d("same", "same"), Some(0));
+    }
+}
