@@ -99,12 +99,17 @@ pub fn ask(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer>
     };
     let filter = match &opts.document {
         Some(name) => {
-            let d = find_document(&engine.corpus, name).ok_or_else(|| UserError::UnknownDocument {
-                name: name.clone(),
-                available: crate::reference::doc_list(&engine.corpus),
-            })?;
+            let d =
+                find_document(&engine.corpus, name).ok_or_else(|| UserError::UnknownDocument {
+                    name: name.clone(),
+                    available: crate::reference::doc_list(&engine.corpus),
+                })?;
             Filter {
-                doc_id: engine.corpus.documents.get(d as usize).map(|d| d.id.clone()),
+                doc_id: engine
+                    .corpus
+                    .documents
+                    .get(d as usize)
+                    .map(|d| d.id.clone()),
             }
         }
         None => Filter::default(),
@@ -128,13 +133,26 @@ pub fn ask(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer>
         .map(|(t, idf)| (t.term.clone(), t.weight * idf))
         .collect();
     answer.more = outcome.ranked.len() > opts.offset + top;
-    for (i, r) in outcome.ranked.iter().enumerate().skip(opts.offset).take(top) {
+    for (i, r) in outcome
+        .ranked
+        .iter()
+        .enumerate()
+        .skip(opts.offset)
+        .take(top)
+    {
         let Some(view) = engine.corpus.get(r.ord) else {
-            tracing::warn!(ord = r.ord, "index points at a passage the corpus does not have");
+            tracing::warn!(
+                ord = r.ord,
+                "index points at a passage the corpus does not have"
+            );
             continue;
         };
         let at = Reference::passage(view.loc.doc, view.section.number, view.passage.number);
-        let ex = excerpt(&view.passage.text, &weights, engine.search.max_excerpt_chars);
+        let ex = excerpt(
+            &view.passage.text,
+            &weights,
+            engine.search.max_excerpt_chars,
+        );
         let explain = opts.explain.then(|| Explain {
             bm25: r.bm25,
             coverage: r.coverage,

@@ -65,6 +65,17 @@ pub enum Command {
     },
     /// Build (or check) the persisted index of the corpus
     Index,
+    /// Measure answer quality on a question set (JSONL with gold needles, as in shared/eval)
+    Eval {
+        /// The question set
+        questions: PathBuf,
+        /// Print the metrics as JSON
+        #[arg(long)]
+        json: bool,
+        /// Also write each answer as one JSON line to this file (for score.py)
+        #[arg(long, value_name = "FILE")]
+        answers: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -143,13 +154,41 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
         Command::Quote { reference, json: j } => {
             let corpus = load_corpus(&settings)?;
             let q = lookup::quote(&corpus, &reference)?;
-            let s = if j { json::pretty(&q) } else { text::quote(&q, style) };
+            let s = if j {
+                json::pretty(&q)
+            } else {
+                text::quote(&q, style)
+            };
             write_out(&mut out, s.trim_end())?;
         }
         Command::Toc { document, json: j } => {
             let corpus = load_corpus(&settings)?;
             let t = lookup::toc(&corpus, document.as_deref())?;
-            let s = if j { json::pretty(&t) } else { text::toc(&t, style) };
+            let s = if j {
+                json::pretty(&t)
+            } else {
+                text::toc(&t, style)
+            };
+            write_out(&mut out, s.trim_end())?;
+        }
+        Command::Eval {
+            questions,
+            json: j,
+            answers,
+        } => {
+            let qs = crate::eval::load_questions(&questions)?;
+            let engine = Engine::open(&settings)?;
+            let (all, m) = crate::eval::run(&engine, &qs)?;
+            if let Some(path) = answers {
+                let body: String = all.iter().map(|a| json::line(a) + "\n").collect();
+                std::fs::write(&path, body)
+                    .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+            }
+            let s = if j {
+                json::line(&m)
+            } else {
+                text::metrics(&m, &questions.display().to_string())
+            };
             write_out(&mut out, s.trim_end())?;
         }
         Command::Index => {
@@ -157,16 +196,23 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             let corpus = load_corpus(&settings)?;
             let passages = corpus.len();
             let docs = corpus.documents.len();
-            let engine = Engine::from_corpus(corpus, Some(&settings.data_dir), settings.search.clone())?;
+            let engine =
+                Engine::from_corpus(corpus, Some(&settings.data_dir), settings.search.clone())?;
             let ms = started.elapsed().as_secs_f64() * 1000.0;
-            let verb = if engine.index.built { "built" } else { "up to date, opened" };
+            let verb = if engine.index.built {
+                "built"
+            } else {
+                "up to date, opened"
+            };
             let place = match &engine.index.location {
                 crate::index::Location::Dir(d) => d.display().to_string(),
                 crate::index::Location::Ram => "memory".to_string(),
             };
             write_out(
                 &mut out,
-                &format!("index {verb} in {ms:.0} ms: {passages} passages in {docs} document(s), {place}"),
+                &format!(
+                    "index {verb} in {ms:.0} ms: {passages} passages in {docs} document(s), {place}"
+                ),
             )?;
         }
     }

@@ -80,16 +80,21 @@ impl Settings {
     }
 
     /// Reads settings with a custom environment (for tests).
-    pub fn load_with(overrides: &Overrides, env: impl Fn(&str) -> Option<String>) -> Result<Settings> {
-        let named = overrides
-            .config
-            .clone()
-            .or_else(|| env("CABILDO_CONFIG").filter(|s| !s.is_empty()).map(PathBuf::from));
+    pub fn load_with(
+        overrides: &Overrides,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings> {
+        let named = overrides.config.clone().or_else(|| {
+            env("CABILDO_CONFIG")
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+        });
         let (file, config_file) = match named {
             Some(path) => (read_file(&path)?, Some(path)),
-            None if Path::new(DEFAULT_CONFIG).is_file() => {
-                (read_file(Path::new(DEFAULT_CONFIG))?, Some(PathBuf::from(DEFAULT_CONFIG)))
-            }
+            None if Path::new(DEFAULT_CONFIG).is_file() => (
+                read_file(Path::new(DEFAULT_CONFIG))?,
+                Some(PathBuf::from(DEFAULT_CONFIG)),
+            ),
             None => (FileConfig::default(), None),
         };
         let defaults = SearchSettings::default();
@@ -100,8 +105,14 @@ impl Settings {
             log: file.log.unwrap_or_else(|| "warn".to_string()),
             search: SearchSettings {
                 top: file.search.top.unwrap_or(defaults.top),
-                max_excerpt_chars: file.search.max_excerpt_chars.unwrap_or(defaults.max_excerpt_chars),
-                min_confidence: file.search.min_confidence.unwrap_or(defaults.min_confidence),
+                max_excerpt_chars: file
+                    .search
+                    .max_excerpt_chars
+                    .unwrap_or(defaults.max_excerpt_chars),
+                min_confidence: file
+                    .search
+                    .min_confidence
+                    .unwrap_or(defaults.min_confidence),
             },
         };
         if let Some(v) = env("CABILDO_CORPUS").filter(|v| !v.is_empty()) {
@@ -117,8 +128,11 @@ impl Settings {
             s.search.top = parse_env("CABILDO_TOP", &v, "a whole number from 1 to 10")?;
         }
         if let Some(v) = env("CABILDO_MAX_EXCERPT_CHARS") {
-            s.search.max_excerpt_chars =
-                parse_env("CABILDO_MAX_EXCERPT_CHARS", &v, "a whole number from 100 to 1000")?;
+            s.search.max_excerpt_chars = parse_env(
+                "CABILDO_MAX_EXCERPT_CHARS",
+                &v,
+                "a whole number from 100 to 1000",
+            )?;
         }
         if let Some(v) = env("CABILDO_MIN_CONFIDENCE") {
             s.search.min_confidence =
@@ -147,7 +161,11 @@ impl Settings {
         };
         let s = &self.search;
         if !(1..=10).contains(&s.top) {
-            return Err(fail("search.top", "a whole number from 1 to 10", s.top.to_string()));
+            return Err(fail(
+                "search.top",
+                "a whole number from 1 to 10",
+                s.top.to_string(),
+            ));
         }
         if !(100..=1000).contains(&s.max_excerpt_chars) {
             return Err(fail(
@@ -157,10 +175,18 @@ impl Settings {
             ));
         }
         if !(0.0..=1.0).contains(&s.min_confidence) {
-            return Err(fail("search.min_confidence", "a number from 0 to 1", s.min_confidence.to_string()));
+            return Err(fail(
+                "search.min_confidence",
+                "a number from 0 to 1",
+                s.min_confidence.to_string(),
+            ));
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log) {
-            return Err(fail("log", "a log filter such as `info` or `cabildo=debug`", format!("“{}” ({e})", self.log)));
+            return Err(fail(
+                "log",
+                "a log filter such as `info` or `cabildo=debug`",
+                format!("“{}” ({e})", self.log),
+            ));
         }
         Ok(())
     }
@@ -183,10 +209,18 @@ fn read_file(path: &Path) -> Result<FileConfig> {
             message: if key.is_empty() || key == "." {
                 inner.message().to_string()
             } else {
-                format!("key `{key}`: {}", inner.message())
+                format!("key `{key}`: {}", plain_types(inner.message()))
             },
         }
     })
+}
+
+/// serde names Rust types; say what a person would write instead.
+fn plain_types(message: &str) -> String {
+    message
+        .replace("expected usize", "expected a whole number")
+        .replace("expected f32", "expected a number")
+        .replace("expected a string", "expected text in quotes")
 }
 
 fn parse_env<T: std::str::FromStr>(var: &str, value: &str, expected: &str) -> Result<T> {

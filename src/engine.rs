@@ -36,7 +36,11 @@ impl Engine {
     }
 
     /// Opens (or builds) the index for an already loaded corpus; in memory when `data_dir` is None.
-    pub fn from_corpus(corpus: Corpus, data_dir: Option<&Path>, search: SearchSettings) -> Result<Engine> {
+    pub fn from_corpus(
+        corpus: Corpus,
+        data_dir: Option<&Path>,
+        search: SearchSettings,
+    ) -> Result<Engine> {
         let index = match data_dir {
             Some(dir) => SearchIndex::open_or_build(&corpus, dir)?,
             None => SearchIndex::build_in_ram(&corpus)?,

@@ -64,7 +64,11 @@ pub fn excerpt(passage: &str, weights: &HashMap<String, f32>, max_chars: usize) 
 }
 
 /// Byte range of the best window: whole sentences when they fit, else a cut around the matches.
-fn choose_window(passage: &str, matches: &[(usize, usize, &str, f32)], max_chars: usize) -> (usize, usize) {
+fn choose_window(
+    passage: &str,
+    matches: &[(usize, usize, &str, f32)],
+    max_chars: usize,
+) -> (usize, usize) {
     let sentences: Vec<(usize, usize)> = passage
         .split_sentence_bound_indices()
         .map(|(i, s)| (i, i + s.len()))
@@ -169,7 +173,10 @@ fn cut(passage: &str, from: usize, max_chars: usize) -> (usize, usize) {
     let mut start = from;
     if start > 0 {
         // move forward to the start of a word
-        if let Some((i, _)) = passage[start..].char_indices().find(|(_, c)| c.is_whitespace()) {
+        if let Some((i, _)) = passage[start..]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+        {
             let s = start + i;
             start = passage[s..]
                 .char_indices()

@@ -151,9 +151,10 @@ fn register_analyzers(index: &Index) {
     index
         .tokenizers()
         .register(ANALYZER, TextAnalyzer::from(CabildoTokenizer::terms()));
-    index
-        .tokenizers()
-        .register(SURFACE_ANALYZER, TextAnalyzer::from(CabildoTokenizer::surface()));
+    index.tokenizers().register(
+        SURFACE_ANALYZER,
+        TextAnalyzer::from(CabildoTokenizer::surface()),
+    );
 }
 
 impl SearchIndex {
@@ -216,7 +217,10 @@ impl SearchIndex {
                 })
             }
             Err(e) => {
-                tracing::warn!("could not persist the index in {}: {e}; using an in-memory index", data_dir.display());
+                tracing::warn!(
+                    "could not persist the index in {}: {e}; using an in-memory index",
+                    data_dir.display()
+                );
                 Self::build_in_ram(corpus)
             }
         };
@@ -315,7 +319,12 @@ fn build_dir(corpus: &Corpus, data_dir: &Path, final_dir: &Path) -> Result<()> {
     let tmp = tempfile::Builder::new()
         .prefix(".build-")
         .tempdir_in(data_dir)
-        .map_err(|e| Error::io(format!("creating a build directory in {}", data_dir.display()), e))?;
+        .map_err(|e| {
+            Error::io(
+                format!("creating a build directory in {}", data_dir.display()),
+                e,
+            )
+        })?;
     let (schema, fields) = Fields::schema();
     let index = Index::create_in_dir(tmp.path(), schema).map_err(|source| Error::Index {
         path: tmp.path().to_path_buf(),
@@ -333,7 +342,10 @@ fn build_dir(corpus: &Corpus, data_dir: &Path, final_dir: &Path) -> Result<()> {
     let tmp_path = tmp.keep();
     std::fs::rename(&tmp_path, final_dir).map_err(|e| {
         let _ = std::fs::remove_dir_all(&tmp_path);
-        Error::io(format!("moving the new index to {}", final_dir.display()), e)
+        Error::io(
+            format!("moving the new index to {}", final_dir.display()),
+            e,
+        )
     })?;
     Ok(())
 }
@@ -346,10 +358,12 @@ fn remove_stale(data_dir: &Path, keep: &Path) {
     for e in entries.flatten() {
         let path = e.path();
         let name = e.file_name().to_string_lossy().into_owned();
-        if path != keep && (name.starts_with("index-") || name.starts_with(".build-")) && path.is_dir() {
-            if let Err(err) = std::fs::remove_dir_all(&path) {
-                tracing::debug!("could not remove old index {}: {err}", path.display());
-            }
+        if path != keep
+            && (name.starts_with("index-") || name.starts_with(".build-"))
+            && path.is_dir()
+            && let Err(err) = std::fs::remove_dir_all(&path)
+        {
+            tracing::debug!("could not remove old index {}: {err}", path.display());
         }
     }
 }
@@ -361,7 +375,8 @@ fn write_documents(index: &Index, f: Fields, corpus: &Corpus) -> Result<()> {
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 4);
-    let mut writer = index.writer_with_num_threads::<TantivyDocument>(threads, 40_000_000 * threads)?;
+    let mut writer =
+        index.writer_with_num_threads::<TantivyDocument>(threads, 40_000_000 * threads)?;
     let bar = progress_bar(corpus.len());
     for view in corpus.passages() {
         let section = view.section;

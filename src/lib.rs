@@ -5,7 +5,7 @@
 //! with the shared [`analysis`]) → [`query`] (question analysis) → [`search`] (ranked passages) →
 //! [`excerpt`] (best sentence window) → [`answer`] (the one use case every front end calls, beside
 //! [`lookup`] for quotes and contents) → [`render`] (terminal text, JSON) → [`cli`].
-//! [`reference`] parses and formats every citation form; [`config`] reads settings once;
+//! [`eval`] measures answer quality; [`reference`] parses and formats every citation form; [`config`] reads settings once;
 //! [`engine`] holds the loaded corpus and index.
 
 pub mod analysis;
@@ -15,6 +15,7 @@ pub mod config;
 pub mod corpus;
 pub mod engine;
 pub mod error;
+pub mod eval;
 pub mod excerpt;
 pub mod index;
 pub mod lookup;

@@ -40,7 +40,9 @@ pub fn quote(corpus: &Corpus, input: &str) -> Result<Quote, UserError> {
 pub fn quote_at(corpus: &Corpus, at: Reference) -> Result<Quote, UserError> {
     at.check(corpus)?;
     let (Some(document), Some(section)) = (at.document(corpus), at.section(corpus)) else {
-        return Err(UserError::UnknownReference("That reference points at no loaded text.".into()));
+        return Err(UserError::UnknownReference(
+            "That reference points at no loaded text.".into(),
+        ));
     };
     let (first, last) = at.passages.unwrap_or((1, section.passages.len() as u32));
     let passages = section
@@ -94,10 +96,14 @@ pub struct TocSection {
 /// Sections with their numbers and passage counts, for one document (id or unique part) or all.
 pub fn toc(corpus: &Corpus, document: Option<&str>) -> Result<Toc, UserError> {
     let only = match document {
-        Some(name) => Some(find_document(corpus, name).ok_or_else(|| UserError::UnknownDocument {
-            name: name.to_string(),
-            available: crate::reference::doc_list(corpus),
-        })?),
+        Some(name) => {
+            Some(
+                find_document(corpus, name).ok_or_else(|| UserError::UnknownDocument {
+                    name: name.to_string(),
+                    available: crate::reference::doc_list(corpus),
+                })?,
+            )
+        }
         None => None,
     };
     let documents = corpus

@@ -87,7 +87,11 @@ impl Reference {
 
     fn range_text(&self) -> Option<String> {
         let (a, b) = self.passages?;
-        Some(if a == b { a.to_string() } else { format!("{a}-{b}") })
+        Some(if a == b {
+            a.to_string()
+        } else {
+            format!("{a}-{b}")
+        })
     }
 
     fn section_title<'c>(&self, corpus: &'c Corpus) -> Option<&'c str> {
@@ -130,11 +134,13 @@ impl Reference {
                 rest = tail.trim();
             }
         }
-        let (section_spec, range) =
-            parse_numeric(rest).or_else(|| parse_human(rest)).map_or_else(
+        let (section_spec, range) = parse_numeric(rest)
+            .or_else(|| parse_human(rest))
+            .map_or_else(
                 || parse_titled(rest, corpus, doc_filter).map(|(d, s, r)| (Spec::Found(d, s), r)),
                 |(s, r)| Some((Spec::Number(s), r)),
-            ).ok_or_else(bad)?;
+            )
+            .ok_or_else(bad)?;
         let (doc, section) = match section_spec {
             Spec::Found(d, s) => (d, s),
             Spec::Number(s) => {
@@ -202,6 +208,9 @@ impl Reference {
         Ok(())
     }
 }
+
+/// A passage range (first, last), or `None` for a whole section.
+type PassageRange = Option<(u32, u32)>;
 
 enum Spec {
     Number(u32),
@@ -286,7 +295,7 @@ fn parse_titled(
     s: &str,
     corpus: &Corpus,
     doc_filter: Option<u32>,
-) -> Option<(u32, u32, Option<(u32, u32)>)> {
+) -> Option<(u32, u32, PassageRange)> {
     let s = s.trim().trim_start_matches('§').trim();
     if let Some((d, sec)) = find_title(corpus, s, doc_filter) {
         return Some((d, sec, None));
@@ -339,7 +348,9 @@ pub fn find_document(corpus: &Corpus, name: &str) -> Option<u32> {
     if let Some(i) = ids.iter().position(|id| *id == name) {
         return Some(i as u32);
     }
-    let prefix: Vec<usize> = (0..ids.len()).filter(|&i| ids[i].starts_with(&name)).collect();
+    let prefix: Vec<usize> = (0..ids.len())
+        .filter(|&i| ids[i].starts_with(&name))
+        .collect();
     if let [only] = prefix[..] {
         return Some(only as u32);
     }

@@ -152,10 +152,18 @@ fn rank(
         let first = seq[0].position as usize;
         let phrase: Vec<(usize, Term)> = seq
             .iter()
-            .map(|t| (t.position as usize - first, Term::from_field_text(f.text, &t.term)))
+            .map(|t| {
+                (
+                    t.position as usize - first,
+                    Term::from_field_text(f.text, &t.term),
+                )
+            })
             .collect();
         let q = PhraseQuery::new_with_offset_and_slop(phrase, 1);
-        should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weights::PHRASE))));
+        should.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(q), weights::PHRASE)),
+        ));
     }
     let scoring: Box<dyn Query> = Box::new(BooleanQuery::new(should));
     let query: Box<dyn Query> = match &filter.doc_id {
@@ -249,7 +257,10 @@ fn presence(
     let mut out = vec![vec![false; terms.len()]; addrs.len()];
     let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
     for (c, a) in addrs.iter().enumerate() {
-        by_segment.entry(a.segment_ord).or_default().push((a.doc_id, c));
+        by_segment
+            .entry(a.segment_ord)
+            .or_default()
+            .push((a.doc_id, c));
     }
     for (seg, mut docs) in by_segment {
         docs.sort_unstable();
@@ -282,7 +293,12 @@ fn ordinals(searcher: &Searcher, addrs: &[DocAddress]) -> Result<Vec<u32>> {
     let mut out = Vec::with_capacity(addrs.len());
     for a in addrs {
         if let std::collections::hash_map::Entry::Vacant(e) = columns.entry(a.segment_ord) {
-            e.insert(searcher.segment_reader(a.segment_ord).fast_fields().u64("ord")?);
+            e.insert(
+                searcher
+                    .segment_reader(a.segment_ord)
+                    .fast_fields()
+                    .u64("ord")?,
+            );
         }
         let ord = columns
             .get(&a.segment_ord)

@@ -15,7 +15,12 @@ const MAX_DEPTH: usize = 16;
 
 /// The default essay, embedded in the binary.
 pub fn embedded() -> Corpus {
-    let doc = parse(DEFAULT_ID, "Revolution in Bolivia", Format::Text, DEFAULT_TEXT);
+    let doc = parse(
+        DEFAULT_ID,
+        "Revolution in Bolivia",
+        Format::Text,
+        DEFAULT_TEXT,
+    );
     Corpus::new(vec![doc], Vec::new())
 }
 
@@ -83,7 +88,10 @@ fn walk(
     // Canonical paths guard against symlink loops.
     match std::fs::canonicalize(dir) {
         Ok(c) if seen.contains(&c) => {
-            warnings.push(format!("{}: skipped, already visited (symlink loop?)", dir.display()));
+            warnings.push(format!(
+                "{}: skipped, already visited (symlink loop?)",
+                dir.display()
+            ));
             return;
         }
         Ok(c) => {

@@ -52,11 +52,11 @@ pub fn parse(id: &str, fallback_title: &str, text: &str) -> Document {
                     newline(&mut buf);
                 }
             }
-            Event::End(TagEnd::Item) => {
-                if list_depth == 1 && matches!(capture, Some(Capture::Item)) {
-                    capture = None;
-                    push_passage(&mut items, &buf);
-                }
+            Event::End(TagEnd::Item)
+                if list_depth == 1 && matches!(capture, Some(Capture::Item)) =>
+            {
+                capture = None;
+                push_passage(&mut items, &buf);
             }
             Event::Start(Tag::BlockQuote(_)) => {
                 quote_depth += 1;
@@ -100,11 +100,7 @@ pub fn parse(id: &str, fallback_title: &str, text: &str) -> Document {
                     push_passage(&mut items, buf.trim_end_matches('\n'));
                 }
             }
-            Event::Text(t) | Event::Code(t) => {
-                if capture.is_some() {
-                    buf.push_str(&t);
-                }
-            }
+            Event::Text(t) | Event::Code(t) if capture.is_some() => buf.push_str(&t),
             Event::SoftBreak => buf.push(' '),
             Event::HardBreak => buf.push('\n'),
             _ => {}
@@ -116,7 +112,9 @@ pub fn parse(id: &str, fallback_title: &str, text: &str) -> Document {
         .iter()
         .filter(|(_, l)| *l == Some(HeadingLevel::H1))
         .count();
-    let first_heading = items.iter().position(|(b, _)| matches!(b, Block::Heading(_)));
+    let first_heading = items
+        .iter()
+        .position(|(b, _)| matches!(b, Block::Heading(_)));
     let mut title = front_title;
     if h1s == 1
         && let Some(i) = first_heading

@@ -69,7 +69,9 @@ pub(crate) fn looks_like_heading(block: &str) -> bool {
     if line.is_empty() || line.contains('\n') {
         return false;
     }
-    if line.chars().count() > MAX_HEADING_CHARS || line.split_whitespace().count() > MAX_HEADING_WORDS {
+    if line.chars().count() > MAX_HEADING_CHARS
+        || line.split_whitespace().count() > MAX_HEADING_WORDS
+    {
         return false;
     }
     let Some(first) = line.chars().next() else {
@@ -89,7 +91,10 @@ fn is_list_item(line: &str) -> bool {
     if line.starts_with(['-', '*', '•', '+']) {
         return true;
     }
-    let marker: String = line.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    let marker: String = line
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
     let after = &line[marker.len()..];
     let numeric = !marker.is_empty() && marker.chars().all(|c| c.is_ascii_digit());
     let letter = marker.len() == 1 && marker.chars().all(|c| c.is_ascii_lowercase());
@@ -113,7 +118,11 @@ mod tests {
 
     #[test]
     fn heading_needs_body_after_it() {
-        let doc = parse("d", "D", "Title\n\nIntro text here.\n\nA heading\n\nBody.\n\nTrailing line");
+        let doc = parse(
+            "d",
+            "D",
+            "Title\n\nIntro text here.\n\nA heading\n\nBody.\n\nTrailing line",
+        );
         assert_eq!(doc.title, "Title");
         assert_eq!(doc.sections.len(), 2);
         assert_eq!(doc.sections[1].title.as_deref(), Some("A heading"));

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use crate::answer::{Answer, Hit};
+use crate::eval::Metrics;
 use crate::lookup::{Quote, Toc};
 
 /// Terminal styling on or off.
@@ -14,13 +15,25 @@ pub struct Style {
 
 impl Style {
     fn bold(&self, s: &str) -> String {
-        if self.color { format!("\x1b[1m{s}\x1b[22m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[1m{s}\x1b[22m")
+        } else {
+            s.to_string()
+        }
     }
     fn dim(&self, s: &str) -> String {
-        if self.color { format!("\x1b[2m{s}\x1b[22m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[2m{s}\x1b[22m")
+        } else {
+            s.to_string()
+        }
     }
     fn mark(&self, s: &str) -> String {
-        if self.color { format!("\x1b[1;33m{s}\x1b[0m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[1;33m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
 }
 
@@ -35,14 +48,36 @@ pub fn answer(a: &Answer, style: Style) -> String {
         return out;
     }
     for hit in &a.results {
-        let _ = writeln!(out, "{}. {}  {}", hit.rank, style.bold(&hit.reference), style.dim(&format!("({})", hit.short_ref)));
+        let _ = writeln!(
+            out,
+            "{}. {}  {}",
+            hit.rank,
+            style.bold(&hit.reference),
+            style.dim(&format!("({})", hit.short_ref))
+        );
         let _ = writeln!(out, "   “{}”", highlighted(hit, style));
         if let Some(ex) = &hit.explain {
-            let _ = writeln!(out, "   score {:.3} = bm25 {:.3} × coverage factor (coverage {:.2})", hit.score, ex.bm25, ex.coverage);
+            let _ = writeln!(
+                out,
+                "   score {:.3} = bm25 {:.3} × coverage factor (coverage {:.2})",
+                hit.score, ex.bm25, ex.coverage
+            );
             for t in &ex.terms {
-                let fields = if t.fields.is_empty() { "-".to_string() } else { t.fields.join("+") };
-                let corrected = t.corrected_from.as_ref().map(|c| format!(" (typed “{c}”)")).unwrap_or_default();
-                let _ = writeln!(out, "     {:<16} → {:<14} idf {:>5.2} × w {:.1}  in {}{}", t.typed, t.analysed, t.idf, t.weight, fields, corrected);
+                let fields = if t.fields.is_empty() {
+                    "-".to_string()
+                } else {
+                    t.fields.join("+")
+                };
+                let corrected = t
+                    .corrected_from
+                    .as_ref()
+                    .map(|c| format!(" (typed “{c}”)"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "     {:<16} → {:<14} idf {:>5.2} × w {:.1}  in {}{}",
+                    t.typed, t.analysed, t.idf, t.weight, fields, corrected
+                );
             }
         }
         out.push('\n');
@@ -72,7 +107,12 @@ fn highlighted(hit: &Hit, style: Style) -> String {
 /// Quoted passages, each under its reference.
 pub fn quote(q: &Quote, style: Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}  {}", style.bold(&q.reference), style.dim(&format!("({})", q.short_ref)));
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        style.bold(&q.reference),
+        style.dim(&format!("({})", q.short_ref))
+    );
     let _ = writeln!(out, "{}", style.dim(&q.doc_title));
     for p in &q.passages {
         out.push('\n');
@@ -88,11 +128,46 @@ pub fn quote(q: &Quote, style: Style) -> String {
 pub fn toc(t: &Toc, style: Style) -> String {
     let mut out = String::new();
     for d in &t.documents {
-        let _ = writeln!(out, "{}  {}", style.bold(&d.title), style.dim(&format!("({}, {} passages)", d.doc_id, d.passages)));
+        let _ = writeln!(
+            out,
+            "{}  {}",
+            style.bold(&d.title),
+            style.dim(&format!("({}, {} passages)", d.doc_id, d.passages))
+        );
         for s in &d.sections {
             let title = s.title.as_deref().unwrap_or("(untitled opening)");
-            let _ = writeln!(out, "  §{:<4} {}  {}", s.section, title, style.dim(&format!("{} passage{}", s.passages, if s.passages == 1 { "" } else { "s" })));
+            let _ = writeln!(
+                out,
+                "  §{:<4} {}  {}",
+                s.section,
+                title,
+                style.dim(&format!(
+                    "{} passage{}",
+                    s.passages,
+                    if s.passages == 1 { "" } else { "s" }
+                ))
+            );
         }
+    }
+    out
+}
+
+/// Quality metrics of an eval run.
+pub fn metrics(m: &Metrics, label: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{label}: {} answerable questions", m.questions);
+    let _ = writeln!(
+        out,
+        "  hit@1 {:.3}  hit@3 {:.3}  hit@5 {:.3}  MRR@10 {:.3}  excerpt_hit@3 {:.3}",
+        m.hit1, m.hit3, m.hit5, m.mrr10, m.excerpt_hit3
+    );
+    let _ = writeln!(
+        out,
+        "  abstained on unanswerable: {}  false abstentions: {}",
+        m.abstain_ok, m.false_abstain
+    );
+    if !m.misses.is_empty() {
+        let _ = writeln!(out, "  misses (no hit in top 10): {}", m.misses.join(", "));
     }
     out
 }

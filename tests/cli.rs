@@ -1,0 +1,263 @@
+//! The real `cabildo` binary, end to end, through a small builder.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use crate::common::kjv_path;
+
+/// Runs `cabildo` with arguments, optional stdin, and an isolated environment.
+struct Run {
+    args: Vec<String>,
+    stdin: Option<String>,
+    env: Vec<(String, String)>,
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn new(args: &[&str]) -> Self {
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            stdin: None,
+            env: Vec::new(),
+        }
+    }
+    fn stdin(mut self, s: &str) -> Self {
+        self.stdin = Some(s.to_string());
+        self
+    }
+    fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+    fn run(self) -> Output {
+        let data = std::env::temp_dir().join(format!("cabildo-cli-test-{}", std::process::id()));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cabildo"));
+        cmd.args(&self.args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("CABILDO_CONFIG")
+            .env_remove("CABILDO_CORPUS")
+            .env_remove("RUST_LOG")
+            .env("CABILDO_DATA_DIR", &data)
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("cabildo runs");
+        if let Some(input) = &self.stdin {
+            let mut pipe = child.stdin.take().expect("stdin");
+            pipe.write_all(input.as_bytes()).expect("write stdin");
+        }
+        let out = child.wait_with_output().expect("cabildo exits");
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+    fn success(self) -> Output {
+        let o = self.run();
+        assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+        o
+    }
+}
+
+#[test]
+fn ask_prints_quoted_passage_with_reference() {
+    let o = Run::new(&["ask", "Who replaced Lozada as president?"]).success();
+    let first = o.stdout.lines().next().expect("a line");
+    assert!(
+        first.starts_with("1. §3 Elements of dual power ¶8"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("replaced Lozada by Mesa"));
+    assert!(
+        !o.stdout.contains("\x1b["),
+        "no colour when not on a terminal"
+    );
+}
+
+#[test]
+fn ask_json_follows_the_contract() {
+    let o = Run::new(&["ask", "--json", "--top", "2", "What is dual power?"]).success();
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("JSON");
+    assert_eq!(v["query"], "What is dual power?");
+    assert_eq!(v["answered"], true);
+    let results = v["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2);
+    let keys = [
+        "rank",
+        "doc_id",
+        "doc_title",
+        "section",
+        "section_title",
+        "paragraph",
+        "reference",
+        "short_ref",
+        "excerpt",
+        "passage",
+        "highlights",
+        "score",
+    ];
+    for r in results {
+        let obj = r.as_object().expect("object");
+        for k in keys {
+            assert!(obj.contains_key(k), "missing {k}");
+        }
+        assert_eq!(obj.len(), keys.len(), "no extra keys: {obj:?}");
+        assert!(
+            r["highlights"]
+                .as_array()
+                .expect("array")
+                .iter()
+                .all(|h| h.as_array().map(|p| p.len()) == Some(2))
+        );
+    }
+    assert_eq!(results[0]["rank"], 1);
+    assert_eq!(results[0]["doc_id"], "revolution-in-bolivia");
+}
+
+#[test]
+fn batch_mode_answers_each_line_in_order() {
+    let o = Run::new(&["ask", "-"])
+        .stdin("Who replaced Lozada as president?\n\nWhat is the best GPU for machine learning?\nstormed heaven\n")
+        .success();
+    let lines: Vec<serde_json::Value> = o
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["query"], "Who replaced Lozada as president?");
+    assert_eq!(lines[0]["answered"], true);
+    assert_eq!(lines[1]["answered"], false);
+    assert_eq!(lines[2]["answered"], false);
+    assert_eq!(lines[3]["answered"], true);
+    assert!(
+        lines[3]["results"][0]["passage"]
+            .as_str()
+            .expect("text")
+            .contains("stormed heaven")
+    );
+}
+
+#[test]
+fn quote_kjv_verse() {
+    let kjv = kjv_path();
+    let o = Run::new(&[
+        "quote",
+        "--corpus",
+        kjv.to_str().expect("path"),
+        "John 3:16",
+    ])
+    .success();
+    assert!(
+        o.stdout.contains("For God so loved the world"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("John 3 ¶16"));
+}
+
+#[test]
+fn quote_range_and_json() {
+    let o = Run::new(&["quote", "--json", "2.3-4"]).success();
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("JSON");
+    assert_eq!(v["short_ref"], "2.3-4");
+    assert_eq!(v["passages"].as_array().map(|a| a.len()), Some(2));
+    assert!(
+        v["passages"][0]["text"]
+            .as_str()
+            .expect("text")
+            .starts_with("Yes, the general strike")
+    );
+}
+
+#[test]
+fn unknown_reference_is_a_clear_error() {
+    let o = Run::new(&["quote", "12.1"]).run();
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("no section 12"), "{}", o.stderr);
+    assert!(!o.stderr.contains("panicked"));
+    let o = Run::new(&["quote", "what?"]).run();
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("not a reference"), "{}", o.stderr);
+}
+
+#[test]
+fn toc_lists_sections() {
+    let o = Run::new(&["toc"]).success();
+    assert!(
+        o.stdout
+            .contains("§2    General strike poses question of power  9 passages"),
+        "{}",
+        o.stdout
+    );
+    let o = Run::new(&["toc", "--json"]).success();
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("JSON");
+    assert_eq!(
+        v["documents"][0]["sections"].as_array().map(|a| a.len()),
+        Some(8)
+    );
+}
+
+#[test]
+fn index_builds_then_reports_up_to_date() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let texts = dir.path().join("texts");
+    std::fs::create_dir(&texts).expect("mkdir");
+    std::fs::write(
+        texts.join("a.md"),
+        "# A\n\n## One\n\nSome text about assemblies.",
+    )
+    .expect("write");
+    let data: PathBuf = dir.path().join("data");
+    let run = || {
+        Run::new(&["index", "--corpus", texts.to_str().expect("p")])
+            .env("CABILDO_DATA_DIR", data.to_str().expect("p"))
+            .success()
+    };
+    assert!(run().stdout.starts_with("index built"));
+    assert!(run().stdout.starts_with("index up to date"));
+    let o = Run::new(&["ask", "--corpus", texts.to_str().expect("p"), "assemblies"])
+        .env("CABILDO_DATA_DIR", data.to_str().expect("p"))
+        .success();
+    assert!(o.stdout.contains("§1 One ¶1"), "{}", o.stdout);
+}
+
+#[test]
+fn bad_config_is_reported_with_file_and_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "[search]\ntop = \"many\"\n").expect("write");
+    let o = Run::new(&["ask", "x"])
+        .env("CABILDO_CONFIG", cfg.to_str().expect("p"))
+        .run();
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr.contains("bad.toml") && o.stderr.contains("search.top"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn eval_matches_its_json() {
+    let qs = crate::common::shared().join("eval/dev-bolivia.jsonl");
+    let o = Run::new(&["eval", "--json", qs.to_str().expect("p")]).success();
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("JSON");
+    assert_eq!(v["questions"], 38);
+    assert!(v["hit@3"].as_f64().expect("number") >= 0.9);
+}

@@ -1,0 +1,44 @@
+//! Shared fixtures: the corpora (loaded once) and engines over them.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use cabildo::config::SearchSettings;
+use cabildo::corpus::{self, Corpus};
+use cabildo::engine::Engine;
+
+/// `../shared` beside the repository.
+pub fn shared() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+pub fn kjv_path() -> PathBuf {
+    shared().join("corpora/kjv.md")
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn essay() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| {
+        Engine::from_corpus(corpus::embedded(), None, SearchSettings::default())
+            .expect("essay engine")
+    })
+}
+
+pub fn kjv_corpus() -> &'static Corpus {
+    static C: OnceLock<Corpus> = OnceLock::new();
+    C.get_or_init(|| corpus::load(&kjv_path()).expect("kjv.md loads"))
+}
+
+pub fn kjv() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| {
+        Engine::from_corpus(kjv_corpus().clone(), None, SearchSettings::default())
+            .expect("kjv engine")
+    })
+}

@@ -1,0 +1,11 @@
+//! Integration tests, one binary: structure of the corpora, references, search quality, bad input,
+//! configuration, index lifecycle, and the real `cabildo` binary end to end.
+
+mod bad_input;
+mod cli;
+mod common;
+mod config;
+mod index;
+mod references;
+mod search;
+mod structure;
