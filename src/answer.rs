@@ -70,6 +70,7 @@ pub struct Hit {
 pub struct Explain {
     pub bm25: f32,
     pub coverage: f32,
+    pub confidence: f32,
     pub terms: Vec<ExplainTerm>,
 }
 
@@ -121,8 +122,8 @@ pub fn ask(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer>
     let Some(best) = outcome.ranked.first() else {
         return Ok(answer);
     };
-    answer.confidence = best.coverage;
-    if best.coverage < engine.search.min_confidence {
+    answer.confidence = best.confidence;
+    if best.confidence < engine.search.min_confidence {
         return Ok(answer);
     }
     answer.answered = true;
@@ -156,6 +157,7 @@ pub fn ask(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer>
         let explain = opts.explain.then(|| Explain {
             bm25: r.bm25,
             coverage: r.coverage,
+            confidence: r.confidence,
             terms: outcome
                 .terms
                 .iter()

@@ -28,7 +28,7 @@ impl Default for SearchSettings {
         SearchSettings {
             top: 3,
             max_excerpt_chars: 400,
-            min_confidence: 0.45,
+            min_confidence: 0.35,
         }
     }
 }

@@ -123,7 +123,9 @@ fn choose_window(
         }
         if len <= max_chars {
             let score = distinct + repeats;
-            if best.is_none_or(|(b, _, _)| score > b + 1e-6) {
+            // On a tie the later window wins: it starts nearer the matches and reads on after
+            // them, where answers usually follow.
+            if best.is_none_or(|(b, _, _)| score > b - 1e-6) {
                 best = Some((score, lo, hi));
             }
         }

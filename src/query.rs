@@ -22,6 +22,8 @@ pub struct QueryTerm {
     pub position: u32,
     /// Set when the word was not in the texts and a near spelling was used instead.
     pub corrected_from: Option<String>,
+    /// Added from the kind of question (`why` → `reason`), not typed.
+    pub expanded: bool,
 }
 
 /// An analysed question.
@@ -60,10 +62,32 @@ impl Question {
                     weight,
                     position: t.position,
                     corrected_from: None,
+                    expanded: false,
                 });
             }
             if !terms.is_empty() {
                 break;
+            }
+        }
+        // A question word that asks for a kind of answer adds the words such answers use.
+        for t in &sequence {
+            let cues: &[&str] = match t.surface.as_str() {
+                "why" => &["reason", "because"],
+                _ => &[],
+            };
+            for cue in cues {
+                for a in analysis::analyze(cue) {
+                    if !terms.iter().any(|q| q.term == a.term) {
+                        terms.push(QueryTerm {
+                            term: a.term,
+                            surface: a.surface,
+                            weight: META_WEIGHT,
+                            position: t.position,
+                            corrected_from: None,
+                            expanded: true,
+                        });
+                    }
+                }
             }
         }
         Question {

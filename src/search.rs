@@ -43,8 +43,12 @@ pub struct Ranked {
     pub score: f32,
     /// tantivy's score before reranking.
     pub bm25: f32,
-    /// Share of the question's weight (idf × weight) found in this passage, 0–1.
+    /// Share of the question's weight (idf × weight) found in this passage, 0–1, counting only
+    /// words the texts contain.
     pub coverage: f32,
+    /// `coverage` × the share of the question's content words the texts contain at all: low when
+    /// the question is about something the texts never mention.
+    pub confidence: f32,
     /// For each question term: where it matched (`text`, `title`, `context`), empty if nowhere.
     pub matched: Vec<Vec<&'static str>>,
 }
@@ -75,6 +79,7 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
     for t in terms.iter_mut() {
         if doc_freq(&searcher, f.text, &t.term) == 0
             && doc_freq(&searcher, f.title, &t.term) == 0
+            && !t.expanded
             && let Some(fixed) = correct(&searcher, f.surface, &t.surface)
             && let Some(a) = analysis::analyze(&fixed).into_iter().next()
         {
@@ -83,6 +88,15 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
         }
     }
     terms.dedup_by(|a, b| a.term == b.term);
+    // dedup_by only removes neighbours; remove any later repeat too
+    let mut seen = std::collections::HashSet::new();
+    terms.retain(|t| seen.insert(t.term.clone()));
+    let known: Vec<bool> = terms
+        .iter()
+        .map(|t| {
+            doc_freq(&searcher, f.text, &t.term) > 0 || doc_freq(&searcher, f.title, &t.term) > 0
+        })
+        .collect();
     let idf: Vec<f32> = terms
         .iter()
         .map(|t| {
@@ -96,11 +110,11 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
         order.sort_by(|&a, &b| idf[b].total_cmp(&idf[a]));
         order.truncate(crate::query::MAX_TERMS);
         order.sort_unstable();
+        let known = order.iter().map(|&i| known[i]).collect();
         let (t2, i2) = order.iter().map(|&i| (terms[i].clone(), idf[i])).unzip();
-        terms = t2;
-        return rank(index, &searcher, question, terms, i2, filter);
+        return rank(index, &searcher, question, t2, i2, known, filter);
     }
-    rank(index, &searcher, question, terms, idf, filter)
+    rank(index, &searcher, question, terms, idf, known, filter)
 }
 
 fn rank(
@@ -109,6 +123,7 @@ fn rank(
     question: &Question,
     terms: Vec<QueryTerm>,
     idf: Vec<f32>,
+    known: Vec<bool>,
     filter: &Filter,
 ) -> Result<SearchOutcome> {
     let f = index.fields;
@@ -129,7 +144,7 @@ fn rank(
         should.push(term_query(f.context, &t.term, weights::CONTEXT * t.weight));
     }
     // Adjacent question words (stop words skipped) near each other in the passage.
-    let mut content: Vec<&QueryTerm> = terms.iter().collect();
+    let mut content: Vec<&QueryTerm> = terms.iter().filter(|t| !t.expanded).collect();
     content.sort_by_key(|t| t.position);
     for pair in content.windows(2) {
         let gap = pair[1].position.saturating_sub(pair[0].position) as usize;
@@ -191,7 +206,25 @@ fn rank(
     let in_context = presence(searcher, f.context, &terms, &addrs)?;
     let ords = ordinals(searcher, &addrs)?;
 
-    let total: f32 = terms.iter().zip(&idf).map(|(t, i)| t.weight * i).sum();
+    // Coverage counts only words the texts contain; the others lower the confidence instead.
+    let total: f32 = terms
+        .iter()
+        .zip(&idf)
+        .zip(&known)
+        .filter(|(_, k)| **k)
+        .map(|((t, i), _)| t.weight * i)
+        .sum();
+    let content_words = terms.iter().filter(|t| t.weight >= 1.0).count();
+    let unknown_words = terms
+        .iter()
+        .zip(&known)
+        .filter(|(t, k)| t.weight >= 1.0 && !**k)
+        .count();
+    let known_share = if content_words == 0 {
+        1.0
+    } else {
+        1.0 - unknown_words as f32 / content_words as f32
+    };
     let mut ranked = Vec::with_capacity(top.len());
     for (c, (bm25, _)) in top.iter().enumerate() {
         let mut got = 0.0;
@@ -208,6 +241,10 @@ fn rank(
             }
             if in_context[c][k] {
                 m.push("context");
+            }
+            if !known[k] {
+                matched.push(m);
+                continue;
             }
             got += if in_text[c][k] {
                 w
@@ -231,9 +268,10 @@ fn rank(
         };
         ranked.push(Ranked {
             ord: ords[c],
-            score: bm25 * (0.25 + 0.75 * coverage),
+            score: bm25 * coverage * coverage,
             bm25: *bm25,
             coverage,
+            confidence: coverage * known_share,
             matched,
         });
     }
@@ -309,14 +347,16 @@ fn ordinals(searcher: &Searcher, addrs: &[DocAddress]) -> Result<Vec<u32>> {
     Ok(out)
 }
 
-/// The nearest word of the texts to `word` (edit distance 1 for words of 4–7 letters, 2 from 8),
-/// preferring the most frequent. None for short words, numbers, or nothing close.
+/// The nearest word of the texts to `word` (edit distance 1 for words of 5–8 letters, 2 from 9),
+/// starting with the same letter, preferring the most frequent. None for short words, numbers, or
+/// nothing close.
 fn correct(searcher: &Searcher, surface: Field, word: &str) -> Option<String> {
     let len = word.chars().count();
-    if len < 4 || word.chars().any(|c| c.is_ascii_digit()) || len > analysis::MAX_WORD_BYTES {
+    if len < 5 || word.chars().any(|c| c.is_ascii_digit()) || len > analysis::MAX_WORD_BYTES {
         return None;
     }
-    let max = if len >= 8 { 2 } else { 1 };
+    let max = if len >= 9 { 2 } else { 1 };
+    let first = word.chars().next()?;
     let target: Vec<char> = word.chars().collect();
     let mut best: Option<(usize, u32, String)> = None;
     for reader in searcher.segment_readers() {
@@ -331,7 +371,7 @@ fn correct(searcher: &Searcher, surface: Field, word: &str) -> Option<String> {
                 continue;
             };
             let clen = cand.chars().count();
-            if clen.abs_diff(len) > max {
+            if clen.abs_diff(len) > max || !cand.starts_with(first) {
                 continue;
             }
             let Some(d) = bounded_distance(&target, cand, max) else {

@@ -12,18 +12,101 @@ fn run(engine: &cabildo::Engine, set: &str) -> (Vec<cabildo::Answer>, Metrics) {
     eval::run(engine, &qs).expect("eval runs")
 }
 
+// Floors at the level measured when they were set (README "Answer quality"): a regression fails
+// the build. Raise them when ranking improves; never lower them to let a change through.
+
 #[test]
 fn dev_bolivia_meets_the_floor() {
     let (_, m) = run(essay(), "dev-bolivia.jsonl");
-    assert!(m.hit3 >= 0.90, "{m:?}");
+    assert!(m.hit1 >= 0.89, "{m:?}");
+    assert!(m.hit3 >= 0.94, "{m:?}");
+    assert!(m.mrr10 >= 0.92, "{m:?}");
+    assert!(m.excerpt_hit3 >= 0.92, "{m:?}");
     assert_eq!(m.abstain_ok, "1/1", "{m:?}");
+    assert!(m.false_abstain <= 1, "{m:?}");
 }
 
 #[test]
 fn dev_kjv_meets_the_floor() {
     let (_, m) = run(kjv(), "dev-kjv.jsonl");
-    assert!(m.hit3 >= 0.90, "{m:?}");
+    assert!(m.hit1 >= 0.75, "{m:?}");
+    assert!(m.hit3 >= 0.91, "{m:?}");
+    assert!(m.excerpt_hit3 >= 0.91, "{m:?}");
     assert_eq!(m.abstain_ok, "1/1", "{m:?}");
+    assert_eq!(m.false_abstain, 0, "{m:?}");
+}
+
+/// `cabildo eval` scores exactly like the reference scorer: a fixed set of answers with known
+/// outcomes (hit at 1, at 2, at 4, none, excerpt-only miss, abstentions right and wrong).
+#[test]
+fn scoring_matches_score_py_on_a_fixture() {
+    use cabildo::eval::{EvalQuestion, score};
+    let q = |id: &str, gold: &[&str]| EvalQuestion {
+        id: id.into(),
+        kind: String::new(),
+        question: id.into(),
+        gold: gold.iter().map(|s| s.to_string()).collect(),
+    };
+    let hit = |passage: &str, excerpt: &str| cabildo::Hit {
+        rank: 0,
+        doc_id: String::new(),
+        doc_title: String::new(),
+        section: 1,
+        section_title: None,
+        paragraph: 1,
+        reference: String::new(),
+        short_ref: String::new(),
+        excerpt: excerpt.into(),
+        passage: passage.into(),
+        highlights: vec![],
+        score: 0.0,
+        explain: None,
+        at: cabildo::Reference::passage(0, 1, 1),
+    };
+    let ans = |answered: bool, results: Vec<cabildo::Hit>| cabildo::Answer {
+        query: String::new(),
+        answered,
+        results,
+        confidence: 0.0,
+        more: false,
+    };
+    let questions = vec![
+        q("a", &["Dual  “power”"]),
+        q("b", &["needle"]),
+        q("c", &["needle"]),
+        q("d", &["needle"]),
+        q("e", &[]),
+        q("f", &[]),
+    ];
+    let answers = vec![
+        ans(
+            true,
+            vec![hit("the **dual** \"power\" exists", "the dual \"power\"…")],
+        ),
+        ans(true, vec![hit("x", "x"), hit("a Needle here", "…")]),
+        ans(
+            true,
+            vec![
+                hit("x", "x"),
+                hit("x", "x"),
+                hit("x", "x"),
+                hit("needle", "needle"),
+            ],
+        ),
+        ans(false, vec![]),
+        ans(false, vec![]),
+        ans(true, vec![hit("x", "x")]),
+    ];
+    let m = score(&questions, &answers);
+    assert_eq!(m.questions, 4);
+    assert_eq!(m.hit1, 0.25);
+    assert_eq!(m.hit3, 0.5);
+    assert_eq!(m.hit5, 0.75);
+    assert!((m.mrr10 - (1.0 + 0.5 + 0.25) / 4.0).abs() < 1e-9);
+    assert_eq!(m.excerpt_hit3, 0.25);
+    assert_eq!(m.abstain_ok, "1/2");
+    assert_eq!(m.false_abstain, 1);
+    assert_eq!(m.misses, vec!["d".to_string()]);
 }
 
 /// Every excerpt, once its `…` marks are removed, is a verbatim substring of its passage, and each
