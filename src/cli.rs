@@ -65,6 +65,18 @@ pub enum Command {
     },
     /// Build (or check) the persisted index of the corpus
     Index,
+    /// Measure speed: cold and warm start, answer latency percentiles, peak memory
+    Bench {
+        /// Questions: a JSONL question set or one question per line [default: built-in sample]
+        #[arg(long)]
+        questions: Option<PathBuf>,
+        /// How many times each question is asked
+        #[arg(long, default_value_t = 50)]
+        repetitions: usize,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Measure answer quality on a question set (JSONL with gold needles, as in shared/eval)
     Eval {
         /// The question set
@@ -191,6 +203,40 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             };
             write_out(&mut out, s.trim_end())?;
         }
+        Command::Bench {
+            questions,
+            repetitions,
+            json: j,
+        } => {
+            let qs = match questions {
+                Some(p) => crate::bench::load_questions(&p)?,
+                None => SAMPLE_QUESTIONS.iter().map(|s| s.to_string()).collect(),
+            };
+            let corpus = load_corpus(&settings)?;
+            let r = crate::bench::run(corpus, &qs, repetitions.max(1), settings.search.clone())?;
+            let s = if j {
+                json::line(&r)
+            } else {
+                format!(
+                    "{} passages in {} document(s); {} questions × {}\n\
+                     start-up: cold (build) {:.0} ms, warm (open) {:.1} ms\n\
+                     answer: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms, {:.0} answers/s (one thread)\n\
+                     peak RSS {:.1} MB",
+                    r.passages,
+                    r.documents,
+                    r.questions,
+                    r.repetitions,
+                    r.cold_start_ms,
+                    r.warm_start_ms,
+                    r.p50_ms,
+                    r.p99_ms,
+                    r.max_ms,
+                    r.answers_per_second,
+                    r.peak_rss_mb
+                )
+            };
+            write_out(&mut out, &s)?;
+        }
         Command::Index => {
             let started = Instant::now();
             let corpus = load_corpus(&settings)?;
@@ -218,6 +264,20 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Questions `bench` asks when none are given: a mix of kinds, not tied to one text.
+const SAMPLE_QUESTIONS: &[&str] = &[
+    "What is dual power?",
+    "Who replaced Lozada as president?",
+    "general strike",
+    "Why did the leaders not take power?",
+    "a soft answer turns away wrath",
+    "Where was Jesus born?",
+    "paris comune principles",
+    "What does the author say about the army and the police?",
+    "How do I configure a Kubernetes ingress controller?",
+    "love",
+];
 
 fn load_corpus(settings: &Settings) -> Result<crate::corpus::Corpus> {
     match &settings.corpus {

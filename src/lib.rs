@@ -5,11 +5,12 @@
 //! with the shared [`analysis`]) → [`query`] (question analysis) → [`search`] (ranked passages) →
 //! [`excerpt`] (best sentence window) → [`answer`] (the one use case every front end calls, beside
 //! [`lookup`] for quotes and contents) → [`render`] (terminal text, JSON) → [`cli`].
-//! [`eval`] measures answer quality; [`reference`] parses and formats every citation form; [`config`] reads settings once;
+//! [`eval`] measures answer quality and [`bench`] speed; [`reference`] parses and formats every citation form; [`config`] reads settings once;
 //! [`engine`] holds the loaded corpus and index.
 
 pub mod analysis;
 pub mod answer;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod corpus;

@@ -363,15 +363,21 @@ fn correct(searcher: &Searcher, surface: Field, word: &str) -> Option<String> {
         let Ok(inverted) = reader.inverted_index(surface) else {
             continue;
         };
-        let Ok(mut stream) = inverted.terms().stream() else {
+        // Only words with the same first letter: a contiguous range of the sorted dictionary.
+        let mut buf = [0u8; 4];
+        let prefix = first.encode_utf8(&mut buf).as_bytes();
+        let Ok(mut stream) = inverted.terms().range().ge(prefix).into_stream() else {
             continue;
         };
         while stream.advance() {
+            if !stream.key().starts_with(prefix) {
+                break;
+            }
             let Ok(cand) = std::str::from_utf8(stream.key()) else {
                 continue;
             };
             let clen = cand.chars().count();
-            if clen.abs_diff(len) > max || !cand.starts_with(first) {
+            if clen.abs_diff(len) > max {
                 continue;
             }
             let Some(d) = bounded_distance(&target, cand, max) else {

@@ -261,3 +261,21 @@ fn eval_matches_its_json() {
     assert_eq!(v["questions"], 38);
     assert!(v["hit@3"].as_f64().expect("number") >= 0.9);
 }
+
+#[test]
+fn bench_reports_every_figure() {
+    let o = Run::new(&["bench", "--json", "--repetitions", "2"]).success();
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("JSON");
+    assert_eq!(v["repetitions"], 2);
+    assert!(v["questions"].as_u64().expect("n") >= 5);
+    for k in [
+        "cold_start_ms",
+        "warm_start_ms",
+        "p50_ms",
+        "p99_ms",
+        "answers_per_second",
+    ] {
+        assert!(v[k].as_f64().expect(k) > 0.0, "{k}: {}", v[k]);
+    }
+    assert!(v["p99_ms"].as_f64() >= v["p50_ms"].as_f64());
+}
