@@ -69,6 +69,7 @@ pub struct Hit {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Explain {
     pub bm25: f32,
+    pub proximity: f32,
     pub coverage: f32,
     pub confidence: f32,
     pub terms: Vec<ExplainTerm>,
@@ -156,6 +157,7 @@ pub fn ask(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer>
         );
         let explain = opts.explain.then(|| Explain {
             bm25: r.bm25,
+            proximity: r.proximity,
             coverage: r.coverage,
             confidence: r.confidence,
             terms: outcome

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use tantivy::collector::TopDocs;
+use tantivy::postings::Postings;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
@@ -22,8 +23,10 @@ pub mod weights {
     pub const TITLE: f32 = 0.4;
     /// A term in the neighbouring passages.
     pub const CONTEXT: f32 = 0.25;
-    /// Two question words near each other in the passage.
-    pub const PAIR: f32 = 0.6;
+    /// Two question words next to each other in the passage (fading with distance).
+    pub const PAIR: f32 = 1.0;
+    /// Two adjacent question words as a phrase in the passage (slop 2).
+    pub const PHRASE_PAIR: f32 = 0.6;
     /// The whole question as a phrase (quotes).
     pub const PHRASE: f32 = 1.5;
     /// How much coverage counts when a term is found only in the neighbours.
@@ -31,6 +34,9 @@ pub mod weights {
     /// How much coverage counts for a term found only in the section title.
     pub const TITLE_COVERAGE: f32 = 0.75;
 }
+
+/// Words further apart than this get no proximity bonus.
+const PROXIMITY_WINDOW: f32 = 10.0;
 
 /// How many candidates tantivy returns for reranking.
 const CANDIDATES: usize = 50;
@@ -43,6 +49,8 @@ pub struct Ranked {
     pub score: f32,
     /// tantivy's score before reranking.
     pub bm25: f32,
+    /// Bonus for question words close together in the passage.
+    pub proximity: f32,
     /// Share of the question's weight (idf × weight) found in this passage, 0–1, counting only
     /// words the texts contain.
     pub coverage: f32,
@@ -158,7 +166,7 @@ fn rank(
             ],
             2,
         );
-        let w = weights::PAIR * pair[0].weight.min(pair[1].weight);
+        let w = weights::PHRASE_PAIR * pair[0].weight.min(pair[1].weight);
         should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w))));
     }
     // The whole question as a phrase, stop words included (exact quotes).
@@ -201,7 +209,11 @@ fn rank(
 
     // Which terms each candidate contains, read from the postings (no re-analysis).
     let addrs: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
-    let in_text = presence(searcher, f.text, &terms, &addrs)?;
+    let text_positions = positions(searcher, f.text, &terms, &addrs)?;
+    let in_text: Vec<Vec<bool>> = text_positions
+        .iter()
+        .map(|per_term| per_term.iter().map(|p| !p.is_empty()).collect())
+        .collect();
     let in_title = presence(searcher, f.title, &terms, &addrs)?;
     let in_context = presence(searcher, f.context, &terms, &addrs)?;
     let ords = ordinals(searcher, &addrs)?;
@@ -261,6 +273,24 @@ fn rank(
             };
             matched.push(m);
         }
+        // Proximity: every pair of distinct question words found close together in the passage,
+        // weighted by their rarity, fading as 1/distance, ignored beyond PROXIMITY_WINDOW words.
+        let mut proximity = 0.0;
+        for i in 0..terms.len() {
+            for j in i + 1..terms.len() {
+                if terms[i].expanded || terms[j].expanded || !known[i] || !known[j] {
+                    continue;
+                }
+                if let Some(d) = min_distance(&text_positions[c][i], &text_positions[c][j]) {
+                    let d = d.max(1) as f32;
+                    if d <= PROXIMITY_WINDOW {
+                        let fade = 1.0 / d;
+                        let w = (terms[i].weight * idf[i] + terms[j].weight * idf[j]) / 2.0;
+                        proximity += weights::PAIR * w * fade;
+                    }
+                }
+            }
+        }
         let coverage = if denominator > 0.0 {
             (got / denominator).clamp(0.0, 1.0)
         } else {
@@ -268,8 +298,9 @@ fn rank(
         };
         ranked.push(Ranked {
             ord: ords[c],
-            score: bm25 * coverage * coverage,
+            score: (bm25 + proximity) * coverage * coverage,
             bm25: *bm25,
+            proximity,
             coverage,
             confidence: coverage * known_share,
             matched,
@@ -323,6 +354,61 @@ fn presence(
         }
     }
     Ok(out)
+}
+
+/// `out[candidate][term]`: the word positions of the term in the candidate's `field` (which must be
+/// indexed with positions), empty when absent.
+fn positions(
+    searcher: &Searcher,
+    field: Field,
+    terms: &[QueryTerm],
+    addrs: &[DocAddress],
+) -> Result<Vec<Vec<Vec<u32>>>> {
+    let mut out = vec![vec![Vec::new(); terms.len()]; addrs.len()];
+    let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
+    for (c, a) in addrs.iter().enumerate() {
+        by_segment
+            .entry(a.segment_ord)
+            .or_default()
+            .push((a.doc_id, c));
+    }
+    for (seg, mut docs) in by_segment {
+        docs.sort_unstable();
+        let inverted = searcher.segment_reader(seg).inverted_index(field)?;
+        for (k, t) in terms.iter().enumerate() {
+            let term = Term::from_field_text(field, &t.term);
+            let Some(mut postings) = inverted
+                .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+                .map_err(|e| crate::error::Error::io("reading the index", e))?
+            else {
+                continue;
+            };
+            for &(doc, c) in &docs {
+                if postings.doc() == TERMINATED {
+                    break;
+                }
+                if postings.doc() <= doc && postings.seek(doc) == doc {
+                    postings.positions(&mut out[c][k]);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Smallest distance between two sorted position lists.
+fn min_distance(a: &[u32], b: &[u32]) -> Option<u32> {
+    let (mut i, mut j, mut best) = (0, 0, None::<u32>);
+    while i < a.len() && j < b.len() {
+        let d = a[i].abs_diff(b[j]);
+        best = Some(best.map_or(d, |x| x.min(d)));
+        if a[i] < b[j] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    best
 }
 
 /// Passage ordinals of the hits, from the `ord` fast field.

@@ -59,8 +59,8 @@ pub fn answer(a: &Answer, style: Style) -> String {
         if let Some(ex) = &hit.explain {
             let _ = writeln!(
                 out,
-                "   score {:.3} = bm25 {:.3} × coverage factor (coverage {:.2}, confidence {:.2})",
-                hit.score, ex.bm25, ex.coverage, ex.confidence
+                "   score {:.3} = (bm25 {:.3} + proximity {:.3}) × coverage² (coverage {:.2}, confidence {:.2})",
+                hit.score, ex.bm25, ex.proximity, ex.coverage, ex.confidence
             );
             for t in &ex.terms {
                 let fields = if t.fields.is_empty() {
