@@ -1,0 +1,97 @@
+//! criterion benchmarks: index build (essay, kjv.md), answer latency with excerpts (essay, kjv.md,
+//! ten distinct copies of kjv.md) over the dev questions, and rendering a reply.
+//!
+//! Run: `cargo bench` (needs ../shared beside the repository, as the tests do).
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use cabildo::config::SearchSettings;
+use cabildo::corpus::{self, Corpus, Format};
+use cabildo::engine::Engine;
+use cabildo::index::SearchIndex;
+use cabildo::render::{json, text};
+use cabildo::{AskOptions, ask};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn shared() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+fn kjv_text() -> String {
+    std::fs::read_to_string(shared().join("corpora/kjv.md")).expect("../shared/corpora/kjv.md")
+}
+
+fn kjv() -> Corpus {
+    let doc = corpus::parse("kjv", "kjv", Format::Markdown, &kjv_text());
+    Corpus::new(vec![doc], vec![])
+}
+
+/// Ten copies of kjv.md as ten documents with distinct ids.
+fn kjv10() -> Corpus {
+    let text = kjv_text();
+    let docs = (0..10)
+        .map(|i| corpus::parse(&format!("kjv-{i}"), "kjv", Format::Markdown, &text))
+        .collect();
+    Corpus::new(docs, vec![])
+}
+
+fn questions(set: &str) -> Vec<String> {
+    let path = shared().join("eval").join(set);
+    cabildo::bench::load_questions(&path).expect("question set")
+}
+
+fn engine(corpus: Corpus) -> Engine {
+    Engine::from_corpus(corpus, None, SearchSettings::default()).expect("engine")
+}
+
+fn index_build(c: &mut Criterion) {
+    let mut g = c.benchmark_group("index_build");
+    g.sample_size(10);
+    let essay = corpus::embedded();
+    g.bench_function("essay", |b| {
+        b.iter(|| SearchIndex::build_in_ram(black_box(&essay)))
+    });
+    let k = kjv();
+    g.bench_function("kjv", |b| {
+        b.iter(|| SearchIndex::build_in_ram(black_box(&k)))
+    });
+    g.finish();
+}
+
+fn answer_latency(c: &mut Criterion) {
+    let mut g = c.benchmark_group("answer");
+    let opts = AskOptions::default();
+    for (name, e, qs) in [
+        (
+            "essay",
+            engine(corpus::embedded()),
+            questions("dev-bolivia.jsonl"),
+        ),
+        ("kjv", engine(kjv()), questions("dev-kjv.jsonl")),
+        ("kjv10", engine(kjv10()), questions("dev-kjv.jsonl")),
+    ] {
+        // One iteration answers the whole question set; divide by its length for per-answer time.
+        g.bench_function(format!("{name} ({} questions)", qs.len()), |b| {
+            b.iter(|| {
+                for q in &qs {
+                    black_box(ask(&e, q, &opts).expect("answer"));
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+fn render(c: &mut Criterion) {
+    let e = engine(corpus::embedded());
+    let a = ask(&e, "What is dual power?", &AskOptions::default()).expect("answer");
+    let style = text::Style { color: true };
+    c.bench_function("render/text", |b| {
+        b.iter(|| text::answer(black_box(&a), style))
+    });
+    c.bench_function("render/json", |b| b.iter(|| json::line(black_box(&a))));
+}
+
+criterion_group!(benches, index_build, answer_latency, render);
+criterion_main!(benches);
