@@ -7,5 +7,6 @@ mod common;
 mod config;
 mod index;
 mod references;
+mod robustness;
 mod search;
 mod structure;

@@ -33,6 +33,12 @@ pub fn load(path: &Path) -> Result<Corpus> {
     })?;
     let mut warnings = Vec::new();
     let mut files = Vec::new();
+    if !meta.is_dir() && !meta.is_file() {
+        return Err(Error::Corpus {
+            path: path.to_path_buf(),
+            message: "not a regular file or a directory".into(),
+        });
+    }
     if meta.is_dir() {
         let mut seen = HashSet::new();
         walk(path, 0, &mut seen, &mut files, &mut warnings);
@@ -43,7 +49,7 @@ pub fn load(path: &Path) -> Result<Corpus> {
     let mut docs: Vec<Document> = Vec::new();
     let mut ids = HashSet::new();
     for file in files {
-        match read_document(&file, meta.is_file()) {
+        match read_document(&file, meta.is_file(), &mut warnings) {
             Ok(Some(mut doc)) => {
                 let base = doc.id.clone();
                 let mut n = 2;
@@ -117,13 +123,14 @@ fn walk(
         }
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => walk(&path, depth + 1, seen, files, warnings),
+            // Only regular files: a FIFO or device named `x.txt` would block or never end.
+            Ok(m) if !m.is_file() => {
+                if has_text_extension(&path) {
+                    warnings.push(format!("{}: skipped, not a regular file", path.display()));
+                }
+            }
             Ok(_) => {
-                if path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .and_then(Format::from_extension)
-                    .is_some()
-                {
+                if has_text_extension(&path) {
                     files.push(path);
                 }
             }
@@ -132,8 +139,19 @@ fn walk(
     }
 }
 
+fn has_text_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .and_then(Format::from_extension)
+        .is_some()
+}
+
 /// Reads and parses one file. `Ok(None)` when it holds no text.
-fn read_document(path: &Path, explicit: bool) -> std::result::Result<Option<Document>, String> {
+fn read_document(
+    path: &Path,
+    explicit: bool,
+    warnings: &mut Vec<String>,
+) -> std::result::Result<Option<Document>, String> {
     let format = path
         .extension()
         .and_then(|e| e.to_str())
@@ -145,10 +163,10 @@ fn read_document(path: &Path, explicit: bool) -> std::result::Result<Option<Docu
         Ok(t) => t,
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
-            tracing::warn!(
-                "{}: not valid UTF-8 (first bad byte at offset {valid}); invalid bytes shown as �",
+            warnings.push(format!(
+                "{}: not valid UTF-8 (first bad byte at offset {valid}); loaded with invalid bytes shown as �",
                 path.display()
-            );
+            ));
             String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     };
