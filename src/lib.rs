@@ -24,6 +24,7 @@ pub mod query;
 pub mod reference;
 pub mod render;
 pub mod search;
+pub mod server;
 
 pub use answer::{Answer, AskOptions, Hit, ask};
 pub use engine::Engine;

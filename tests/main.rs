@@ -9,4 +9,5 @@ mod index;
 mod references;
 mod robustness;
 mod search;
+mod server;
 mod structure;

@@ -1,0 +1,312 @@
+//! The HTTP side of the interactions endpoint (axum): `POST /interactions` with Discord's Ed25519
+//! signature check, body-size and clock-skew limits, PING → PONG; `GET /healthz` and `GET /metrics`
+//! (Prometheus text); graceful shutdown. What an interaction *means* is not decided here: verified
+//! interactions go to an [`Interactions`] implementation (the same handlers the gateway uses).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ed25519_dalek::{Signature, VerifyingKey};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::error::{Error, Result};
+
+/// Largest request body accepted; Discord's interactions are a few kilobytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// How far `X-Signature-Timestamp` may be from this machine's clock, in seconds.
+pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
+
+/// Interaction types (Discord): 1 PING, 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT,
+/// 4 AUTOCOMPLETE, 5 MODAL_SUBMIT.
+pub const PING: u64 = 1;
+
+/// What a verified interaction gets back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// 200 with this JSON body (an interaction response); `label` names the command for metrics.
+    Json {
+        label: String,
+        body: serde_json::Value,
+    },
+    /// The interaction is well signed but not something we serve (e.g. an unknown type): 400.
+    Rejected { label: String, message: String },
+}
+
+/// Turns a verified, parsed interaction into a response.
+pub trait Interactions: Send + Sync + 'static {
+    /// `raw` is the body exactly as signed; `value` the same body parsed.
+    fn respond(&self, raw: &[u8], value: &serde_json::Value) -> Reply;
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    command: String,
+    outcome: String,
+}
+
+/// Counters and histograms served at `/metrics`.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Histogram,
+    /// Passages in the index.
+    pub index_passages: Gauge,
+    /// Bytes of the index on disk.
+    pub index_bytes: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("cabildo");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Histogram::new(exponential_buckets(0.000_05, 2.0, 16));
+        let index_passages = Gauge::default();
+        let index_bytes = Gauge::default();
+        registry.register(
+            "interactions",
+            "Interactions received, by command and outcome",
+            requests.clone(),
+        );
+        registry.register(
+            "interaction_duration_seconds",
+            "Time to answer an interaction, from a verified request to its response",
+            latency.clone(),
+        );
+        registry.register(
+            "index_passages",
+            "Passages in the index",
+            index_passages.clone(),
+        );
+        registry.register(
+            "index_bytes",
+            "Size of the index on disk",
+            index_bytes.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            index_passages,
+            index_bytes,
+        }
+    }
+}
+
+impl Metrics {
+    fn count(&self, command: &str, outcome: &str) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                command: command.to_string(),
+                outcome: outcome.to_string(),
+            })
+            .inc();
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+}
+
+/// The endpoint's shared state.
+pub struct Endpoint {
+    key: VerifyingKey,
+    handler: OnceLock<Arc<dyn Interactions>>,
+    ready: AtomicBool,
+    pub metrics: Metrics,
+}
+
+impl Endpoint {
+    /// An endpoint that verifies with `key`; it answers 503 until [`Endpoint::set_handler`].
+    pub fn new(key: VerifyingKey) -> Arc<Endpoint> {
+        Arc::new(Endpoint {
+            key,
+            handler: OnceLock::new(),
+            ready: AtomicBool::new(false),
+            metrics: Metrics::default(),
+        })
+    }
+
+    /// Installs the handler once the index is open; `/healthz` turns ready.
+    pub fn set_handler(&self, handler: Arc<dyn Interactions>) {
+        let _ = self.handler.set(handler);
+        self.ready.store(true, Ordering::Release);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+}
+
+/// Parses the application's public key as shown in the developer portal (64 hex characters).
+pub fn parse_public_key(hex_key: &str) -> Result<VerifyingKey> {
+    let bad = |why: &str| Error::Config(format!("DISCORD_PUBLIC_KEY: {why}"));
+    let bytes =
+        hex::decode(hex_key.trim()).map_err(|_| bad("expected 64 hexadecimal characters"))?;
+    let arr: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| bad("expected 64 hexadecimal characters (32 bytes)"))?;
+    VerifyingKey::from_bytes(&arr).map_err(|_| bad("not a valid Ed25519 public key"))
+}
+
+/// The routes: `POST /interactions`, `GET /healthz`, `GET /metrics`.
+pub fn router(endpoint: Arc<Endpoint>) -> Router {
+    Router::new()
+        .route("/interactions", post(interactions))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(endpoint)
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    endpoint: Arc<Endpoint>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(endpoint))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn healthz(State(ep): State<Arc<Endpoint>>) -> Response {
+    if ep.is_ready() {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "starting: the index is not open yet\n",
+        )
+            .into_response()
+    }
+}
+
+async fn metrics(State(ep): State<Arc<Endpoint>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        ep.metrics.render(),
+    )
+        .into_response()
+}
+
+fn refuse(status: StatusCode, message: &'static str) -> Response {
+    (status, message).into_response()
+}
+
+/// Checks the signature headers: `X-Signature-Ed25519` over `X-Signature-Timestamp` + body.
+fn verify(key: &VerifyingKey, headers: &HeaderMap, body: &[u8]) -> Result<(), &'static str> {
+    let sig = headers
+        .get("x-signature-ed25519")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("missing signature")?;
+    let ts = headers
+        .get("x-signature-timestamp")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("missing timestamp")?;
+    let when: u64 = ts.parse().map_err(|_| "bad timestamp")?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    if now.abs_diff(when) > MAX_CLOCK_SKEW_SECS {
+        return Err("timestamp too far from now");
+    }
+    let mut sig_bytes = [0u8; 64];
+    hex::decode_to_slice(sig, &mut sig_bytes).map_err(|_| "bad signature")?;
+    let signature = Signature::from_bytes(&sig_bytes);
+    let mut message = Vec::with_capacity(ts.len() + body.len());
+    message.extend_from_slice(ts.as_bytes());
+    message.extend_from_slice(body);
+    key.verify_strict(&message, &signature)
+        .map_err(|_| "invalid signature")
+}
+
+async fn interactions(
+    State(ep): State<Arc<Endpoint>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    if let Err(why) = verify(&ep.key, &headers, &body) {
+        ep.metrics.count("-", "unauthorized");
+        tracing::debug!("refused an interaction: {why}");
+        return refuse(StatusCode::UNAUTHORIZED, "invalid request signature");
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => {
+            ep.metrics.count("-", "malformed");
+            return refuse(StatusCode::BAD_REQUEST, "the body is not JSON");
+        }
+    };
+    let Some(kind) = value.get("type").and_then(|t| t.as_u64()) else {
+        ep.metrics.count("-", "malformed");
+        return refuse(StatusCode::BAD_REQUEST, "the interaction has no type");
+    };
+    if kind == PING {
+        ep.metrics.count("ping", "ok");
+        return axum::Json(serde_json::json!({ "type": 1 })).into_response();
+    }
+    let Some(handler) = ep.handler.get() else {
+        ep.metrics.count("-", "not_ready");
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "starting: the index is not open yet",
+        );
+    };
+    let reply = handler.respond(&body, &value);
+    ep.metrics.latency.observe(started.elapsed().as_secs_f64());
+    match reply {
+        Reply::Json { label, body } => {
+            ep.metrics.count(&label, "ok");
+            axum::Json(body).into_response()
+        }
+        Reply::Rejected { label, message } => {
+            ep.metrics.count(&label, "rejected");
+            (StatusCode::BAD_REQUEST, message).into_response()
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! The interactions endpoint over real HTTP on 127.0.0.1, signed with a test-only Ed25519 key.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use cabildo::server::{self, Endpoint, Interactions, Reply};
+use ed25519_dalek::{Signer, SigningKey};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Echoes the command name; rejects unknown interaction types like the real handler.
+struct Echo;
+
+impl Interactions for Echo {
+    fn respond(&self, _raw: &[u8], v: &serde_json::Value) -> Reply {
+        let name = v["data"]["name"].as_str().unwrap_or("?").to_string();
+        match v["type"].as_u64() {
+            Some(2..=5) => Reply::Json {
+                label: name.clone(),
+                body: serde_json::json!({"type": 4, "data": {"content": name}}),
+            },
+            _ => Reply::Rejected {
+                label: "-".into(),
+                message: "unknown interaction type".into(),
+            },
+        }
+    }
+}
+
+pub struct Server {
+    pub addr: std::net::SocketAddr,
+    pub key: SigningKey,
+    pub endpoint: Arc<Endpoint>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    pub async fn start(handler: Option<Arc<dyn Interactions>>) -> Server {
+        let key = SigningKey::generate(&mut rand_core::OsRng);
+        let endpoint = Endpoint::new(key.verifying_key());
+        if let Some(h) = handler {
+            endpoint.set_handler(h);
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(server::serve(listener, endpoint.clone(), async move {
+            let _ = rx.await;
+        }));
+        Server {
+            addr,
+            key,
+            endpoint,
+            stop: Some(tx),
+            task,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.task.await;
+    }
+
+    pub fn sign(&self, ts: &str, body: &[u8]) -> String {
+        let mut msg = ts.as_bytes().to_vec();
+        msg.extend_from_slice(body);
+        hex::encode(self.key.sign(&msg).to_bytes())
+    }
+
+    /// A signed POST /interactions.
+    pub async fn post(&self, body: &[u8]) -> (u16, String) {
+        let ts = now().to_string();
+        let sig = self.sign(&ts, body);
+        request(
+            self.addr,
+            "POST",
+            "/interactions",
+            &[
+                ("X-Signature-Ed25519", &sig),
+                ("X-Signature-Timestamp", &ts),
+            ],
+            body,
+        )
+        .await
+    }
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A minimal HTTP/1.1 client: one request per connection.
+pub async fn request(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).await.expect("write");
+    // A server may refuse before reading the whole body; ignore a broken pipe here.
+    let _ = s.write_all(body).await;
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf).await;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn command(name: &str) -> Vec<u8> {
+    serde_json::to_vec(
+        &serde_json::json!({"type": 2, "id": "1", "application_id": "2", "token": "t",
+        "version": 1, "data": {"id": "3", "name": name, "type": 1}}),
+    )
+    .expect("json")
+}
+
+#[tokio::test]
+async fn ping_gets_pong() {
+    let s = Server::start(Some(Arc::new(Echo))).await;
+    let (status, body) = s.post(br#"{"type":1}"#).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).expect("json"),
+        serde_json::json!({"type": 1})
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn refusals_have_their_status_and_do_no_work() {
+    let s = Server::start(Some(Arc::new(Echo))).await;
+    let body = command("ask");
+    let ts = now().to_string();
+    let good_sig = s.sign(&ts, &body);
+    // no signature headers
+    assert_eq!(
+        request(s.addr, "POST", "/interactions", &[], &body).await.0,
+        401
+    );
+    // a signature over other bytes (what Discord sends when the URL is saved)
+    let other = s.sign(&ts, b"something else");
+    assert_eq!(
+        request(
+            s.addr,
+            "POST",
+            "/interactions",
+            &[
+                ("X-Signature-Ed25519", &other),
+                ("X-Signature-Timestamp", &ts)
+            ],
+            &body
+        )
+        .await
+        .0,
+        401
+    );
+    // not hex, wrong length
+    assert_eq!(
+        request(
+            s.addr,
+            "POST",
+            "/interactions",
+            &[
+                ("X-Signature-Ed25519", "zz"),
+                ("X-Signature-Timestamp", &ts)
+            ],
+            &body
+        )
+        .await
+        .0,
+        401
+    );
+    // signed by another key
+    let stranger = SigningKey::generate(&mut rand_core::OsRng);
+    let mut msg = ts.as_bytes().to_vec();
+    msg.extend_from_slice(&body);
+    let forged = hex::encode(stranger.sign(&msg).to_bytes());
+    assert_eq!(
+        request(
+            s.addr,
+            "POST",
+            "/interactions",
+            &[
+                ("X-Signature-Ed25519", &forged),
+                ("X-Signature-Timestamp", &ts)
+            ],
+            &body
+        )
+        .await
+        .0,
+        401
+    );
+    // a valid signature over a stale timestamp (replay)
+    let old = (now() - 3600).to_string();
+    let old_sig = s.sign(&old, &body);
+    assert_eq!(
+        request(
+            s.addr,
+            "POST",
+            "/interactions",
+            &[
+                ("X-Signature-Ed25519", &old_sig),
+                ("X-Signature-Timestamp", &old)
+            ],
+            &body
+        )
+        .await
+        .0,
+        401
+    );
+    // the right signature with the timestamp changed
+    assert_eq!(
+        request(
+            s.addr,
+            "POST",
+            "/interactions",
+            &[
+                ("X-Signature-Ed25519", &good_sig),
+                ("X-Signature-Timestamp", &(now() + 1).to_string())
+            ],
+            &body
+        )
+        .await
+        .0,
+        401
+    );
+    // too large
+    let big = vec![b' '; server::MAX_BODY_BYTES + 1];
+    assert_eq!(s.post(&big).await.0, 413);
+    // signed but not JSON / no type / unknown type
+    assert_eq!(s.post(b"{not json").await.0, 400);
+    assert_eq!(s.post(br#"{"id":"1"}"#).await.0, 400);
+    assert_eq!(s.post(br#"{"type":99}"#).await.0, 400);
+    // none of these reached the handler as a command
+    let m = s.endpoint.metrics.render();
+    assert!(m.contains(r#"outcome="unauthorized""#), "{m}");
+    assert!(!m.contains(r#"command="ask""#), "{m}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn health_turns_ready_and_metrics_count() {
+    let s = Server::start(None).await;
+    assert_eq!(request(s.addr, "GET", "/healthz", &[], b"").await.0, 503);
+    assert_eq!(s.post(&command("ask")).await.0, 503);
+    s.endpoint.set_handler(Arc::new(Echo));
+    assert_eq!(request(s.addr, "GET", "/healthz", &[], b"").await.0, 200);
+    let (status, body) = s.post(&command("ask")).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("\"ask\""));
+    s.endpoint.metrics.index_passages.set(64);
+    let (status, m) = request(s.addr, "GET", "/metrics", &[], b"").await;
+    assert_eq!(status, 200);
+    assert!(
+        m.contains(r#"cabildo_interactions_total{command="ask",outcome="ok"} 1"#),
+        "{m}"
+    );
+    assert!(
+        m.contains("cabildo_interaction_duration_seconds_bucket"),
+        "{m}"
+    );
+    assert!(m.contains("cabildo_index_passages 64"), "{m}");
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_concurrent_requests_are_all_answered() {
+    let s = Arc::new(Server::start(Some(Arc::new(Echo))).await);
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let name = format!("cmd{}", i % 7);
+            let (status, body) = s.post(&command(&name)).await;
+            (status, body.contains(&format!("\"{name}\"")))
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.expect("task"), (200, true));
+    }
+    if let Ok(s) = Arc::try_unwrap(s) {
+        s.stop().await;
+    }
+}
+
+#[test]
+fn public_key_parsing_is_strict() {
+    let key = SigningKey::generate(&mut rand_core::OsRng);
+    let hex_key = hex::encode(key.verifying_key().to_bytes());
+    assert!(server::parse_public_key(&hex_key).is_ok());
+    for bad in ["", "abc", &hex_key[..62], "zz".repeat(32).as_str()] {
+        let e = server::parse_public_key(bad).expect_err(bad);
+        assert!(e.to_string().contains("DISCORD_PUBLIC_KEY"));
+    }
+}
