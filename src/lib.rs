@@ -6,13 +6,15 @@
 //! [`excerpt`] (best sentence window) → [`answer`] (the one use case every front end calls, beside
 //! [`lookup`] for quotes and contents) → [`render`] (terminal text, JSON) → [`cli`].
 //! [`eval`] measures answer quality; [`reference`] parses and formats every citation form; [`config`] reads settings once;
-//! [`engine`] holds the loaded corpus and index.
+//! [`engine`] holds the loaded corpus and index. [`discord`] is the Discord bot (gateway), rendered
+//! by [`render::discord`].
 
 pub mod analysis;
 pub mod answer;
 pub mod cli;
 pub mod config;
 pub mod corpus;
+pub mod discord;
 pub mod engine;
 pub mod error;
 pub mod eval;
