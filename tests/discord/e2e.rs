@@ -1,0 +1,287 @@
+//! End to end: the real serenity client, started by the same code as `cabildo run`
+//! ([`cabildo::discord::run`], configured by environment variables through `Settings`), against
+//! the fake Discord in [`super::fake`] on 127.0.0.1.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Once, OnceLock};
+
+use cabildo::config::{Overrides, SearchSettings, Settings};
+use cabildo::corpus;
+use cabildo::engine::Engine;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use super::fake::{self, APP_ID, CHANNEL_ID, Fake, GUILD_ID, USER_ID};
+use super::limits::check_message;
+
+fn engine() -> Arc<Engine> {
+    static E: OnceLock<Arc<Engine>> = OnceLock::new();
+    E.get_or_init(|| {
+        Arc::new(
+            Engine::from_corpus(corpus::embedded(), None, SearchSettings::default())
+                .expect("essay engine"),
+        )
+    })
+    .clone()
+}
+
+fn init() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Tests talk only to 127.0.0.1; keep any configured HTTP proxy out of the way. Set once,
+        // before any client exists.
+        // SAFETY: done once, before this test binary builds any HTTP client reading it.
+        unsafe { std::env::set_var("NO_PROXY", "127.0.0.1,localhost") };
+        // serenity drops malformed events with only a WARN: show them.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("warn")
+            .with_test_writer()
+            .try_init();
+    });
+}
+
+/// A bot running against a fake Discord; stopped when dropped.
+struct Running {
+    fake: Fake,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// Starts the fake, then the bot as `cabildo run` does, configured through the environment.
+async fn start(extra: &[(&str, &str)]) -> Running {
+    init();
+    let fake = Fake::start().await;
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("DISCORD_TOKEN".to_string(), fake::token()),
+        ("DISCORD_PROXY_URL".to_string(), fake.url()),
+        ("DISCORD_COOLDOWN_SECONDS".to_string(), "0".to_string()),
+    ]);
+    for (k, v) in extra {
+        env.insert(k.to_string(), v.to_string());
+    }
+    let settings =
+        Settings::load_with(&Overrides::default(), |k| env.get(k).cloned()).expect("settings");
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        if let Err(e) = cabildo::discord::run(&settings, engine(), shutdown).await {
+            panic!("bot stopped: {e}");
+        }
+    });
+    Running {
+        fake,
+        stop: Some(stop),
+    }
+}
+
+/// Starts and waits for the commands to be registered (READY handled).
+async fn ready(extra: &[(&str, &str)]) -> (Running, fake::Request) {
+    let bot = start(extra).await;
+    let put = bot
+        .fake
+        .request(10, |r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .await;
+    (bot, put)
+}
+
+fn ask(id: u64, question: &str, private: bool) -> Value {
+    fake::interaction(
+        id,
+        2,
+        json!({"id": "900", "name": "ask", "type": 1, "options": [
+            {"name": "question", "type": 3, "value": question},
+            {"name": "private", "type": 5, "value": private}
+        ]}),
+    )
+}
+
+async fn callback(fake: &Fake, id: u64) -> Value {
+    let path = format!("/api/v10/interactions/{id}/itoken{id}/callback");
+    fake.request(10, |r| r.method == "POST" && r.path == path)
+        .await
+        .body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ready_registers_the_commands_globally() {
+    let (_bot, put) = ready(&[]).await;
+    assert_eq!(put.path, format!("/api/v10/applications/{APP_ID}/commands"));
+    assert_eq!(put.auth, Some(format!("Bot {}", fake::token())));
+    insta::assert_json_snapshot!("registered_commands", put.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guild_id_registers_to_that_server() {
+    let guild = GUILD_ID.to_string();
+    let (_bot, put) = ready(&[("DISCORD_GUILD_ID", &guild)]).await;
+    assert_eq!(
+        put.path,
+        format!("/api/v10/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_then_press_more_results() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake
+        .dispatch("INTERACTION_CREATE", ask(1001, "what is dual power?", true));
+    let body = callback(&bot.fake, 1001).await;
+    assert_eq!(body["type"], 4, "{body}");
+    let data = &body["data"];
+    check_message(data);
+    assert_eq!(data["flags"], 64, "private: true is ephemeral");
+    let description = data["embeds"][0]["description"]
+        .as_str()
+        .expect("description");
+    assert!(
+        description.contains("**"),
+        "matched words in bold: {description}"
+    );
+    assert!(
+        description.contains("· `"),
+        "short references: {description}"
+    );
+    let more = data["components"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .flat_map(|r| r["components"].as_array().expect("buttons").clone())
+        .find_map(|b| {
+            b["custom_id"]
+                .as_str()
+                .filter(|id| id.starts_with("more:"))
+                .map(str::to_string)
+        })
+        .expect("a more-results button");
+
+    // Press it: the same message is updated with the next page.
+    let press = fake::interaction(1002, 3, json!({"custom_id": more, "component_type": 2}));
+    let mut press = press;
+    press["message"] = fake::message(
+        "990000000000000009",
+        &CHANNEL_ID.to_string(),
+        "",
+        APP_ID,
+        "cabildo",
+        true,
+    );
+    bot.fake.dispatch("INTERACTION_CREATE", press);
+    let body = callback(&bot.fake, 1002).await;
+    assert_eq!(body["type"], 7, "update message: {body}");
+    check_message(&body["data"]);
+    let footer = body["data"]["embeds"][0]["footer"]["text"]
+        .as_str()
+        .expect("footer");
+    assert!(footer.contains("results 4"), "{footer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_reference_gets_an_ephemeral_error() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::interaction(
+            1003,
+            2,
+            json!({"id": "901", "name": "quote", "type": 1, "options": [
+                {"name": "reference", "type": 3, "value": "9.99"}
+            ]}),
+        ),
+    );
+    let body = callback(&bot.fake, 1003).await;
+    assert_eq!(body["type"], 4);
+    check_message(&body["data"]);
+    assert_eq!(body["data"]["flags"], 64);
+    let content = body["data"]["content"].as_str().expect("content");
+    assert!(content.contains("no section 9"), "{content}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_gets_a_reply_in_the_channel() {
+    let (bot, _) = ready(&[]).await;
+    let mut m = fake::message(
+        "990000000000000100",
+        &CHANNEL_ID.to_string(),
+        &format!("<@{APP_ID}> what is dual power?"),
+        USER_ID,
+        "reader",
+        false,
+    );
+    m["guild_id"] = json!(GUILD_ID.to_string());
+    m["mentions"] = json!([{"id": APP_ID.to_string(), "username": "cabildo", "discriminator": "0", "bot": true, "avatar": null, "global_name": null}]);
+    bot.fake.dispatch("MESSAGE_CREATE", m);
+    let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    let sent = bot
+        .fake
+        .request(10, |r| r.method == "POST" && r.path == path)
+        .await
+        .body;
+    check_message(&sent);
+    assert_eq!(
+        sent["message_reference"]["message_id"],
+        "990000000000000100"
+    );
+    assert_eq!(sent["allowed_mentions"]["replied_user"], false);
+    assert!(
+        sent["embeds"][0]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("**"))
+    );
+
+    // A message that does not mention the bot is ignored; the next request is for the next mention.
+    let mut other = fake::message(
+        "990000000000000101",
+        &CHANNEL_ID.to_string(),
+        "just chatting",
+        USER_ID,
+        "reader",
+        false,
+    );
+    other["guild_id"] = json!(GUILD_ID.to_string());
+    bot.fake.dispatch("MESSAGE_CREATE", other);
+    let mut again = fake::message(
+        "990000000000000102",
+        &CHANNEL_ID.to_string(),
+        "what is the general strike?",
+        USER_ID,
+        "reader",
+        false,
+    );
+    // No guild: a direct message.
+    again["channel_id"] = json!(CHANNEL_ID.to_string());
+    bot.fake.dispatch("MESSAGE_CREATE", again);
+    let sent = bot
+        .fake
+        .request(10, |r| r.method == "POST" && r.path == path)
+        .await
+        .body;
+    assert_eq!(
+        sent["message_reference"]["message_id"],
+        "990000000000000102"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resumes_after_the_connection_drops_and_answers_again() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake.drop_connection();
+    bot.fake.until(15, "a RESUME", |f| f.resumes() >= 1).await;
+    assert_eq!(bot.fake.identifies(), 1, "resumed, not re-identified");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        ask(1004, "what is dual power?", false),
+    );
+    let body = callback(&bot.fake, 1004).await;
+    assert_eq!(body["type"], 4);
+    assert_eq!(body["data"]["flags"], 0);
+    check_message(&body["data"]);
+}
