@@ -109,10 +109,25 @@ pub fn invite_url(settings: &Settings) -> Result<String> {
     ))
 }
 
+/// Start-up options that are not settings.
+#[derive(Debug, Default)]
+pub struct Launch {
+    /// The HTTP client for REST calls (default: serenity's own). Tests pass one that trusts a
+    /// local certificate for `discord.com`, to exercise serenity's rate limiter against a fake.
+    pub http_client: Option<reqwest::Client>,
+}
+
 /// The REST client: through the proxy (rate limiter off) when one is configured.
 pub fn http(settings: &Settings) -> Result<Http> {
+    http_with(settings, None)
+}
+
+fn http_with(settings: &Settings, client: Option<reqwest::Client>) -> Result<Http> {
     let token = token(settings)?;
     let mut b = HttpBuilder::new(token.expose());
+    if let Some(client) = client {
+        b = b.client(client);
+    }
     if let Some(id) = settings.discord.application_id.filter(|&i| i != 0) {
         b = b.application_id(ApplicationId::new(id));
     } else if let Some(id) = token_id(token.expose()) {
@@ -148,7 +163,17 @@ pub async fn run(
     engine: Arc<Engine>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let http = http(settings)?;
+    run_with(settings, engine, shutdown, Launch::default()).await
+}
+
+/// [`run`] with start-up options.
+pub async fn run_with(
+    settings: &Settings,
+    engine: Arc<Engine>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    launch: Launch,
+) -> Result<()> {
+    let http = http_with(settings, launch.http_client)?;
     let handler = Gateway {
         bot: Arc::new(Bot::new(engine, settings.discord.cooldown_seconds)),
         guild: settings.discord.guild_id,

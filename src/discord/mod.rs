@@ -15,4 +15,4 @@ pub mod gateway;
 pub mod handler;
 pub mod reply;
 
-pub use gateway::{invite_url, register, run};
+pub use gateway::{Launch, invite_url, register, run, run_with};

@@ -58,9 +58,16 @@ impl Drop for Running {
 async fn start(extra: &[(&str, &str)]) -> Running {
     init();
     let fake = Fake::start().await;
+    let url = fake.url();
+    let mut vars: Vec<(&str, &str)> = vec![("DISCORD_PROXY_URL", url.as_str())];
+    vars.extend_from_slice(extra);
+    launch(fake, &vars, None)
+}
+
+/// Runs the bot against `fake` with these variables (and an HTTP client, when given).
+fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -> Running {
     let mut env: HashMap<String, String> = HashMap::from([
         ("DISCORD_TOKEN".to_string(), fake::token()),
-        ("DISCORD_PROXY_URL".to_string(), fake.url()),
         ("DISCORD_COOLDOWN_SECONDS".to_string(), "0".to_string()),
     ]);
     for (k, v) in extra {
@@ -73,7 +80,10 @@ async fn start(extra: &[(&str, &str)]) -> Running {
         let shutdown = async {
             let _ = stopped.await;
         };
-        if let Err(e) = cabildo::discord::run(&settings, engine(), shutdown).await {
+        let launch = cabildo::discord::Launch {
+            http_client: client,
+        };
+        if let Err(e) = cabildo::discord::run_with(&settings, engine(), shutdown, launch).await {
             panic!("bot stopped: {e}");
         }
     });
@@ -284,4 +294,34 @@ async fn resumes_after_the_connection_drops_and_answers_again() {
     assert_eq!(body["type"], 4);
     assert_eq!(body["data"]["flags"], 0);
     check_message(&body["data"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_with_retry_after_is_honoured() {
+    init();
+    // serenity's own rate limiter only runs without a proxy: talk HTTPS to "discord.com",
+    // resolved to the fake, which the test client trusts.
+    let (fake, client) = Fake::start_tls().await;
+    let bot = launch(fake, &[], Some(client));
+    bot.fake
+        .request(10, |r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .await;
+    bot.fake.throttle_callbacks(1);
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        ask(1005, "what is dual power?", false),
+    );
+    let path = "/api/v10/interactions/1005/itoken1005/callback";
+    let refused = bot
+        .fake
+        .request(10, |r| r.path == format!("{path}#429"))
+        .await;
+    let retried = bot.fake.request(10, |r| r.path == path).await;
+    let waited = retried.at.duration_since(refused.at);
+    assert!(
+        waited >= std::time::Duration::from_millis(190),
+        "retried after {waited:?}, before Retry-After"
+    );
+    assert_eq!(retried.body["type"], 4);
+    check_message(&retried.body["data"]);
 }

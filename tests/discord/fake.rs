@@ -39,6 +39,8 @@ pub struct Request {
     pub path: String,
     pub auth: Option<String>,
     pub body: Value,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 enum GatewayCmd {
@@ -70,7 +72,51 @@ pub struct Fake {
 struct GatewayCmdBox(Mutex<Option<GatewayCmd>>);
 
 impl Fake {
+    /// REST over plain HTTP, reached through `DISCORD_PROXY_URL`.
     pub async fn start() -> Fake {
+        Fake::start_with(None).await
+    }
+
+    /// REST over HTTPS with a certificate for `discord.com` signed by a fresh CA; returns the fake
+    /// and a client that resolves `discord.com` to it and trusts that CA (serenity's rate limiter
+    /// stays on: the proxy setting is not used).
+    pub async fn start_tls() -> (Fake, reqwest::Client) {
+        let ca_key = rcgen::KeyPair::generate().expect("ca key");
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("ca params");
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("ca");
+        let leaf_key = rcgen::KeyPair::generate().expect("leaf key");
+        let leaf = rcgen::CertificateParams::new(vec!["discord.com".to_string()])
+            .expect("leaf params")
+            .signed_by(&leaf_key, &ca)
+            .expect("leaf");
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let mut config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![leaf.der().clone()],
+                tokio_rustls::rustls::pki_types::PrivateKeyDer::Pkcs8(
+                    leaf_key.serialize_der().into(),
+                ),
+            )
+            .expect("server config");
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let fake = Fake::start_with(Some(acceptor)).await;
+        let client = reqwest::Client::builder()
+            .use_rustls_tls()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(reqwest::Certificate::from_der(ca.der()).expect("ca der"))
+            .resolve("discord.com", fake.rest)
+            .no_proxy()
+            .build()
+            .expect("client");
+        (fake, client)
+    }
+
+    async fn start_with(tls: Option<tokio_rustls::TlsAcceptor>) -> Fake {
         let gateway = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind gateway");
@@ -91,9 +137,22 @@ impl Fake {
         let app = Router::new()
             .fallback(rest_handler)
             .with_state(shared.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(rest, app).await;
-        });
+        match tls {
+            None => {
+                tokio::spawn(async move {
+                    let _ = axum::serve(rest, app).await;
+                });
+            }
+            Some(acceptor) => {
+                let listener = TlsListener {
+                    tcp: rest,
+                    acceptor,
+                };
+                tokio::spawn(async move {
+                    let _ = axum::serve(listener, app).await;
+                });
+            }
+        }
         let gw_shared = shared.clone();
         let gw_commands = commands.clone();
         tokio::spawn(async move {
@@ -125,7 +184,6 @@ impl Fake {
     }
 
     /// Answer the next `n` interaction callbacks with 429 Too Many Requests.
-    #[allow(dead_code)]
     pub fn throttle_callbacks(&self, n: usize) {
         self.shared.throttle.store(n, Ordering::SeqCst);
     }
@@ -174,6 +232,32 @@ impl Fake {
     }
 }
 
+/// TLS on top of a TCP listener, for axum.
+struct TlsListener {
+    tcp: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, addr)) = self.tcp.accept().await else {
+                continue;
+            };
+            if let Ok(tls) = self.acceptor.accept(stream).await {
+                return (tls, addr);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
 async fn rest_handler(
     State(shared): State<Arc<Shared>>,
     method: Method,
@@ -192,6 +276,7 @@ async fn rest_handler(
         path: path.clone(),
         auth,
         body: body.clone(),
+        at: std::time::Instant::now(),
     };
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     let response = match (method.as_str(), parts.as_slice()) {
