@@ -325,3 +325,119 @@ async fn a_429_with_retry_after_is_honoured() {
     assert_eq!(retried.body["type"], 4);
     check_message(&retried.body["data"]);
 }
+
+fn press(id: u64, custom_id: &str) -> Value {
+    let mut press = fake::interaction(id, 3, json!({"custom_id": custom_id, "component_type": 2}));
+    press["message"] = fake::message(
+        "990000000000000009",
+        &CHANNEL_ID.to_string(),
+        "",
+        APP_ID,
+        "cabildo",
+        true,
+    );
+    press
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_moves_with_the_arrows_and_forged_ids_are_refused() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::interaction(
+            1010,
+            2,
+            json!({"id": "902", "name": "read", "type": 1, "options": [
+                {"name": "section", "type": 3, "value": "Elements of dual power"},
+                {"name": "paragraph", "type": 4, "value": 2}
+            ]}),
+        ),
+    );
+    let body = callback(&bot.fake, 1010).await;
+    assert_eq!(body["type"], 4);
+    check_message(&body["data"]);
+    assert_eq!(
+        body["data"]["embeds"][0]["title"],
+        "§3 Elements of dual power ¶2"
+    );
+    let next = body["data"]["components"][0]["components"][1]["custom_id"]
+        .as_str()
+        .expect("next")
+        .to_string();
+    bot.fake.dispatch("INTERACTION_CREATE", press(1011, &next));
+    let body = callback(&bot.fake, 1011).await;
+    assert_eq!(body["type"], 7, "the arrow updates the message");
+    assert_eq!(
+        body["data"]["embeds"][0]["title"],
+        "§3 Elements of dual power ¶3"
+    );
+    for (id, forged) in [
+        (1012, "read:0.3.999"),
+        (1013, "rm -rf /"),
+        (1014, "more:1:-:h:00000000000000ff"),
+    ] {
+        bot.fake.dispatch("INTERACTION_CREATE", press(id, forged));
+        let body = callback(&bot.fake, id).await;
+        assert_eq!(body["type"], 4, "{forged}");
+        assert_eq!(body["data"]["flags"], 64, "{forged}");
+        check_message(&body["data"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_and_find_in_the_text() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::interaction(
+            1020,
+            4,
+            json!({"id": "901", "name": "quote", "type": 1, "options": [
+                {"name": "reference", "type": 3, "value": "dual", "focused": true}
+            ]}),
+        ),
+    );
+    let body = callback(&bot.fake, 1020).await;
+    assert_eq!(body["type"], 8);
+    assert_eq!(
+        body["data"]["choices"],
+        json!([{"name": "Elements of dual power — §3", "value": "3"}])
+    );
+
+    let target = "990000000000000200";
+    let mut data = json!({"id": "905", "name": "Find in the text", "type": 3, "target_id": target});
+    data["resolved"] = json!({"messages": {target: fake::message(
+        target,
+        &CHANNEL_ID.to_string(),
+        "the general strike poses the question of power",
+        USER_ID,
+        "reader",
+        false,
+    )}});
+    bot.fake
+        .dispatch("INTERACTION_CREATE", fake::interaction(1021, 2, data));
+    let body = callback(&bot.fake, 1021).await;
+    assert_eq!(body["type"], 4);
+    assert_eq!(body["data"]["flags"], 64);
+    check_message(&body["data"]);
+    assert!(
+        body["data"]["embeds"][0]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("**")),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cooldown_slows_one_member_down() {
+    let (bot, _) = ready(&[("DISCORD_COOLDOWN_SECONDS", "60")]).await;
+    let help = |id| fake::interaction(id, 2, json!({"id": "903", "name": "help", "type": 1}));
+    bot.fake.dispatch("INTERACTION_CREATE", help(1030));
+    let first = callback(&bot.fake, 1030).await;
+    assert!(first["data"]["embeds"][0].is_object());
+    bot.fake.dispatch("INTERACTION_CREATE", help(1031));
+    let second = callback(&bot.fake, 1031).await;
+    assert_eq!(second["data"]["flags"], 64);
+    let content = second["data"]["content"].as_str().expect("content");
+    assert!(content.contains("you can ask again in"), "{content}");
+}
