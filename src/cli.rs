@@ -126,7 +126,11 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
         corpus: cli.global.corpus.clone(),
         data_dir: cli.global.data_dir.clone(),
     })?;
-    init_logging(&settings, cli.global.verbose);
+    init_logging(
+        &settings,
+        cli.global.verbose,
+        matches!(cli.command, Command::Run),
+    );
     if let Some(e) = dotenv_error.filter(|e| !e.not_found()) {
         tracing::warn!("could not read .env: {e}");
     }
@@ -292,9 +296,17 @@ fn write_out(out: &mut impl Write, s: &str) -> Result<()> {
     }
 }
 
-fn init_logging(settings: &Settings, verbose: u8) {
+/// `long_running`: the bot says what it is doing (connected, commands registered) unless the
+/// log filter was set to something other than the default.
+fn init_logging(settings: &Settings, verbose: u8, long_running: bool) {
     let filter = match verbose {
-        0 => std::env::var("RUST_LOG").unwrap_or_else(|_| settings.log.clone()),
+        0 => std::env::var("RUST_LOG").unwrap_or_else(|_| {
+            if long_running && settings.log == "warn" {
+                "warn,cabildo=info".to_string()
+            } else {
+                settings.log.clone()
+            }
+        }),
         1 => "info".to_string(),
         _ => "debug".to_string(),
     };

@@ -10,7 +10,7 @@
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serenity::all::{
@@ -185,21 +185,26 @@ pub async fn run_with(
         .await
         .map_err(|e| Error::Discord(format!("could not start the client: {e}")))?;
     let shards = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        tracing::info!("shutting down");
-        shards.shutdown_all().await;
-    });
-    tracing::info!("connecting to Discord");
-    client.start().await.map_err(|e| match e {
-        serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication) => {
-            Error::Discord("Discord refused the token (DISCORD_TOKEN): reset it in the Developer Portal and copy it again.".into())
+    tracing::info!("connecting to Discord (Ctrl-C to stop)");
+    // Stop on `shutdown` even while the gateway cannot be reached (serenity keeps retrying).
+    tokio::select! {
+        started = client.start() => started.map_err(|e| match e {
+            serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication) => {
+                Error::Discord("Discord refused the token (DISCORD_TOKEN): reset it in the Developer Portal and copy it again.".into())
+            }
+            serenity::Error::Gateway(serenity::gateway::GatewayError::DisallowedGatewayIntents) => {
+                Error::Discord("Discord refused the gateway intents.".into())
+            }
+            e => Error::Discord(format!("the gateway connection failed: {e}")),
+        }),
+        () = shutdown => {
+            tracing::info!("shutting down");
+            if tokio::time::timeout(Duration::from_secs(5), shards.shutdown_all()).await.is_err() {
+                tracing::warn!("the gateway did not close within 5 s; exiting anyway");
+            }
+            Ok(())
         }
-        serenity::Error::Gateway(serenity::gateway::GatewayError::DisallowedGatewayIntents) => {
-            Error::Discord("Discord refused the gateway intents.".into())
-        }
-        e => Error::Discord(format!("the gateway connection failed: {e}")),
-    })
+    }
 }
 
 struct Gateway {
@@ -232,6 +237,11 @@ impl EventHandler for Gateway {
             guilds = ready.guilds.len(),
             "connected to Discord"
         );
+        if ready.guilds.is_empty() {
+            tracing::info!(
+                "the bot is in no server yet: add it with the link `cabildo invite` prints"
+            );
+        }
         if self.registered.swap(true, Ordering::SeqCst) {
             return;
         }

@@ -441,3 +441,39 @@ async fn the_cooldown_slows_one_member_down() {
     let content = second["data"]["content"].as_str().expect("content");
     assert!(content.contains("you can ask again in"), "{content}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_stops_the_bot_even_when_the_gateway_is_unreachable() {
+    init();
+    for broken in [false, true] {
+        let fake = Fake::start().await;
+        if broken {
+            fake.break_gateway();
+        }
+        let env: HashMap<&str, String> = HashMap::from([
+            ("DISCORD_TOKEN", fake::token()),
+            ("DISCORD_PROXY_URL", fake.url()),
+        ]);
+        let settings =
+            Settings::load_with(&Overrides::default(), |k| env.get(k).cloned()).expect("settings");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let bot = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            cabildo::discord::run(&settings, engine(), shutdown).await
+        });
+        if broken {
+            fake.request(10, |r| r.path == "/api/v10/gateway").await;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        } else {
+            fake.request(10, |r| r.method == "PUT").await;
+        }
+        let _ = stop.send(());
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(7), bot)
+            .await
+            .expect("stopped in time")
+            .expect("joins");
+        assert!(ended.is_ok(), "{ended:?}");
+    }
+}

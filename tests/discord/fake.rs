@@ -50,7 +50,7 @@ enum GatewayCmd {
 }
 
 struct Shared {
-    gateway_url: String,
+    gateway_url: Mutex<String>,
     requests: mpsc::UnboundedSender<Request>,
     seq: AtomicU64,
     history: Mutex<Vec<Value>>,
@@ -125,7 +125,7 @@ impl Fake {
         let rest_addr = rest.local_addr().expect("addr");
         let (tx, rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
-            gateway_url: format!("ws://{gw_addr}"),
+            gateway_url: Mutex::new(format!("ws://{gw_addr}")),
             requests: tx,
             seq: AtomicU64::new(0),
             history: Mutex::new(Vec::new()),
@@ -173,6 +173,11 @@ impl Fake {
     /// The base URL the bot's REST calls go to (its `DISCORD_PROXY_URL`).
     pub fn url(&self) -> String {
         format!("http://{}", self.rest)
+    }
+
+    /// Hand out a gateway URL nobody listens on (a closed local port).
+    pub fn break_gateway(&self) {
+        *self.shared.gateway_url.lock().expect("url") = "ws://127.0.0.1:1".to_string();
     }
 
     pub fn identifies(&self) -> usize {
@@ -281,7 +286,7 @@ async fn rest_handler(
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     let response = match (method.as_str(), parts.as_slice()) {
         ("GET", ["gateway"]) | ("GET", ["gateway", "bot"]) => json_response(json!({
-            "url": shared.gateway_url,
+            "url": shared.gateway_url.lock().expect("url").clone(),
             "shards": 1,
             "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
         })),
@@ -434,12 +439,13 @@ async fn connection(
                     Some(2) => {
                         shared.identifies.fetch_add(1, Ordering::SeqCst);
                         shared.history.lock().expect("history").clear();
+                        let url = shared.gateway_url.lock().expect("url").clone();
                         let ready = json!({
                             "v": 10,
                             "user": {"id": APP_ID.to_string(), "username": "cabildo", "discriminator": "0", "bot": true, "avatar": null, "global_name": null},
                             "guilds": [],
                             "session_id": "fake-session",
-                            "resume_gateway_url": shared.gateway_url,
+                            "resume_gateway_url": url,
                             "application": {"id": APP_ID.to_string(), "flags": 0},
                             "shard": [0, 1]
                         });
