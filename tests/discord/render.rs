@@ -407,7 +407,6 @@ proptest! {
 
 #[test]
 fn toc_of_the_king_james_bible_fits() {
-    let engine = crate::common::kjv();
-    let toc = lookup::toc(&engine.corpus, None).expect("toc");
+    let toc = lookup::toc(crate::common::kjv_corpus(), None).expect("toc");
     check_message(&json(&Reply::public(Body::Toc(toc)))["data"]);
 }
