@@ -497,10 +497,8 @@ pub fn defuse(text: &str) -> String {
 
 /// Characters escaped anywhere.
 fn always_escaped(c: char) -> bool {
-    matches!(
-        c,
-        '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '[' | ']' | '(' | ')'
-    )
+    // `[` and `]` suffice to break masked links; parentheses stay as they are.
+    matches!(c, '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '[' | ']')
 }
 
 /// The rendering of one source character (escaped, defused).
