@@ -435,7 +435,18 @@ async fn the_cooldown_slows_one_member_down() {
     bot.fake.dispatch("INTERACTION_CREATE", help(1030));
     let first = callback(&bot.fake, 1030).await;
     assert!(first["data"]["embeds"][0].is_object());
-    bot.fake.dispatch("INTERACTION_CREATE", help(1031));
+    // The same member again, this time from a server (`member` instead of `user`).
+    let mut from_guild = help(1031);
+    let user = from_guild
+        .as_object_mut()
+        .and_then(|o| o.remove("user"))
+        .expect("user");
+    from_guild["guild_id"] = json!(GUILD_ID.to_string());
+    from_guild["member"] = json!({
+        "user": user, "roles": [], "joined_at": "2026-01-01T00:00:00.000000+00:00",
+        "deaf": false, "mute": false, "flags": 0, "permissions": "0"
+    });
+    bot.fake.dispatch("INTERACTION_CREATE", from_guild);
     let second = callback(&bot.fake, 1031).await;
     assert_eq!(second["data"]["flags"], 64);
     let content = second["data"]["content"].as_str().expect("content");

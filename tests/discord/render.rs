@@ -410,3 +410,104 @@ fn toc_of_the_king_james_bible_fits() {
     let toc = lookup::toc(crate::common::kjv_corpus(), None).expect("toc");
     check_message(&json(&Reply::public(Body::Toc(toc)))["data"]);
 }
+
+/// The essay and the Markdown study notes: two documents, so references carry a document prefix.
+fn two_texts() -> &'static Bot {
+    static B: OnceLock<Bot> = OnceLock::new();
+    B.get_or_init(|| {
+        let mut documents = corpus::embedded().documents;
+        documents.extend(
+            corpus::load(&crate::common::fixture("study-notes.md"))
+                .expect("notes")
+                .documents,
+        );
+        let corpus = corpus::Corpus::new(documents, Vec::new());
+        let engine = Engine::from_corpus(corpus, None, SearchSettings::default()).expect("engine");
+        Bot::new(Arc::new(engine), 0)
+    })
+}
+
+#[test]
+fn two_texts_quote_with_document_prefixes_and_escaped_markdown() {
+    let v = json(&two_texts().handle(Action::Quote {
+        reference: "study-notes:2".into(),
+    }));
+    check_message(&v["data"]);
+    insta::assert_json_snapshot!("quote_markdown_source", v);
+    let v = json(&two_texts().handle(Action::Complete {
+        command: "ask".into(),
+        option: "document".into(),
+        partial: "stu".into(),
+    }));
+    assert_eq!(
+        v["data"]["choices"],
+        serde_json::json!([{"name": "Study notes (study-notes)", "value": "study-notes"}])
+    );
+}
+
+#[test]
+fn two_texts_reading_walks_to_the_end_skipping_empty_sections() {
+    let bot = two_texts();
+    let mut v = json(&bot.handle(Action::Read {
+        section: "study-notes:1".into(),
+        paragraph: None,
+    }));
+    let mut titles = Vec::new();
+    for _ in 0..50 {
+        check_message(&v["data"]);
+        titles.push(
+            v["data"]["embeds"][0]["title"]
+                .as_str()
+                .expect("title")
+                .to_string(),
+        );
+        let next = &v["data"]["components"][0]["components"][1];
+        if next["disabled"] == true {
+            break;
+        }
+        let id = next["custom_id"].as_str().expect("id");
+        let Some(b) = ButtonId::parse(id) else {
+            panic!("{id}")
+        };
+        v = json(&bot.handle(Action::Button(b)));
+        assert_eq!(v["type"], 7);
+    }
+    assert!(
+        titles.iter().all(|t| t.starts_with("study-notes:")),
+        "{titles:?}"
+    );
+    assert!(
+        !titles.iter().any(|t| t.contains("Empty section")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.last().is_some_and(|t| t.contains("Last words")),
+        "{titles:?}"
+    );
+}
+
+#[test]
+fn two_texts_ask_in_one_document() {
+    let v = json(&two_texts().handle(Action::Ask {
+        question: "standing army".into(),
+        document: Some("study".into()),
+        private: false,
+    }));
+    check_message(&v["data"]);
+    let d = v["data"]["embeds"][0]["description"]
+        .as_str()
+        .expect("description");
+    assert!(d.contains("`study-notes:2."), "{d}");
+    assert!(!d.contains("revolution-in-bolivia:"), "{d}");
+    let v = json(&two_texts().handle(Action::Ask {
+        question: "standing army".into(),
+        document: Some("nope".into()),
+        private: false,
+    }));
+    assert_eq!(v["data"]["flags"], 64);
+    assert!(
+        v["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("no document"))
+    );
+}
