@@ -529,16 +529,25 @@ pub fn block_quote(text: &str, highlights: &[(usize, usize)], budget: usize) -> 
 }
 
 fn render_md(text: &str, highlights: &[(usize, usize)], budget: usize, prefix: &str) -> String {
+    // Highlights count characters of `text`; trimming shifts them.
+    let lead = text.chars().take_while(|c| c.is_whitespace()).count();
     let chars: Vec<char> = text.trim().chars().collect();
     // Valid, ordered, non-overlapping spans that do not cross a line break.
     let mut spans: Vec<(usize, usize)> = Vec::new();
     for &(s, e) in highlights {
+        let (Some(s), Some(e)) = (s.checked_sub(lead), e.checked_sub(lead)) else {
+            continue;
+        };
         if s < e
             && e <= chars.len()
             && spans.last().is_none_or(|&(_, pe)| s >= pe)
-            && !chars[s..e].contains(&'\n')
+            && !chars[s..e].iter().any(|&c| c == '\n' || c == '\r')
         {
-            spans.push((s, e));
+            match spans.last_mut() {
+                // Touching spans become one (`****` would confuse Discord's Markdown).
+                Some(last) if last.1 == s => last.1 = e,
+                _ => spans.push((s, e)),
+            }
         }
     }
     let multi_line = !prefix.is_empty();
@@ -560,10 +569,9 @@ fn render_md(text: &str, highlights: &[(usize, usize)], budget: usize, prefix: &
         if opens {
             piece.push_str("**");
         }
-        if c == '\n' || c == '\r' {
-            if c == '\r' {
-                continue;
-            }
+        if c == '\r' || (multi_line && line_start && c.is_whitespace() && c != '\n') {
+            // Dropped (a carriage return, or indentation a block quote would show as code).
+        } else if c == '\n' {
             if multi_line {
                 piece.push('\n');
                 piece.push_str(prefix);
@@ -571,8 +579,6 @@ fn render_md(text: &str, highlights: &[(usize, usize)], budget: usize, prefix: &
                 piece.push(' ');
             }
             line_start = true;
-        } else if multi_line && line_start && c.is_whitespace() {
-            continue;
         } else {
             // `1. ` at the start of a line would become a numbered list: escape its dot.
             if line_start && c.is_ascii_digit() {

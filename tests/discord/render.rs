@@ -274,6 +274,17 @@ fn markdown_is_escaped_and_bold_kept() {
         "> 1\\. one\n> \\# two"
     );
     assert_eq!(clip("abcdef", 4), "abc…");
+    // Offsets count characters of the untrimmed text; touching spans merge.
+    assert_eq!(markdown("  dual power", &[(2, 6)], 100), "**dual** power");
+    assert_eq!(
+        markdown("dualpower", &[(0, 4), (4, 9)], 100),
+        "**dualpower**"
+    );
+    // A highlight ending at a carriage return still closes.
+    assert_eq!(
+        block_quote("ab\r\ncd", &[(0, 2), (4, 6)], 100),
+        "> **ab**\n> **cd**"
+    );
     let m = markdown("ab@everyone <@1>", &[], 100);
     assert!(!m.contains("@everyone") && !m.contains("<@"), "{m}");
     let cut = markdown(&"word ".repeat(100), &[(0, 4), (5, 9)], 20);
