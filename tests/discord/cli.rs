@@ -150,3 +150,27 @@ async fn cabildo_run_connects_registers_and_answers() {
     assert_eq!(body["data"]["flags"], 64);
     assert_eq!(body["data"]["embeds"][0]["title"], "cabildo");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_discord_refuses_stops_run_with_a_clear_error() {
+    let fake = Fake::start().await;
+    fake.refuse_token();
+    let url = fake.url();
+    let out = tokio::task::spawn_blocking(move || {
+        output(
+            &["run"],
+            &[
+                ("DISCORD_TOKEN", &fake::token()),
+                ("DISCORD_PROXY_URL", &url),
+            ],
+        )
+    });
+    let out = tokio::time::timeout(std::time::Duration::from_secs(20), out)
+        .await
+        .expect("exits")
+        .expect("joins");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("Discord refused the token"), "{err}");
+    assert!(!err.contains("fake-secret"), "the token was printed: {err}");
+}

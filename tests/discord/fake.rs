@@ -58,6 +58,8 @@ struct Shared {
     resumes: AtomicUsize,
     /// Answer this many interaction callbacks with 429 first.
     throttle: AtomicUsize,
+    /// Close the gateway with 4004 (authentication failed) on IDENTIFY.
+    refuse: std::sync::atomic::AtomicBool,
 }
 
 /// A running fake Discord.
@@ -132,6 +134,7 @@ impl Fake {
             identifies: AtomicUsize::new(0),
             resumes: AtomicUsize::new(0),
             throttle: AtomicUsize::new(0),
+            refuse: std::sync::atomic::AtomicBool::new(false),
         });
         let (commands, _) = broadcast::channel(64);
         let app = Router::new()
@@ -173,6 +176,11 @@ impl Fake {
     /// The base URL the bot's REST calls go to (its `DISCORD_PROXY_URL`).
     pub fn url(&self) -> String {
         format!("http://{}", self.rest)
+    }
+
+    /// Refuse the token as Discord does: close code 4004 on IDENTIFY.
+    pub fn refuse_token(&self) {
+        self.shared.refuse.store(true, Ordering::SeqCst);
     }
 
     /// Hand out a gateway URL nobody listens on (a closed local port).
@@ -435,6 +443,12 @@ async fn connection(
                     Some(1) => {
                         let ack = json!({"op": 11, "d": null, "s": null, "t": null});
                         if ws.send(Ws::text(ack.to_string())).await.is_err() { return; }
+                    }
+                    Some(2) if shared.refuse.load(Ordering::SeqCst) => {
+                        use tokio_tungstenite::tungstenite::protocol::{CloseFrame, frame::coding::CloseCode};
+                        let close = CloseFrame { code: CloseCode::Library(4004), reason: "Authentication failed.".into() };
+                        let _ = ws.send(Ws::Close(Some(close))).await;
+                        return;
                     }
                     Some(2) => {
                         shared.identifies.fetch_add(1, Ordering::SeqCst);
