@@ -281,7 +281,7 @@ async fn a_mention_gets_a_reply_in_the_channel() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn resumes_after_the_connection_drops_and_answers_again() {
+async fn resumes_after_a_dropped_connection_and_after_op_7() {
     let (bot, _) = ready(&[]).await;
     bot.fake.drop_connection();
     bot.fake.until(15, "a RESUME", |f| f.resumes() >= 1).await;
@@ -294,6 +294,16 @@ async fn resumes_after_the_connection_drops_and_answers_again() {
     assert_eq!(body["type"], 4);
     assert_eq!(body["data"]["flags"], 0);
     check_message(&body["data"]);
+
+    // Discord's "reconnect" (op 7): resume again.
+    bot.fake.ask_to_reconnect();
+    bot.fake
+        .until(15, "a second RESUME", |f| f.resumes() >= 2)
+        .await;
+    bot.fake
+        .dispatch("INTERACTION_CREATE", ask(1006, "the general strike", false));
+    assert_eq!(callback(&bot.fake, 1006).await["type"], 4);
+    assert_eq!(bot.fake.identifies(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

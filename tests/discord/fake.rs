@@ -45,6 +45,8 @@ pub struct Request {
 
 enum GatewayCmd {
     Dispatch(String, Value),
+    /// Any raw payload (e.g. op 7, "reconnect").
+    Raw(Value),
     /// Drop the TCP connection without a close frame.
     Drop,
 }
@@ -206,6 +208,16 @@ impl Fake {
         let _ = self.commands.send(Arc::new(GatewayCmdBox(Mutex::new(Some(
             GatewayCmd::Dispatch(event.to_string(), data),
         )))));
+    }
+
+    /// Asks the bot to reconnect (op 7), as Discord does before moving a session.
+    pub fn ask_to_reconnect(&self) {
+        let op7 = json!({"op": 7, "d": null, "s": null, "t": null});
+        let _ = self
+            .commands
+            .send(Arc::new(GatewayCmdBox(Mutex::new(Some(GatewayCmd::Raw(
+                op7,
+            ))))));
     }
 
     /// Drops the bot's gateway connection (no close frame).
@@ -490,6 +502,9 @@ async fn connection(
                 match cmd {
                     GatewayCmd::Dispatch(t, d) => {
                         if send_dispatch(&mut ws, &shared, &t, d).await.is_err() { return; }
+                    }
+                    GatewayCmd::Raw(v) => {
+                        if ws.send(Ws::text(v.to_string())).await.is_err() { return; }
                     }
                     GatewayCmd::Drop => return,
                 }
