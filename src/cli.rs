@@ -1,4 +1,5 @@
-//! The command line: `ask`, `quote`, `toc`, `index`. Parses arguments, loads settings, opens the
+//! The command line: `ask`, `quote`, `toc`, `index`, `eval`, and the Discord bot's `run`,
+//! `register`, `invite`. Parses arguments, loads settings, opens the
 //! engine, calls the shared use cases and prints through [`crate::render`].
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -88,6 +89,13 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         answers: Option<PathBuf>,
     },
+    /// Run the Discord bot (needs DISCORD_TOKEN in the environment or .env); Ctrl-C stops it
+    Run,
+    /// Register the bot's slash commands with Discord, then exit (to DISCORD_GUILD_ID when set,
+    /// else globally)
+    Register,
+    /// Print the link that adds the bot to a server (needs DISCORD_TOKEN or DISCORD_APPLICATION_ID)
+    Invite,
 }
 
 #[derive(Debug, Args)]
@@ -130,7 +138,11 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
         corpus: cli.global.corpus.clone(),
         data_dir: cli.global.data_dir.clone(),
     })?;
-    init_logging(&settings, cli.global.verbose);
+    init_logging(
+        &settings,
+        cli.global.verbose,
+        matches!(cli.command, Command::Run),
+    );
     if let Some(e) = dotenv_error.filter(|e| !e.not_found()) {
         tracing::warn!("could not read .env: {e}");
     }
@@ -261,6 +273,26 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                 ),
             )?;
         }
+        Command::Run => {
+            // Check the token before the slower start-up.
+            crate::discord::gateway::token(&settings)?;
+            let engine = std::sync::Arc::new(Engine::open(&settings)?);
+            let runtime = runtime()?;
+            runtime.block_on(crate::discord::run(&settings, engine, shutdown_signal()))?;
+        }
+        Command::Register => {
+            crate::discord::gateway::token(&settings)?;
+            let runtime = runtime()?;
+            let n = runtime.block_on(crate::discord::register(&settings))?;
+            let scope = match settings.discord.guild_id {
+                Some(g) => format!("to server {g} (available now)"),
+                None => "globally (may take up to an hour to appear)".to_string(),
+            };
+            write_out(&mut out, &format!("registered {n} commands {scope}"))?;
+        }
+        Command::Invite => {
+            write_out(&mut out, &crate::discord::invite_url(&settings)?)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -278,6 +310,35 @@ const SAMPLE_QUESTIONS: &[&str] = &[
     "How do I configure a Kubernetes ingress controller?",
     "love",
 ];
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("starting the async runtime", e))
+}
+
+/// Completes on Ctrl-C (or SIGTERM on Unix, as sent by `docker stop` and systemd).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
 
 fn load_corpus(settings: &Settings) -> Result<crate::corpus::Corpus> {
     match &settings.corpus {
@@ -294,9 +355,17 @@ fn write_out(out: &mut impl Write, s: &str) -> Result<()> {
     }
 }
 
-fn init_logging(settings: &Settings, verbose: u8) {
+/// `long_running`: the bot says what it is doing (connected, commands registered) unless the
+/// log filter was set to something other than the default.
+fn init_logging(settings: &Settings, verbose: u8, long_running: bool) {
     let filter = match verbose {
-        0 => std::env::var("RUST_LOG").unwrap_or_else(|_| settings.log.clone()),
+        0 => std::env::var("RUST_LOG").unwrap_or_else(|_| {
+            if long_running && settings.log == "warn" {
+                "warn,cabildo=info".to_string()
+            } else {
+                settings.log.clone()
+            }
+        }),
         1 => "info".to_string(),
         _ => "debug".to_string(),
     };

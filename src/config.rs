@@ -45,7 +45,48 @@ pub struct Settings {
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `cabildo=debug`.
     pub log: String,
     pub search: SearchSettings,
+    pub discord: DiscordSettings,
 }
+
+/// The Discord bot (`cabildo run`, `register`, `invite`). The token comes only from the environment
+/// (`DISCORD_TOKEN`, also read from `.env`), never from the config file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DiscordSettings {
+    /// The bot token; its `Debug` form is redacted.
+    pub token: Option<Token>,
+    /// Register commands to this server only (instant updates while testing); global otherwise.
+    pub guild_id: Option<u64>,
+    /// The application id; derived from the token when unset.
+    pub application_id: Option<u64>,
+    /// Send every REST call to this base URL (a rate-limit proxy such as nirn-proxy) instead of
+    /// `https://discord.com`, with serenity's own rate limiter off.
+    pub proxy_url: Option<String>,
+    /// Seconds a member waits between two commands or mentions; 0 turns the cooldown off.
+    pub cooldown_seconds: u64,
+}
+
+/// A secret bot token: shown as `Token(<redacted>)` in logs and `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(s: impl Into<String>) -> Self {
+        Token(s.into())
+    }
+    /// The secret itself, for the one place that sends it to Discord.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// Default seconds between two commands of one member.
+pub const DEFAULT_COOLDOWN_SECONDS: u64 = 3;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +96,17 @@ struct FileConfig {
     log: Option<String>,
     #[serde(default)]
     search: FileSearch,
+    #[serde(default)]
+    discord: FileDiscord,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDiscord {
+    guild_id: Option<u64>,
+    application_id: Option<u64>,
+    proxy_url: Option<String>,
+    cooldown_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -114,6 +166,16 @@ impl Settings {
                     .min_confidence
                     .unwrap_or(defaults.min_confidence),
             },
+            discord: DiscordSettings {
+                token: None,
+                guild_id: file.discord.guild_id,
+                application_id: file.discord.application_id,
+                proxy_url: file.discord.proxy_url.filter(|u| !u.is_empty()),
+                cooldown_seconds: file
+                    .discord
+                    .cooldown_seconds
+                    .unwrap_or(DEFAULT_COOLDOWN_SECONDS),
+            },
         };
         if let Some(v) = env("CABILDO_CORPUS").filter(|v| !v.is_empty()) {
             s.corpus = Some(PathBuf::from(v));
@@ -137,6 +199,33 @@ impl Settings {
         if let Some(v) = env("CABILDO_MIN_CONFIDENCE") {
             s.search.min_confidence =
                 parse_env("CABILDO_MIN_CONFIDENCE", &v, "a number from 0 to 1")?;
+        }
+        if let Some(v) = env("DISCORD_TOKEN").filter(|v| !v.trim().is_empty()) {
+            s.discord.token = Some(Token::new(v.trim()));
+        }
+        if let Some(v) = env("DISCORD_GUILD_ID").filter(|v| !v.trim().is_empty()) {
+            s.discord.guild_id = Some(parse_env(
+                "DISCORD_GUILD_ID",
+                &v,
+                "a server id (a number; in Discord: right-click the server → Copy Server ID)",
+            )?);
+        }
+        if let Some(v) = env("DISCORD_APPLICATION_ID").filter(|v| !v.trim().is_empty()) {
+            s.discord.application_id = Some(parse_env(
+                "DISCORD_APPLICATION_ID",
+                &v,
+                "an application id (a number, from the Developer Portal)",
+            )?);
+        }
+        if let Some(v) = env("DISCORD_PROXY_URL").filter(|v| !v.trim().is_empty()) {
+            s.discord.proxy_url = Some(v.trim().to_string());
+        }
+        if let Some(v) = env("DISCORD_COOLDOWN_SECONDS") {
+            s.discord.cooldown_seconds = parse_env(
+                "DISCORD_COOLDOWN_SECONDS",
+                &v,
+                "a whole number of seconds from 0 to 3600",
+            )?;
         }
         if let Some(c) = &overrides.corpus {
             s.corpus = Some(c.clone());
@@ -179,6 +268,32 @@ impl Settings {
                 "search.min_confidence",
                 "a number from 0 to 1",
                 s.min_confidence.to_string(),
+            ));
+        }
+        if self.discord.guild_id == Some(0) {
+            return Err(fail("discord.guild_id", "a server id", "0".into()));
+        }
+        if self.discord.application_id == Some(0) {
+            return Err(fail(
+                "discord.application_id",
+                "an application id",
+                "0".into(),
+            ));
+        }
+        if self.discord.cooldown_seconds > 3600 {
+            return Err(fail(
+                "discord.cooldown_seconds",
+                "a whole number of seconds from 0 to 3600",
+                self.discord.cooldown_seconds.to_string(),
+            ));
+        }
+        if let Some(url) = &self.discord.proxy_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(fail(
+                "discord.proxy_url",
+                "an http:// or https:// URL such as `http://localhost:8080`",
+                format!("“{url}”"),
             ));
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log) {

@@ -40,6 +40,8 @@ pub enum Error {
     },
     #[error("search index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    #[error("discord: {0}")]
+    Discord(String),
     #[error("{context}: {source}")]
     Io {
         context: String,

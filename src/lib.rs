@@ -5,8 +5,10 @@
 //! with the shared [`analysis`]) → [`query`] (question analysis) → [`search`] (ranked passages) →
 //! [`excerpt`] (best sentence window) → [`answer`] (the one use case every front end calls, beside
 //! [`lookup`] for quotes and contents) → [`render`] (terminal text, JSON) → [`cli`].
-//! [`eval`] measures answer quality and [`bench`] speed; [`reference`] parses and formats every citation form; [`config`] reads settings once;
-//! [`engine`] holds the loaded corpus and index.
+//! [`eval`] measures answer quality and [`bench`] speed; [`reference`] parses and formats every
+//! citation form; [`config`] reads settings once; [`engine`] holds the loaded corpus and index.
+//! [`discord`] is the Discord bot (gateway), rendered by [`render::discord`]; [`server`] is the HTTP
+//! interactions endpoint.
 
 pub mod analysis;
 pub mod answer;
@@ -14,6 +16,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod corpus;
+pub mod discord;
 pub mod engine;
 pub mod error;
 pub mod eval;

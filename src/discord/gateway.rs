@@ -1,0 +1,320 @@
+//! The gateway bot behind `cabildo run`: a serenity client with the minimum intents (no privileged
+//! one) that registers the commands on READY, answers interactions through the
+//! [`handler`](crate::discord::handler) and [`render`](crate::render::discord), and answers messages
+//! that mention it (or direct messages) with the same answer as a reply. Also `cabildo register`
+//! (registration only) and `cabildo invite` (the OAuth2 link).
+//!
+//! REST calls go to `DISCORD_PROXY_URL` when it is set (a rate-limit proxy such as nirn-proxy),
+//! with serenity's own rate limiter off; the tests use the same switch to reach a fake Discord.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serenity::all::{
+    ApplicationId, Command, Context, EventHandler, GatewayIntents, GuildId, Interaction, Message,
+    Permissions, Ready, UserId,
+};
+use serenity::async_trait;
+use serenity::http::{Http, HttpBuilder};
+
+use crate::config::{Settings, Token};
+use crate::discord::commands::{self, Action};
+use crate::discord::handler::Bot;
+use crate::discord::reply::{Body, Reply};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::render::discord as render;
+
+/// Gateway intents: guild and direct messages (not privileged: Discord still delivers the content
+/// of messages that mention the bot, and of direct messages).
+pub fn intents() -> GatewayIntents {
+    GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES
+}
+
+/// What the bot needs in a channel: see it, post, embed, read history (to reply to a message),
+/// post in threads.
+pub fn permissions() -> Permissions {
+    Permissions::VIEW_CHANNEL
+        | Permissions::SEND_MESSAGES
+        | Permissions::SEND_MESSAGES_IN_THREADS
+        | Permissions::EMBED_LINKS
+        | Permissions::READ_MESSAGE_HISTORY
+}
+
+/// The token, checked: set, and shaped like a bot token. The message never contains it.
+pub fn token(settings: &Settings) -> Result<&Token> {
+    let token = settings.discord.token.as_ref().ok_or_else(|| {
+        Error::Config(
+            "DISCORD_TOKEN is not set. Put your bot's token (Developer Portal → your application → Bot → Reset Token) in .env as DISCORD_TOKEN=… — see .env.example.".into(),
+        )
+    })?;
+    token_id(token.expose()).ok_or_else(|| {
+        Error::Config(
+            "DISCORD_TOKEN does not look like a bot token (three parts separated by dots, the first being the bot's id in base64). Copy it again from the Developer Portal → Bot → Reset Token.".into(),
+        )
+    })?;
+    Ok(token)
+}
+
+/// The id encoded in a bot token's first part (base64 of the decimal id), if the token is well
+/// formed.
+pub fn token_id(token: &str) -> Option<u64> {
+    let token = token.trim().strip_prefix("Bot ").unwrap_or(token.trim());
+    let parts: Vec<&str> = token.split('.').collect();
+    let [first, second, third] = parts[..] else {
+        return None;
+    };
+    let ok = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
+    };
+    if !(ok(first) && ok(second) && ok(third)) {
+        return None;
+    }
+    let first = first.trim_end_matches('=');
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(first)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(first))
+        .ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok().filter(|&id| id != 0)
+}
+
+/// The application id: configured, or read from the token.
+pub fn application_id(settings: &Settings) -> Result<u64> {
+    if let Some(id) = settings.discord.application_id {
+        return Ok(id);
+    }
+    match &settings.discord.token {
+        Some(_) => token(settings).map(|t| token_id(t.expose()).unwrap_or_default()),
+        None => Err(Error::Config(
+            "the invite link needs the application id: set DISCORD_APPLICATION_ID (Developer Portal → General Information → Application ID), or DISCORD_TOKEN, which contains it.".into(),
+        )),
+    }
+}
+
+/// The OAuth2 link that adds the bot to a server, with the commands and the least permissions.
+pub fn invite_url(settings: &Settings) -> Result<String> {
+    let id = application_id(settings)?;
+    Ok(format!(
+        "https://discord.com/oauth2/authorize?client_id={id}&scope=bot+applications.commands&permissions={}",
+        permissions().bits()
+    ))
+}
+
+/// Start-up options that are not settings.
+#[derive(Debug, Default)]
+pub struct Launch {
+    /// The HTTP client for REST calls (default: serenity's own). Tests pass one that trusts a
+    /// local certificate for `discord.com`, to exercise serenity's rate limiter against a fake.
+    pub http_client: Option<reqwest::Client>,
+}
+
+/// The REST client: through the proxy (rate limiter off) when one is configured.
+pub fn http(settings: &Settings) -> Result<Http> {
+    http_with(settings, None)
+}
+
+fn http_with(settings: &Settings, client: Option<reqwest::Client>) -> Result<Http> {
+    let token = token(settings)?;
+    let mut b = HttpBuilder::new(token.expose());
+    if let Some(client) = client {
+        b = b.client(client);
+    }
+    if let Some(id) = settings.discord.application_id.filter(|&i| i != 0) {
+        b = b.application_id(ApplicationId::new(id));
+    } else if let Some(id) = token_id(token.expose()) {
+        b = b.application_id(ApplicationId::new(id));
+    }
+    if let Some(proxy) = &settings.discord.proxy_url {
+        b = b
+            .proxy(proxy.trim_end_matches('/').to_string())
+            .ratelimiter_disabled(true);
+    }
+    Ok(b.build())
+}
+
+/// Registers the commands (to `guild_id` when set, else globally) and returns how many.
+pub async fn register(settings: &Settings) -> Result<usize> {
+    let http = http(settings)?;
+    register_with(&http, settings.discord.guild_id).await
+}
+
+async fn register_with(http: &Http, guild: Option<u64>) -> Result<usize> {
+    let registered = match guild.filter(|&g| g != 0) {
+        Some(g) => GuildId::new(g).set_commands(http, commands::schema()).await,
+        None => Command::set_global_commands(http, commands::schema()).await,
+    }
+    .map_err(|e| Error::Discord(format!("registering the commands failed: {e}")))?;
+    Ok(registered.len())
+}
+
+/// Runs the bot until `shutdown` completes (Ctrl-C in `cabildo run`) or the connection fails for
+/// good (for example, Discord refused the token).
+pub async fn run(
+    settings: &Settings,
+    engine: Arc<Engine>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    run_with(settings, engine, shutdown, Launch::default()).await
+}
+
+/// [`run`] with start-up options.
+pub async fn run_with(
+    settings: &Settings,
+    engine: Arc<Engine>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    launch: Launch,
+) -> Result<()> {
+    let http = http_with(settings, launch.http_client)?;
+    let handler = Gateway {
+        bot: Arc::new(Bot::new(engine, settings.discord.cooldown_seconds)),
+        guild: settings.discord.guild_id,
+        me: OnceLock::new(),
+        registered: AtomicBool::new(false),
+    };
+    let mut client = serenity::all::ClientBuilder::new_with_http(http, intents())
+        .event_handler(handler)
+        .await
+        .map_err(|e| Error::Discord(format!("could not start the client: {e}")))?;
+    let shards = client.shard_manager.clone();
+    tracing::info!("connecting to Discord (Ctrl-C to stop)");
+    // Stop on `shutdown` even while the gateway cannot be reached (serenity keeps retrying).
+    tokio::select! {
+        started = client.start() => started.map_err(|e| match e {
+            serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication) => {
+                Error::Discord("Discord refused the token (DISCORD_TOKEN): reset it in the Developer Portal and copy it again.".into())
+            }
+            serenity::Error::Gateway(serenity::gateway::GatewayError::DisallowedGatewayIntents) => {
+                Error::Discord("Discord refused the gateway intents.".into())
+            }
+            e => Error::Discord(format!("the gateway connection failed: {e}")),
+        }),
+        () = shutdown => {
+            tracing::info!("shutting down");
+            if tokio::time::timeout(Duration::from_secs(5), shards.shutdown_all()).await.is_err() {
+                tracing::warn!("the gateway did not close within 5 s; exiting anyway");
+            }
+            Ok(())
+        }
+    }
+}
+
+struct Gateway {
+    bot: Arc<Bot>,
+    guild: Option<u64>,
+    me: OnceLock<UserId>,
+    registered: AtomicBool,
+}
+
+impl Gateway {
+    /// Runs the (synchronous, CPU-bound) handler off the async workers.
+    async fn handle(&self, action: Action) -> Reply {
+        let bot = self.bot.clone();
+        match tokio::task::spawn_blocking(move || bot.handle(action)).await {
+            Ok(reply) => reply,
+            Err(e) => {
+                tracing::error!(error = %e, "the handler panicked");
+                Reply::private(Body::Apology)
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl EventHandler for Gateway {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        let _ = self.me.set(ready.user.id);
+        tracing::info!(
+            user = %ready.user.name,
+            guilds = ready.guilds.len(),
+            "connected to Discord"
+        );
+        if ready.guilds.is_empty() {
+            tracing::info!(
+                "the bot is in no server yet: add it with the link `cabildo invite` prints"
+            );
+        }
+        if self.registered.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        match register_with(&ctx.http, self.guild).await {
+            Ok(n) => tracing::info!(
+                commands = n,
+                scope = if self.guild.is_some() {
+                    "guild"
+                } else {
+                    "global"
+                },
+                "commands registered"
+            ),
+            Err(e) => {
+                self.registered.store(false, Ordering::SeqCst);
+                tracing::error!(error = %e, "could not register the commands");
+            }
+        }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let Some(action) = commands::parse(&interaction) else {
+            return;
+        };
+        let (user, kind) = match &interaction {
+            Interaction::Command(c) => (c.user.id, "command"),
+            Interaction::Autocomplete(c) => (c.user.id, "autocomplete"),
+            Interaction::Component(c) => (c.user.id, "button"),
+            _ => return,
+        };
+        tracing::debug!(%user, kind, ?action, "interaction");
+        let waited = match kind {
+            "command" => self.bot.cooldown(user.get(), Instant::now()),
+            _ => None,
+        };
+        let reply = match waited {
+            Some(seconds) => Reply::private(Body::Cooldown { seconds }),
+            None => self.handle(action).await,
+        };
+        let response = render::response(&reply);
+        let sent = match &interaction {
+            Interaction::Command(c) | Interaction::Autocomplete(c) => {
+                c.create_response(&ctx.http, response).await
+            }
+            Interaction::Component(c) => c.create_response(&ctx.http, response).await,
+            _ => return,
+        };
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, kind, "could not send the reply");
+        }
+    }
+
+    async fn message(&self, ctx: Context, msg: Message) {
+        if msg.author.bot {
+            return;
+        }
+        let Some(me) = self.me.get().copied() else {
+            return;
+        };
+        let direct = msg.guild_id.is_none();
+        let mentioned = msg.mentions.iter().any(|u| u.id == me);
+        if !direct && !mentioned {
+            return;
+        }
+        if let Some(seconds) = self.bot.cooldown(msg.author.id.get(), Instant::now()) {
+            tracing::debug!(user = %msg.author.id, seconds, "mention ignored: cooldown");
+            return;
+        }
+        let action = commands::from_mention(&msg.content, me.get()).unwrap_or(Action::Help);
+        let reply = self.handle(action).await;
+        let out = render::message(&reply).reference_message(&msg);
+        if let Err(e) = msg.channel_id.send_message(&ctx.http, out).await {
+            tracing::warn!(error = %e, channel = %msg.channel_id, "could not reply to a message");
+        }
+    }
+}

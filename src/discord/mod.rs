@@ -1,0 +1,18 @@
+//! The Discord front end: slash commands, buttons and mentions answered with the same use cases the
+//! CLI calls ([`crate::answer::ask`], [`crate::lookup`]).
+//!
+//! - [`commands`]: the command schema registered with Discord, and the one place an interaction is
+//!   parsed into a typed [`commands::Action`] (button custom ids included, encoded and parsed back).
+//! - [`handler`]: an action in, a [`reply::Reply`] out. Plain data, no Discord connection: the
+//!   gateway here and an HTTP interactions endpoint can both call it.
+//! - [`reply`]: the reply model; [`crate::render::discord`] turns it into Discord's builders and is
+//!   the only place that knows Discord's limits.
+//! - [`gateway`]: the serenity client behind `cabildo run`: connects, registers the commands on
+//!   READY, answers interactions and mentions; also `register` and the invite link.
+
+pub mod commands;
+pub mod gateway;
+pub mod handler;
+pub mod reply;
+
+pub use gateway::{Launch, invite_url, register, run, run_with};

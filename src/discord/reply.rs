@@ -1,0 +1,104 @@
+//! The reply model: what the bot answers, as plain data. Handlers build it; only
+//! [`crate::render::discord`] turns it into Discord messages (and enforces Discord's limits).
+
+use crate::answer::Answer;
+use crate::lookup::{Quote, Toc};
+use crate::reference::Reference;
+
+/// One reply to an interaction or a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub body: Body,
+    /// Only the asker sees it (ephemeral). Ignored when updating a message.
+    pub private: bool,
+    /// Replace the message a button sits on instead of sending a new one.
+    pub update: bool,
+}
+
+/// What a reply says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// Quoted results for a question (or "not in the text").
+    Answer(AnswerReply),
+    /// Passages by reference; with ◀ ▶ buttons when reading.
+    Quote(QuoteReply),
+    /// Sections with numbers and passage counts.
+    Toc(Toc),
+    /// What the bot does, its commands, the loaded texts.
+    Help(Help),
+    /// Autocomplete suggestions: (shown name, value).
+    Choices(Vec<(String, String)>),
+    /// Something the user can act on (bad reference, unknown document, expired button).
+    Notice(String),
+    /// A member asked again too soon.
+    Cooldown { seconds: u64 },
+    /// Something went wrong on our side (already logged).
+    Apology,
+}
+
+/// An answer and how to page it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerReply {
+    pub answer: Answer,
+    /// Results skipped before these (0 for the first page).
+    pub offset: usize,
+    /// The "more results" button, when there are more.
+    pub more: Option<crate::discord::commands::ButtonId>,
+    /// The "first results" button, on later pages.
+    pub first: Option<crate::discord::commands::ButtonId>,
+}
+
+/// Quoted passages, optionally with reading navigation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuoteReply {
+    pub quote: Quote,
+    /// Reading mode: the passages before and after (`None` at either end of the document).
+    pub nav: Option<Nav>,
+}
+
+/// ◀ ▶ targets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Nav {
+    pub prev: Option<Reference>,
+    pub next: Option<Reference>,
+}
+
+/// The `/help` content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Help {
+    /// (id, title, passages) of each loaded document.
+    pub documents: Vec<(String, String, usize)>,
+    /// An example reference that exists, for the examples.
+    pub example_ref: String,
+}
+
+impl Reply {
+    /// A new public message.
+    pub fn public(body: Body) -> Self {
+        Reply {
+            body,
+            private: false,
+            update: false,
+        }
+    }
+    /// A new message only the asker sees.
+    pub fn private(body: Body) -> Self {
+        Reply {
+            body,
+            private: true,
+            update: false,
+        }
+    }
+    /// Replaces the message the pressed button sits on.
+    pub fn update(body: Body) -> Self {
+        Reply {
+            body,
+            private: false,
+            update: true,
+        }
+    }
+    /// A user-facing error, shown only to them.
+    pub fn notice(text: impl Into<String>) -> Self {
+        Reply::private(Body::Notice(text.into()))
+    }
+}

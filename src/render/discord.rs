@@ -1,0 +1,627 @@
+//! Discord rendering: turns a [`Reply`] into serenity builders (embeds, buttons, autocomplete
+//! choices). This is the only module that knows Discord's limits ([`limits`]): whatever the text,
+//! the question or the number of results, nothing it builds exceeds them. Lengths are counted in
+//! characters (Unicode code points) as Discord counts them, never bytes. Every message carries an
+//! empty `allowed_mentions`, quoted text has its Markdown escaped and cannot form a mention, and
+//! matched words are in **bold**.
+
+use serenity::all::ButtonStyle;
+use serenity::builder::{
+    AutocompleteChoice, CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse,
+    CreateButton, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage,
+};
+
+use crate::answer::Hit;
+use crate::discord::commands::ButtonId;
+use crate::discord::reply::{AnswerReply, Body, Help, QuoteReply, Reply};
+use crate::lookup::Toc;
+
+/// Discord's limits, in characters.
+pub mod limits {
+    pub const CONTENT: usize = 2000;
+    pub const EMBED_TITLE: usize = 256;
+    pub const EMBED_DESCRIPTION: usize = 4096;
+    pub const EMBED_FOOTER: usize = 2048;
+    pub const EMBED_FIELD_VALUE: usize = 1024;
+    /// Across all embeds of one message.
+    pub const EMBED_TOTAL: usize = 6000;
+    pub const EMBEDS: usize = 10;
+    pub const ROWS: usize = 5;
+    pub const BUTTONS_PER_ROW: usize = 5;
+    pub const CUSTOM_ID: usize = 100;
+    pub const BUTTON_LABEL: usize = 80;
+    pub const CHOICES: usize = 25;
+    pub const CHOICE_NAME: usize = 100;
+    pub const CHOICE_VALUE: usize = 100;
+}
+
+/// Embed colour.
+const COLOUR: u32 = 0x8B_1E_3F;
+
+/// Our own cap on footers (well under Discord's), so descriptions get the room.
+const FOOTER_CAP: usize = 300;
+
+/// Apology for internal errors (details are in the log).
+pub const APOLOGY: &str =
+    "Sorry, something went wrong on my side. It has been logged; please try again in a moment.";
+
+/// A reply to an interaction (command, button press, autocomplete).
+pub fn response(reply: &Reply) -> CreateInteractionResponse {
+    if let Body::Choices(choices) = &reply.body {
+        return CreateInteractionResponse::Autocomplete(autocomplete(choices));
+    }
+    let parts = parts(reply);
+    let mut m = CreateInteractionResponseMessage::new()
+        .allowed_mentions(CreateAllowedMentions::new())
+        .embeds(parts.embeds)
+        .components(parts.rows);
+    if let Some(c) = parts.content {
+        m = m.content(c);
+    }
+    if reply.update {
+        CreateInteractionResponse::UpdateMessage(m)
+    } else {
+        CreateInteractionResponse::Message(m.ephemeral(reply.private))
+    }
+}
+
+/// A reply posted to a channel (to a mention or a direct message). Private replies cannot exist
+/// outside interactions; the caller decides whether to send one at all.
+pub fn message(reply: &Reply) -> CreateMessage {
+    let parts = parts(reply);
+    let mut m = CreateMessage::new()
+        .allowed_mentions(CreateAllowedMentions::new().replied_user(false))
+        .embeds(parts.embeds)
+        .components(parts.rows);
+    if let Some(c) = parts.content {
+        m = m.content(c);
+    }
+    m
+}
+
+/// Autocomplete choices: at most 25, names and values within 100 characters (a value that does not
+/// fit is dropped rather than cut, as a cut value would not parse).
+pub fn autocomplete(choices: &[(String, String)]) -> CreateAutocompleteResponse {
+    let choices = choices
+        .iter()
+        .filter(|(_, v)| !v.is_empty() && v.chars().count() <= limits::CHOICE_VALUE)
+        .take(limits::CHOICES)
+        .map(|(n, v)| {
+            let name = clip(&defuse(n), limits::CHOICE_NAME);
+            let name = if name.is_empty() { v.clone() } else { name };
+            AutocompleteChoice::new(name, v.clone())
+        })
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+struct Parts {
+    content: Option<String>,
+    embeds: Vec<CreateEmbed>,
+    rows: Vec<CreateActionRow>,
+}
+
+fn parts(reply: &Reply) -> Parts {
+    match &reply.body {
+        Body::Answer(a) => answer(a),
+        Body::Quote(q) => quote(q),
+        Body::Toc(t) => Parts {
+            content: None,
+            embeds: vec![toc(t)],
+            rows: Vec::new(),
+        },
+        Body::Help(h) => Parts {
+            content: None,
+            embeds: vec![help(h)],
+            rows: Vec::new(),
+        },
+        Body::Notice(text) => text_only(&defuse(text)),
+        Body::Cooldown { seconds } => text_only(&format!(
+            "Easy there: you can ask again in {seconds} second{}.",
+            if *seconds == 1 { "" } else { "s" }
+        )),
+        Body::Apology => text_only(APOLOGY),
+        Body::Choices(_) => text_only(APOLOGY),
+    }
+}
+
+fn text_only(text: &str) -> Parts {
+    Parts {
+        content: Some(clip(text, limits::CONTENT)),
+        embeds: Vec::new(),
+        rows: Vec::new(),
+    }
+}
+
+/// One embed, its parts already within their limits and their sum within the message total.
+struct Embed {
+    title: String,
+    description: String,
+    footer: String,
+}
+
+impl Embed {
+    fn build(self) -> CreateEmbed {
+        let mut e = CreateEmbed::new().colour(COLOUR);
+        if !self.title.is_empty() {
+            e = e.title(clip(&self.title, limits::EMBED_TITLE));
+        }
+        if !self.description.is_empty() {
+            e = e.description(clip(&self.description, limits::EMBED_DESCRIPTION));
+        }
+        if !self.footer.is_empty() {
+            e = e.footer(CreateEmbedFooter::new(clip(
+                &defuse(&self.footer),
+                limits::EMBED_FOOTER,
+            )));
+        }
+        e
+    }
+}
+
+/// Room left for a description beside a title and a footer.
+fn description_room(title: &str, footer: &str) -> usize {
+    let used = title.chars().count() + footer.chars().count();
+    limits::EMBED_DESCRIPTION.min(limits::EMBED_TOTAL.saturating_sub(used))
+}
+
+fn answer(a: &AnswerReply) -> Parts {
+    let title = markdown(
+        &format!("“{}”", a.answer.query.trim()),
+        &[],
+        limits::EMBED_TITLE,
+    );
+    if !a.answer.answered || a.answer.results.is_empty() {
+        let description = if a.offset > 0 {
+            "No more results. Try other words, or browse the sections with `/toc`.".to_string()
+        } else {
+            "Nothing in the text answers that. Try other words, or browse the sections with `/toc` and read them with `/read`.".to_string()
+        };
+        let embed = Embed {
+            title,
+            description,
+            footer: String::new(),
+        };
+        let rows = paging_row(a).into_iter().collect();
+        return Parts {
+            content: None,
+            embeds: vec![embed.build()],
+            rows,
+        };
+    }
+    let hits = &a.answer.results;
+    let mut titles: Vec<&str> = Vec::new();
+    for h in hits {
+        if !titles.contains(&h.doc_title.as_str()) {
+            titles.push(&h.doc_title);
+        }
+    }
+    let first = a.offset + 1;
+    let last = a.offset + hits.len();
+    let footer = clip(
+        &format!(
+            "{} · results {}{}",
+            titles.join(" · "),
+            first,
+            if last > first {
+                format!("–{last}")
+            } else {
+                String::new()
+            }
+        ),
+        FOOTER_CAP,
+    );
+    let room = description_room(&title, &footer);
+    // Each result gets an equal share; a blank line separates them.
+    let share = (room / hits.len()).saturating_sub(2);
+    let mut description = String::new();
+    for h in hits {
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        description.push_str(&hit_text(h, share));
+    }
+    let embed = Embed {
+        title,
+        description: clip(&description, room),
+        footer,
+    };
+    Parts {
+        content: None,
+        embeds: vec![embed.build()],
+        rows: answer_rows(a),
+    }
+}
+
+/// `**1.** §2 Title ¶3 · `2.3`` and the excerpt as a block quote, within `budget` characters.
+fn hit_text(h: &Hit, budget: usize) -> String {
+    let short = h.short_ref.replace('`', "'");
+    let head_budget = (budget / 3).clamp(1, 300);
+    let rank = format!("**{}.** ", h.rank);
+    let head = markdown(
+        &h.reference,
+        &[],
+        head_budget.saturating_sub(rank.chars().count() + short.chars().count() + 5),
+    );
+    let head = format!("{rank}{head} · `{short}`");
+    let head = clip(&head, head_budget);
+    let room = budget.saturating_sub(head.chars().count() + 1);
+    let quoted = block_quote(&h.excerpt, &h.highlights, room);
+    if quoted.is_empty() {
+        head
+    } else {
+        format!("{head}\n{quoted}")
+    }
+}
+
+fn answer_rows(a: &AnswerReply) -> Vec<CreateActionRow> {
+    let paging = paging_row(a);
+    let hit_rows = limits::ROWS - usize::from(paging.is_some());
+    let hits = &a.answer.results;
+    // One row per result while they fit, else two results per row.
+    let per_row = if hits.len() <= hit_rows { 1 } else { 2 };
+    let mut rows: Vec<CreateActionRow> = hits
+        .chunks(per_row)
+        .take(hit_rows)
+        .map(|chunk| {
+            let buttons = chunk
+                .iter()
+                .flat_map(|h| {
+                    [
+                        button(
+                            &ButtonId::Full(h.at),
+                            &format!("¶ {} in full", h.short_ref),
+                            ButtonStyle::Secondary,
+                        ),
+                        button(
+                            &ButtonId::Near(h.at),
+                            &format!("Around {}", h.short_ref),
+                            ButtonStyle::Secondary,
+                        ),
+                    ]
+                })
+                .take(limits::BUTTONS_PER_ROW)
+                .collect();
+            CreateActionRow::Buttons(buttons)
+        })
+        .collect();
+    rows.extend(paging);
+    rows
+}
+
+fn paging_row(a: &AnswerReply) -> Option<CreateActionRow> {
+    let mut buttons = Vec::new();
+    if let Some(first) = &a.first {
+        buttons.push(button(first, "◀ First results", ButtonStyle::Secondary));
+    }
+    if let Some(more) = &a.more {
+        buttons.push(button(more, "More results ▶", ButtonStyle::Primary));
+    }
+    (!buttons.is_empty()).then_some(CreateActionRow::Buttons(buttons))
+}
+
+fn button(id: &ButtonId, label: &str, style: ButtonStyle) -> CreateButton {
+    // Ids are made to fit; one that does not (a bug) would be refused by Discord, so it becomes a
+    // disabled button instead.
+    let encoded = id.encode();
+    let (encoded, disabled) = if encoded.chars().count() <= limits::CUSTOM_ID {
+        (encoded, false)
+    } else {
+        tracing::warn!(id = %encoded, "custom id too long");
+        ("too-long".to_string(), true)
+    };
+    CreateButton::new(encoded)
+        .label(clip(&defuse(label), limits::BUTTON_LABEL))
+        .style(style)
+        .disabled(disabled)
+}
+
+fn quote(q: &QuoteReply) -> Parts {
+    let quote = &q.quote;
+    let title = markdown(&quote.reference, &[], limits::EMBED_TITLE);
+    let footer = clip(
+        &format!("{} · {}", quote.doc_title, quote.short_ref),
+        FOOTER_CAP,
+    );
+    let room = description_room(&title, &footer);
+    let mut description = String::new();
+    let several = quote.passages.len() > 1;
+    for (i, p) in quote.passages.iter().enumerate() {
+        let rest = quote.passages.len() - i;
+        // Keep room to say what was left out.
+        let reserve = if rest > 1 { 120 } else { 0 };
+        let used = description.chars().count();
+        let left = room.saturating_sub(used + reserve + 2);
+        if left < 40 {
+            let first = p.short_ref.replace('`', "'");
+            description.push_str(&format!(
+                "\n\n*{} more passage{} not shown: try `/quote {}` and on.*",
+                rest,
+                if rest == 1 { "" } else { "s" },
+                first
+            ));
+            break;
+        }
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        if several {
+            let label = format!("**¶{}** ", p.paragraph);
+            let body = markdown(&p.text, &[], left.saturating_sub(label.chars().count()));
+            description.push_str(&label);
+            description.push_str(&body);
+        } else {
+            description.push_str(&markdown(&p.text, &[], left));
+        }
+    }
+    let embed = Embed {
+        title,
+        description: clip(&description, room),
+        footer,
+    };
+    let rows = match &q.nav {
+        Some(nav) => {
+            let prev = match &nav.prev {
+                Some(r) => button(&ButtonId::Read(*r), "◀ Previous", ButtonStyle::Secondary),
+                None => CreateButton::new("noop:prev")
+                    .label("◀ Previous")
+                    .style(ButtonStyle::Secondary)
+                    .disabled(true),
+            };
+            let next = match &nav.next {
+                Some(r) => button(&ButtonId::Read(*r), "Next ▶", ButtonStyle::Primary),
+                None => CreateButton::new("noop:next")
+                    .label("Next ▶")
+                    .style(ButtonStyle::Primary)
+                    .disabled(true),
+            };
+            vec![CreateActionRow::Buttons(vec![prev, next])]
+        }
+        None => Vec::new(),
+    };
+    Parts {
+        content: None,
+        embeds: vec![embed.build()],
+        rows,
+    }
+}
+
+fn toc(t: &Toc) -> CreateEmbed {
+    let title = "Contents".to_string();
+    let room = description_room(&title, "");
+    let mut description = String::new();
+    let mut lines: Vec<String> = Vec::new();
+    for d in &t.documents {
+        lines.push(format!(
+            "**{}** · `{}` · {} passages",
+            markdown(&d.title, &[], 200),
+            d.doc_id.replace('`', "'"),
+            d.passages
+        ));
+        for s in &d.sections {
+            let name = match &s.title {
+                Some(title) => markdown(title, &[], 150),
+                None => "*(opening, untitled)*".to_string(),
+            };
+            lines.push(format!(
+                "`{}` {} — {} passage{}",
+                s.short_ref.replace('`', "'"),
+                name,
+                s.passages,
+                if s.passages == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    let total = lines.len();
+    for (i, line) in lines.iter().enumerate() {
+        let left = total - i;
+        let need = line.chars().count() + 1;
+        if description.chars().count() + need + 80 > room && left > 1 {
+            description.push_str(&format!(
+                "… {left} more lines: use `/toc document:` for one text, or `/read`."
+            ));
+            break;
+        }
+        description.push_str(line);
+        description.push('\n');
+    }
+    Embed {
+        title,
+        description: clip(description.trim_end(), room),
+        footer: String::new(),
+    }
+    .build()
+}
+
+fn help(h: &Help) -> CreateEmbed {
+    let example = h.example_ref.replace('`', "'");
+    let mut description = format!(
+        "I answer questions about the texts below with exact quotes and their references. I quote; I never make anything up.\n\n\
+         **/ask** `question` — the passages that answer it, matched words in bold, with buttons for more results, a whole passage or its neighbours. Add `private: True` to see the answer alone.\n\
+         **/quote** `reference` — the exact passage(s): `{example}`, a range like `2.3-5`, or a section title such as `John 3:16`.\n\
+         **/read** `section` — read one passage at a time with ◀ ▶.\n\
+         **/toc** — sections with their numbers and passage counts.\n\
+         **Mention me** with a question, or send me a direct message, for the same answer as a reply.\n\
+         **Find in the text** (right-click a message → Apps) — searches the texts for the words of any message.\n\n\
+         **Texts loaded**\n"
+    );
+    let room = description_room("cabildo", "");
+    let total = h.documents.len();
+    for (i, (id, title, passages)) in h.documents.iter().enumerate() {
+        let line = format!(
+            "• {} (`{}`, {} passages)\n",
+            markdown(title, &[], 200),
+            id.replace('`', "'"),
+            passages
+        );
+        if description.chars().count() + line.chars().count() + 40 > room {
+            description.push_str(&format!("… and {} more.", total - i));
+            break;
+        }
+        description.push_str(&line);
+    }
+    Embed {
+        title: "cabildo".to_string(),
+        description: clip(description.trim_end(), room),
+        footer: String::new(),
+    }
+    .build()
+}
+
+/// `text` cut to at most `max` characters, ending in `…` when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+/// Breaks anything Discord would read as a mention (`@everyone`, `<@id>`, `<#id>`, `</cmd:id>`):
+/// a word joiner (invisible) after every `@` and `<`.
+pub fn defuse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        out.push(c);
+        if c == '@' || c == '<' {
+            out.push('\u{2060}');
+        }
+    }
+    out
+}
+
+/// Characters escaped anywhere.
+fn always_escaped(c: char) -> bool {
+    // `[` and `]` suffice to break masked links; parentheses stay as they are.
+    matches!(c, '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '[' | ']')
+}
+
+/// The rendering of one source character (escaped, defused).
+fn unit(c: char, line_start: bool, out: &mut String) {
+    if always_escaped(c) || (line_start && matches!(c, '#' | '-' | '+')) {
+        out.push('\\');
+        out.push(c);
+    } else if c == '@' || c == '<' {
+        out.push(c);
+        out.push('\u{2060}');
+    } else {
+        out.push(c);
+    }
+}
+
+/// Stored text as Discord Markdown within `budget` characters: escaped, no mentions, the
+/// `highlights` (character ranges) in bold, `…` when cut. Line breaks become spaces.
+pub fn markdown(text: &str, highlights: &[(usize, usize)], budget: usize) -> String {
+    render_md(text, highlights, budget, "")
+}
+
+/// Like [`markdown`], as a block quote (`> ` before every line).
+pub fn block_quote(text: &str, highlights: &[(usize, usize)], budget: usize) -> String {
+    if budget < 3 {
+        return String::new();
+    }
+    render_md(text, highlights, budget, "> ")
+}
+
+fn render_md(text: &str, highlights: &[(usize, usize)], budget: usize, prefix: &str) -> String {
+    // Highlights count characters of `text`; trimming shifts them.
+    let lead = text.chars().take_while(|c| c.is_whitespace()).count();
+    let chars: Vec<char> = text.trim().chars().collect();
+    // Valid, ordered, non-overlapping spans that do not cross a line break.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for &(s, e) in highlights {
+        let (Some(s), Some(e)) = (s.checked_sub(lead), e.checked_sub(lead)) else {
+            continue;
+        };
+        if s < e
+            && e <= chars.len()
+            && spans.last().is_none_or(|&(_, pe)| s >= pe)
+            && !chars[s..e].iter().any(|&c| c == '\n' || c == '\r')
+        {
+            match spans.last_mut() {
+                // Touching spans become one (`****` would confuse Discord's Markdown).
+                Some(last) if last.1 == s => last.1 = e,
+                _ => spans.push((s, e)),
+            }
+        }
+    }
+    let multi_line = !prefix.is_empty();
+    let mut out = String::from(prefix);
+    let mut len = prefix.chars().count();
+    let mut bold = false;
+    let mut span = spans.iter().peekable();
+    let mut line_start = true;
+    let mut piece = String::new();
+    let mut escape_dot: Option<usize> = None;
+    for (i, &c) in chars.iter().enumerate() {
+        piece.clear();
+        if bold && span.peek().is_some_and(|&&(_, e)| e == i) {
+            piece.push_str("**");
+            span.next();
+            bold = false;
+        }
+        let opens = !bold && span.peek().is_some_and(|&&(s, _)| s == i);
+        if opens {
+            piece.push_str("**");
+        }
+        if c == '\r' || (multi_line && line_start && c.is_whitespace() && c != '\n') {
+            // Dropped (a carriage return, or indentation a block quote would show as code).
+        } else if c == '\n' {
+            if multi_line {
+                piece.push('\n');
+                piece.push_str(prefix);
+            } else {
+                piece.push(' ');
+            }
+            line_start = true;
+        } else {
+            // `1. ` at the start of a line would become a numbered list: escape its dot.
+            if line_start && c.is_ascii_digit() {
+                let digits = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if chars.get(i + digits) == Some(&'.') {
+                    escape_dot = Some(i + digits);
+                }
+            }
+            if escape_dot == Some(i) {
+                piece.push_str("\\.");
+            } else {
+                unit(c, line_start, &mut piece);
+            }
+            line_start = false;
+        }
+        let closing = if bold || opens { 2 } else { 0 };
+        let piece_len = piece.chars().count();
+        // Room for this piece, a closing `**` and the final `…`.
+        let last = i + 1 == chars.len();
+        if len + piece_len + closing + usize::from(!last) > budget {
+            if bold {
+                out.push_str("**");
+            }
+            out.push('…');
+            return trim_cut(out, budget);
+        }
+        out.push_str(&piece);
+        len += piece_len;
+        if opens {
+            bold = true;
+        }
+    }
+    if bold {
+        out.push_str("**");
+    }
+    trim_cut(out, budget)
+}
+
+/// Last resort: never over budget, even for tiny budgets.
+fn trim_cut(s: String, budget: usize) -> String {
+    if s.chars().count() <= budget {
+        s
+    } else {
+        s.chars().take(budget).collect()
+    }
+}

@@ -1,0 +1,500 @@
+//! End to end: the real serenity client, started by the same code as `cabildo run`
+//! ([`cabildo::discord::run`], configured by environment variables through `Settings`), against
+//! the fake Discord in [`super::fake`] on 127.0.0.1.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Once, OnceLock};
+
+use cabildo::config::{Overrides, SearchSettings, Settings};
+use cabildo::corpus;
+use cabildo::engine::Engine;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use super::fake::{self, APP_ID, CHANNEL_ID, Fake, GUILD_ID, USER_ID};
+use super::limits::check_message;
+
+fn engine() -> Arc<Engine> {
+    static E: OnceLock<Arc<Engine>> = OnceLock::new();
+    E.get_or_init(|| {
+        Arc::new(
+            Engine::from_corpus(corpus::embedded(), None, SearchSettings::default())
+                .expect("essay engine"),
+        )
+    })
+    .clone()
+}
+
+fn init() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Tests talk only to 127.0.0.1; keep any configured HTTP proxy out of the way. Set once,
+        // before any client exists.
+        // SAFETY: done once, before this test binary builds any HTTP client reading it.
+        unsafe { std::env::set_var("NO_PROXY", "127.0.0.1,localhost") };
+        // serenity drops malformed events with only a WARN: show them.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("warn")
+            .with_test_writer()
+            .try_init();
+    });
+}
+
+/// A bot running against a fake Discord; stopped when dropped.
+struct Running {
+    fake: Fake,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// Starts the fake, then the bot as `cabildo run` does, configured through the environment.
+async fn start(extra: &[(&str, &str)]) -> Running {
+    init();
+    let fake = Fake::start().await;
+    let url = fake.url();
+    let mut vars: Vec<(&str, &str)> = vec![("DISCORD_PROXY_URL", url.as_str())];
+    vars.extend_from_slice(extra);
+    launch(fake, &vars, None)
+}
+
+/// Runs the bot against `fake` with these variables (and an HTTP client, when given).
+fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -> Running {
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("DISCORD_TOKEN".to_string(), fake::token()),
+        ("DISCORD_COOLDOWN_SECONDS".to_string(), "0".to_string()),
+    ]);
+    for (k, v) in extra {
+        env.insert(k.to_string(), v.to_string());
+    }
+    let settings =
+        Settings::load_with(&Overrides::default(), |k| env.get(k).cloned()).expect("settings");
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        let launch = cabildo::discord::Launch {
+            http_client: client,
+        };
+        if let Err(e) = cabildo::discord::run_with(&settings, engine(), shutdown, launch).await {
+            panic!("bot stopped: {e}");
+        }
+    });
+    Running {
+        fake,
+        stop: Some(stop),
+    }
+}
+
+/// Starts and waits for the commands to be registered (READY handled).
+async fn ready(extra: &[(&str, &str)]) -> (Running, fake::Request) {
+    let bot = start(extra).await;
+    let put = bot
+        .fake
+        .request(10, |r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .await;
+    (bot, put)
+}
+
+fn ask(id: u64, question: &str, private: bool) -> Value {
+    fake::interaction(
+        id,
+        2,
+        json!({"id": "900", "name": "ask", "type": 1, "options": [
+            {"name": "question", "type": 3, "value": question},
+            {"name": "private", "type": 5, "value": private}
+        ]}),
+    )
+}
+
+async fn callback(fake: &Fake, id: u64) -> Value {
+    let path = format!("/api/v10/interactions/{id}/itoken{id}/callback");
+    fake.request(10, |r| r.method == "POST" && r.path == path)
+        .await
+        .body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ready_registers_the_commands_globally() {
+    let (_bot, put) = ready(&[]).await;
+    assert_eq!(put.path, format!("/api/v10/applications/{APP_ID}/commands"));
+    assert_eq!(put.auth, Some(format!("Bot {}", fake::token())));
+    insta::assert_json_snapshot!("registered_commands", put.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guild_id_registers_to_that_server() {
+    let guild = GUILD_ID.to_string();
+    let (_bot, put) = ready(&[("DISCORD_GUILD_ID", &guild)]).await;
+    assert_eq!(
+        put.path,
+        format!("/api/v10/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_then_press_more_results() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake
+        .dispatch("INTERACTION_CREATE", ask(1001, "what is dual power?", true));
+    let body = callback(&bot.fake, 1001).await;
+    assert_eq!(body["type"], 4, "{body}");
+    let data = &body["data"];
+    check_message(data);
+    assert_eq!(data["flags"], 64, "private: true is ephemeral");
+    let description = data["embeds"][0]["description"]
+        .as_str()
+        .expect("description");
+    assert!(
+        description.contains("**"),
+        "matched words in bold: {description}"
+    );
+    assert!(
+        description.contains("· `"),
+        "short references: {description}"
+    );
+    let more = data["components"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .flat_map(|r| r["components"].as_array().expect("buttons").clone())
+        .find_map(|b| {
+            b["custom_id"]
+                .as_str()
+                .filter(|id| id.starts_with("more:"))
+                .map(str::to_string)
+        })
+        .expect("a more-results button");
+
+    // Press it: the same message is updated with the next page.
+    let press = fake::interaction(1002, 3, json!({"custom_id": more, "component_type": 2}));
+    let mut press = press;
+    press["message"] = fake::message(
+        "990000000000000009",
+        &CHANNEL_ID.to_string(),
+        "",
+        APP_ID,
+        "cabildo",
+        true,
+    );
+    bot.fake.dispatch("INTERACTION_CREATE", press);
+    let body = callback(&bot.fake, 1002).await;
+    assert_eq!(body["type"], 7, "update message: {body}");
+    check_message(&body["data"]);
+    let footer = body["data"]["embeds"][0]["footer"]["text"]
+        .as_str()
+        .expect("footer");
+    assert!(footer.contains("results 4"), "{footer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_reference_gets_an_ephemeral_error() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::interaction(
+            1003,
+            2,
+            json!({"id": "901", "name": "quote", "type": 1, "options": [
+                {"name": "reference", "type": 3, "value": "9.99"}
+            ]}),
+        ),
+    );
+    let body = callback(&bot.fake, 1003).await;
+    assert_eq!(body["type"], 4);
+    check_message(&body["data"]);
+    assert_eq!(body["data"]["flags"], 64);
+    let content = body["data"]["content"].as_str().expect("content");
+    assert!(content.contains("no section 9"), "{content}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_gets_a_reply_in_the_channel() {
+    let (bot, _) = ready(&[]).await;
+    let mut m = fake::message(
+        "990000000000000100",
+        &CHANNEL_ID.to_string(),
+        &format!("<@{APP_ID}> what is dual power?"),
+        USER_ID,
+        "reader",
+        false,
+    );
+    m["guild_id"] = json!(GUILD_ID.to_string());
+    m["mentions"] = json!([{"id": APP_ID.to_string(), "username": "cabildo", "discriminator": "0", "bot": true, "avatar": null, "global_name": null}]);
+    bot.fake.dispatch("MESSAGE_CREATE", m);
+    let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    let sent = bot
+        .fake
+        .request(10, |r| r.method == "POST" && r.path == path)
+        .await
+        .body;
+    check_message(&sent);
+    assert_eq!(
+        sent["message_reference"]["message_id"],
+        "990000000000000100"
+    );
+    assert_eq!(sent["allowed_mentions"]["replied_user"], false);
+    assert!(
+        sent["embeds"][0]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("**"))
+    );
+
+    // A message that does not mention the bot is ignored; the next request is for the next mention.
+    let mut other = fake::message(
+        "990000000000000101",
+        &CHANNEL_ID.to_string(),
+        "just chatting",
+        USER_ID,
+        "reader",
+        false,
+    );
+    other["guild_id"] = json!(GUILD_ID.to_string());
+    bot.fake.dispatch("MESSAGE_CREATE", other);
+    let mut again = fake::message(
+        "990000000000000102",
+        &CHANNEL_ID.to_string(),
+        "what is the general strike?",
+        USER_ID,
+        "reader",
+        false,
+    );
+    // No guild: a direct message.
+    again["channel_id"] = json!(CHANNEL_ID.to_string());
+    bot.fake.dispatch("MESSAGE_CREATE", again);
+    let sent = bot
+        .fake
+        .request(10, |r| r.method == "POST" && r.path == path)
+        .await
+        .body;
+    assert_eq!(
+        sent["message_reference"]["message_id"],
+        "990000000000000102"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resumes_after_a_dropped_connection_and_after_op_7() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake.drop_connection();
+    bot.fake.until(15, "a RESUME", |f| f.resumes() >= 1).await;
+    assert_eq!(bot.fake.identifies(), 1, "resumed, not re-identified");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        ask(1004, "what is dual power?", false),
+    );
+    let body = callback(&bot.fake, 1004).await;
+    assert_eq!(body["type"], 4);
+    assert_eq!(body["data"]["flags"], 0);
+    check_message(&body["data"]);
+
+    // Discord's "reconnect" (op 7): resume again.
+    bot.fake.ask_to_reconnect();
+    bot.fake
+        .until(15, "a second RESUME", |f| f.resumes() >= 2)
+        .await;
+    bot.fake
+        .dispatch("INTERACTION_CREATE", ask(1006, "the general strike", false));
+    assert_eq!(callback(&bot.fake, 1006).await["type"], 4);
+    assert_eq!(bot.fake.identifies(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_with_retry_after_is_honoured() {
+    init();
+    // serenity's own rate limiter only runs without a proxy: talk HTTPS to "discord.com",
+    // resolved to the fake, which the test client trusts.
+    let (fake, client) = Fake::start_tls().await;
+    let bot = launch(fake, &[], Some(client));
+    bot.fake
+        .request(10, |r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .await;
+    bot.fake.throttle_callbacks(1);
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        ask(1005, "what is dual power?", false),
+    );
+    let path = "/api/v10/interactions/1005/itoken1005/callback";
+    let refused = bot
+        .fake
+        .request(10, |r| r.path == format!("{path}#429"))
+        .await;
+    let retried = bot.fake.request(10, |r| r.path == path).await;
+    let waited = retried.at.duration_since(refused.at);
+    assert!(
+        waited >= std::time::Duration::from_millis(190),
+        "retried after {waited:?}, before Retry-After"
+    );
+    assert_eq!(retried.body["type"], 4);
+    check_message(&retried.body["data"]);
+}
+
+fn press(id: u64, custom_id: &str) -> Value {
+    let mut press = fake::interaction(id, 3, json!({"custom_id": custom_id, "component_type": 2}));
+    press["message"] = fake::message(
+        "990000000000000009",
+        &CHANNEL_ID.to_string(),
+        "",
+        APP_ID,
+        "cabildo",
+        true,
+    );
+    press
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_moves_with_the_arrows_and_forged_ids_are_refused() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::interaction(
+            1010,
+            2,
+            json!({"id": "902", "name": "read", "type": 1, "options": [
+                {"name": "section", "type": 3, "value": "Elements of dual power"},
+                {"name": "paragraph", "type": 4, "value": 2}
+            ]}),
+        ),
+    );
+    let body = callback(&bot.fake, 1010).await;
+    assert_eq!(body["type"], 4);
+    check_message(&body["data"]);
+    assert_eq!(
+        body["data"]["embeds"][0]["title"],
+        "§3 Elements of dual power ¶2"
+    );
+    let next = body["data"]["components"][0]["components"][1]["custom_id"]
+        .as_str()
+        .expect("next")
+        .to_string();
+    bot.fake.dispatch("INTERACTION_CREATE", press(1011, &next));
+    let body = callback(&bot.fake, 1011).await;
+    assert_eq!(body["type"], 7, "the arrow updates the message");
+    assert_eq!(
+        body["data"]["embeds"][0]["title"],
+        "§3 Elements of dual power ¶3"
+    );
+    for (id, forged) in [
+        (1012, "read:0.3.999"),
+        (1013, "rm -rf /"),
+        (1014, "more:1:-:h:00000000000000ff"),
+    ] {
+        bot.fake.dispatch("INTERACTION_CREATE", press(id, forged));
+        let body = callback(&bot.fake, id).await;
+        assert_eq!(body["type"], 4, "{forged}");
+        assert_eq!(body["data"]["flags"], 64, "{forged}");
+        check_message(&body["data"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_and_find_in_the_text() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::interaction(
+            1020,
+            4,
+            json!({"id": "901", "name": "quote", "type": 1, "options": [
+                {"name": "reference", "type": 3, "value": "dual", "focused": true}
+            ]}),
+        ),
+    );
+    let body = callback(&bot.fake, 1020).await;
+    assert_eq!(body["type"], 8);
+    assert_eq!(
+        body["data"]["choices"],
+        json!([{"name": "Elements of dual power — §3", "value": "3"}])
+    );
+
+    let target = "990000000000000200";
+    let mut data = json!({"id": "905", "name": "Find in the text", "type": 3, "target_id": target});
+    data["resolved"] = json!({"messages": {target: fake::message(
+        target,
+        &CHANNEL_ID.to_string(),
+        "the general strike poses the question of power",
+        USER_ID,
+        "reader",
+        false,
+    )}});
+    bot.fake
+        .dispatch("INTERACTION_CREATE", fake::interaction(1021, 2, data));
+    let body = callback(&bot.fake, 1021).await;
+    assert_eq!(body["type"], 4);
+    assert_eq!(body["data"]["flags"], 64);
+    check_message(&body["data"]);
+    assert!(
+        body["data"]["embeds"][0]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("**")),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cooldown_slows_one_member_down() {
+    let (bot, _) = ready(&[("DISCORD_COOLDOWN_SECONDS", "60")]).await;
+    let help = |id| fake::interaction(id, 2, json!({"id": "903", "name": "help", "type": 1}));
+    bot.fake.dispatch("INTERACTION_CREATE", help(1030));
+    let first = callback(&bot.fake, 1030).await;
+    assert!(first["data"]["embeds"][0].is_object());
+    // The same member again, this time from a server (`member` instead of `user`).
+    let mut from_guild = help(1031);
+    let user = from_guild
+        .as_object_mut()
+        .and_then(|o| o.remove("user"))
+        .expect("user");
+    from_guild["guild_id"] = json!(GUILD_ID.to_string());
+    from_guild["member"] = json!({
+        "user": user, "roles": [], "joined_at": "2026-01-01T00:00:00.000000+00:00",
+        "deaf": false, "mute": false, "flags": 0, "permissions": "0"
+    });
+    bot.fake.dispatch("INTERACTION_CREATE", from_guild);
+    let second = callback(&bot.fake, 1031).await;
+    assert_eq!(second["data"]["flags"], 64);
+    let content = second["data"]["content"].as_str().expect("content");
+    assert!(content.contains("you can ask again in"), "{content}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_stops_the_bot_even_when_the_gateway_is_unreachable() {
+    init();
+    for broken in [false, true] {
+        let fake = Fake::start().await;
+        if broken {
+            fake.break_gateway();
+        }
+        let env: HashMap<&str, String> = HashMap::from([
+            ("DISCORD_TOKEN", fake::token()),
+            ("DISCORD_PROXY_URL", fake.url()),
+        ]);
+        let settings =
+            Settings::load_with(&Overrides::default(), |k| env.get(k).cloned()).expect("settings");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let bot = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            cabildo::discord::run(&settings, engine(), shutdown).await
+        });
+        if broken {
+            fake.request(10, |r| r.path == "/api/v10/gateway").await;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        } else {
+            fake.request(10, |r| r.method == "PUT").await;
+        }
+        let _ = stop.send(());
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(7), bot)
+            .await
+            .expect("stopped in time")
+            .expect("joins");
+        assert!(ended.is_ok(), "{ended:?}");
+    }
+}

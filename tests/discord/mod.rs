@@ -1,0 +1,9 @@
+//! The Discord bot: rendering (snapshots and limits under random input), and end-to-end runs of the
+//! real serenity client against a fake Discord on 127.0.0.1.
+
+mod cli;
+mod e2e;
+mod fake;
+mod limits;
+mod render;
+mod settings;

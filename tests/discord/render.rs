@@ -1,0 +1,524 @@
+//! Rendering of every reply kind: insta snapshots of what is sent to Discord, and property tests
+//! that random passages, questions and result counts never break a limit or mention anyone.
+
+use std::sync::{Arc, OnceLock};
+
+use cabildo::answer::{Answer, Hit};
+use cabildo::config::SearchSettings;
+use cabildo::corpus;
+use cabildo::discord::commands::{Action, ButtonId, QuestionKey};
+use cabildo::discord::handler::Bot;
+use cabildo::discord::reply::{AnswerReply, Body, Nav, QuoteReply, Reply};
+use cabildo::engine::Engine;
+use cabildo::lookup::{self, Quote, QuotedPassage, Toc, TocDocument, TocSection};
+use cabildo::reference::Reference;
+use cabildo::render::discord::{self as render, block_quote, clip, markdown};
+use proptest::prelude::*;
+use serde_json::Value;
+
+use super::limits::{check_choices, check_message};
+
+fn bot() -> &'static Bot {
+    static B: OnceLock<Bot> = OnceLock::new();
+    B.get_or_init(|| {
+        let engine = Engine::from_corpus(corpus::embedded(), None, SearchSettings::default())
+            .expect("essay engine");
+        Bot::new(Arc::new(engine), 0)
+    })
+}
+
+fn json(reply: &Reply) -> Value {
+    serde_json::to_value(render::response(reply)).expect("serializes")
+}
+
+fn hit(rank: usize, excerpt: &str, highlights: Vec<(usize, usize)>) -> Hit {
+    Hit {
+        rank,
+        doc_id: "bolivia".into(),
+        doc_title: "Revolution in Bolivia".into(),
+        section: 3,
+        section_title: Some("Elements of dual power".into()),
+        paragraph: rank as u32,
+        reference: format!("§3 Elements of dual power ¶{rank}"),
+        short_ref: format!("3.{rank}"),
+        excerpt: excerpt.into(),
+        passage: excerpt.into(),
+        highlights,
+        score: 1.0,
+        explain: None,
+        at: Reference::passage(0, 3, rank as u32),
+    }
+}
+
+fn answer(query: &str, hits: Vec<Hit>, more: bool) -> Answer {
+    Answer {
+        query: query.into(),
+        answered: !hits.is_empty(),
+        results: hits,
+        confidence: 1.0,
+        more,
+    }
+}
+
+fn sample_answer() -> AnswerReply {
+    AnswerReply {
+        answer: answer(
+            "what is dual power?",
+            vec![
+                hit(
+                    1,
+                    "The *dual power* of the workers' councils stands beside the state.",
+                    vec![(5, 9), (10, 15)],
+                ),
+                hit(
+                    2,
+                    "Power to the COB! @everyone <@123> read [this](http://x) 1. not a list",
+                    vec![(0, 5)],
+                ),
+                hit(3, "A short one.", vec![]),
+            ],
+            true,
+        ),
+        offset: 0,
+        more: Some(ButtonId::More {
+            offset: 3,
+            doc: None,
+            question: QuestionKey::Text("what is dual power?".into()),
+        }),
+        first: None,
+    }
+}
+
+#[test]
+fn snapshot_answer() {
+    let reply = Reply::public(Body::Answer(sample_answer()));
+    let v = json(&reply);
+    check_message(&v["data"]);
+    insta::assert_json_snapshot!("answer", v);
+}
+
+#[test]
+fn snapshot_answer_private_second_page() {
+    let mut a = sample_answer();
+    a.offset = 3;
+    a.more = None;
+    a.first = Some(ButtonId::More {
+        offset: 0,
+        doc: Some(0),
+        question: QuestionKey::Hash(0x1234),
+    });
+    let v = json(&Reply::private(Body::Answer(a)));
+    check_message(&v["data"]);
+    assert_eq!(v["data"]["flags"], 64);
+    insta::assert_json_snapshot!("answer_page_2_private", v);
+}
+
+#[test]
+fn snapshot_answer_as_update() {
+    let v = json(&Reply::update(Body::Answer(sample_answer())));
+    assert_eq!(v["type"], 7);
+    check_message(&v["data"]);
+}
+
+#[test]
+fn snapshot_not_in_the_text() {
+    let reply = Reply::public(Body::Answer(AnswerReply {
+        answer: answer("who won the 2030 world cup?", vec![], false),
+        offset: 0,
+        more: None,
+        first: None,
+    }));
+    let v = json(&reply);
+    check_message(&v["data"]);
+    insta::assert_json_snapshot!("not_in_the_text", v);
+}
+
+#[test]
+fn snapshot_quote_and_range() {
+    let v = json(&bot().handle(Action::Quote {
+        reference: "2.3".into(),
+    }));
+    check_message(&v["data"]);
+    insta::assert_json_snapshot!("quote", v);
+    let v = json(&bot().handle(Action::Quote {
+        reference: "2.3-5".into(),
+    }));
+    check_message(&v["data"]);
+    insta::assert_json_snapshot!("quote_range", v);
+}
+
+#[test]
+fn snapshot_read_with_navigation() {
+    let v = json(&bot().handle(Action::Read {
+        section: "2".into(),
+        paragraph: Some(1),
+    }));
+    check_message(&v["data"]);
+    insta::assert_json_snapshot!("read", v);
+}
+
+#[test]
+fn read_buttons_walk_the_text_and_stop_at_the_ends() {
+    // The first passage of the document has no previous one.
+    let v = json(&bot().handle(Action::Read {
+        section: "1".into(),
+        paragraph: None,
+    }));
+    let row = &v["data"]["components"][0]["components"];
+    assert_eq!(row[0]["disabled"], true);
+    let next = row[1]["custom_id"].as_str().expect("next id").to_string();
+    let Some(ButtonId::Read(at)) = ButtonId::parse(&next) else {
+        panic!("{next}")
+    };
+    let v = json(&bot().handle(Action::Button(ButtonId::Read(at))));
+    assert_eq!(v["type"], 7, "a button press updates the message");
+    check_message(&v["data"]);
+}
+
+#[test]
+fn snapshot_toc_help_notice_cooldown_apology() {
+    let v = json(&bot().handle(Action::Toc { document: None }));
+    check_message(&v["data"]);
+    insta::assert_json_snapshot!("toc", v);
+    let v = json(&bot().handle(Action::Help));
+    check_message(&v["data"]);
+    insta::assert_json_snapshot!("help", v);
+    let v = json(&bot().handle(Action::Quote {
+        reference: "9.99".into(),
+    }));
+    check_message(&v["data"]);
+    assert_eq!(v["data"]["flags"], 64, "user errors are ephemeral");
+    insta::assert_json_snapshot!("unknown_reference", v);
+    let v = json(&bot().handle(Action::Stale));
+    insta::assert_json_snapshot!("stale_button", v);
+    let v = json(&Reply::private(Body::Cooldown { seconds: 2 }));
+    insta::assert_json_snapshot!("cooldown", v);
+    let v = json(&Reply::private(Body::Apology));
+    check_message(&v["data"]);
+    insta::assert_json_snapshot!("apology", v);
+}
+
+#[test]
+fn snapshot_autocomplete() {
+    let v = json(&bot().handle(Action::Complete {
+        command: "quote".into(),
+        option: "reference".into(),
+        partial: "power".into(),
+    }));
+    assert_eq!(v["type"], 8);
+    check_choices(&v["data"]);
+    insta::assert_json_snapshot!("autocomplete", v);
+}
+
+#[test]
+fn mention_reply_message_has_no_mentions_even_of_the_asker() {
+    let reply = Reply::public(Body::Answer(sample_answer()));
+    let v = serde_json::to_value(render::message(&reply)).expect("serializes");
+    check_message(&v);
+    assert_eq!(v["allowed_mentions"]["replied_user"], false);
+}
+
+#[test]
+fn real_answer_pages_through_more_results() {
+    let v = json(&bot().handle(Action::Ask {
+        question: "what is dual power?".into(),
+        document: None,
+        private: false,
+    }));
+    check_message(&v["data"]);
+    let rows = v["data"]["components"].as_array().expect("rows");
+    let more = rows
+        .iter()
+        .flat_map(|r| r["components"].as_array().expect("buttons"))
+        .find_map(|b| b["custom_id"].as_str().filter(|id| id.starts_with("more:")))
+        .expect("a more button");
+    let b = ButtonId::parse(more).expect("parses");
+    let v = json(&bot().handle(Action::Button(b)));
+    assert_eq!(v["type"], 7);
+    check_message(&v["data"]);
+    let d = v["data"]["embeds"][0]["footer"]["text"]
+        .as_str()
+        .expect("footer");
+    assert!(d.contains("results 4"), "{d}");
+}
+
+#[test]
+fn forged_buttons_get_a_polite_ephemeral_error() {
+    for b in [
+        ButtonId::Full(Reference::passage(7, 1, 1)),
+        ButtonId::Near(Reference::passage(0, 99, 1)),
+        ButtonId::Read(Reference::passage(0, 2, 999)),
+        ButtonId::More {
+            offset: 3,
+            doc: None,
+            question: QuestionKey::Hash(42),
+        },
+    ] {
+        let v = json(&bot().handle(Action::Button(b)));
+        assert_eq!(v["type"], 4);
+        assert_eq!(v["data"]["flags"], 64);
+        assert!(
+            v["data"]["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("no longer works")),
+            "{v}"
+        );
+    }
+}
+
+#[test]
+fn markdown_is_escaped_and_bold_kept() {
+    assert_eq!(markdown("a *b* c", &[(3, 4)], 100), "a \\***b**\\* c");
+    assert_eq!(
+        block_quote("1. one\n# two", &[], 100),
+        "> 1\\. one\n> \\# two"
+    );
+    assert_eq!(clip("abcdef", 4), "abc…");
+    // Offsets count characters of the untrimmed text; touching spans merge.
+    assert_eq!(markdown("  dual power", &[(2, 6)], 100), "**dual** power");
+    assert_eq!(
+        markdown("dualpower", &[(0, 4), (4, 9)], 100),
+        "**dualpower**"
+    );
+    // A highlight ending at a carriage return still closes.
+    assert_eq!(
+        block_quote("ab\r\ncd", &[(0, 2), (4, 6)], 100),
+        "> **ab**\n> **cd**"
+    );
+    let m = markdown("ab@everyone <@1>", &[], 100);
+    assert!(!m.contains("@everyone") && !m.contains("<@"), "{m}");
+    let cut = markdown(&"word ".repeat(100), &[(0, 4), (5, 9)], 20);
+    assert!(cut.chars().count() <= 20 && cut.ends_with('…'), "{cut}");
+    assert_eq!(cut.matches("**").count() % 2, 0, "{cut}");
+}
+
+/// Text with Markdown, mentions, long words, line breaks and wide characters.
+fn nasty_text() -> impl Strategy<Value = String> {
+    let pieces = prop::collection::vec(
+        prop_oneof![
+            Just("@everyone ".to_string()),
+            Just("@here".to_string()),
+            Just("<@123456>".to_string()),
+            Just("<#99>".to_string()),
+            Just("</ask:1>".to_string()),
+            Just("**bold** _it_ `code` ~~s~~ ||sp|| > q [l](u) ".to_string()),
+            Just("\n1. item\n- dash\n# head\n".to_string()),
+            Just("\\".to_string()),
+            Just("ñandú 🇧🇴 漢字 ".to_string()),
+            "[a-z ]{0,40}",
+            "\\PC{0,30}",
+        ],
+        0..60,
+    );
+    pieces.prop_map(|p| p.concat())
+}
+
+fn random_hit(rank: usize, text: String, spans: Vec<(usize, usize)>, short: String) -> Hit {
+    let n = text.chars().count();
+    let highlights = spans
+        .into_iter()
+        .map(|(a, b)| (a % (n + 1), b % (n + 1)))
+        .collect();
+    let mut h = hit(rank, &text, highlights);
+    h.reference = format!("§{rank} {text}");
+    h.short_ref = short;
+    h.doc_title = text.chars().take(300).collect();
+    h
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn answers_never_break_a_limit(
+        question in nasty_text(),
+        hits in prop::collection::vec(
+            (nasty_text(), prop::collection::vec((0usize..2000, 0usize..2000), 0..8), "[a-z]{1,60}:[0-9]{1,4}\\.[0-9]{1,4}"),
+            0..11,
+        ),
+        offset in 0usize..200,
+        more in any::<bool>(),
+        private in any::<bool>(),
+        update in any::<bool>(),
+    ) {
+        let results: Vec<Hit> = hits
+            .into_iter()
+            .enumerate()
+            .map(|(i, (t, s, short))| random_hit(i + 1, t, s, short))
+            .collect();
+        let doc = Some(3);
+        let more = more.then(|| ButtonId::More {
+            offset: offset + results.len(),
+            doc,
+            question: QuestionKey::for_question(&question, offset + results.len(), doc),
+        });
+        let first = (offset > 0).then(|| ButtonId::More {
+            offset: 0,
+            doc,
+            question: QuestionKey::for_question(&question, 0, doc),
+        });
+        let reply = Reply {
+            body: Body::Answer(AnswerReply { answer: answer(&question, results, more.is_some()), offset, more, first }),
+            private,
+            update,
+        };
+        check_message(&json(&reply)["data"]);
+        check_message(&serde_json::to_value(render::message(&reply)).expect("serializes"));
+    }
+
+    #[test]
+    fn quotes_and_tocs_never_break_a_limit(
+        title in nasty_text(),
+        passages in prop::collection::vec(nasty_text(), 1..40),
+        nav in any::<(bool, bool, bool)>(),
+    ) {
+        let quote = Quote {
+            reference: title.clone(),
+            short_ref: "d:1.1-40".into(),
+            doc_id: "d".into(),
+            doc_title: title.clone(),
+            section: 1,
+            section_title: Some(title.clone()),
+            passages: passages
+                .iter()
+                .enumerate()
+                .map(|(i, t)| QuotedPassage {
+                    paragraph: i as u32 + 1,
+                    reference: title.clone(),
+                    short_ref: format!("d:1.{}", i + 1),
+                    text: t.clone(),
+                })
+                .collect(),
+            at: Reference { doc: 0, section: 1, passages: None },
+        };
+        let nav = nav.0.then_some(Nav {
+            prev: nav.1.then(|| Reference::passage(0, 1, 1)),
+            next: nav.2.then(|| Reference::passage(0, 2, 1)),
+        });
+        let reply = Reply::public(Body::Quote(QuoteReply { quote, nav }));
+        check_message(&json(&reply)["data"]);
+        let toc = Toc {
+            documents: vec![TocDocument {
+                doc_id: "d".into(),
+                title: title.clone(),
+                passages: 9,
+                sections: passages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| TocSection { section: i as u32 + 1, title: Some(t.clone()), passages: 3, short_ref: format!("{}", i + 1) })
+                    .collect(),
+            }],
+        };
+        check_message(&json(&Reply::public(Body::Toc(toc)))["data"]);
+        check_message(&json(&Reply::notice(title.repeat(50)))["data"]);
+        let choices: Vec<(String, String)> = passages.iter().map(|p| (p.clone(), p.chars().take(120).collect())).collect();
+        check_choices(&json(&Reply::private(Body::Choices(choices)))["data"]);
+    }
+}
+
+#[test]
+fn toc_of_the_king_james_bible_fits() {
+    let toc = lookup::toc(crate::common::kjv_corpus(), None).expect("toc");
+    check_message(&json(&Reply::public(Body::Toc(toc)))["data"]);
+}
+
+/// The essay and the Markdown study notes: two documents, so references carry a document prefix.
+fn two_texts() -> &'static Bot {
+    static B: OnceLock<Bot> = OnceLock::new();
+    B.get_or_init(|| {
+        let mut documents = corpus::embedded().documents;
+        documents.extend(
+            corpus::load(&crate::common::fixture("study-notes.md"))
+                .expect("notes")
+                .documents,
+        );
+        let corpus = corpus::Corpus::new(documents, Vec::new());
+        let engine = Engine::from_corpus(corpus, None, SearchSettings::default()).expect("engine");
+        Bot::new(Arc::new(engine), 0)
+    })
+}
+
+#[test]
+fn two_texts_quote_with_document_prefixes_and_escaped_markdown() {
+    let v = json(&two_texts().handle(Action::Quote {
+        reference: "study-notes:2".into(),
+    }));
+    check_message(&v["data"]);
+    insta::assert_json_snapshot!("quote_markdown_source", v);
+    let v = json(&two_texts().handle(Action::Complete {
+        command: "ask".into(),
+        option: "document".into(),
+        partial: "stu".into(),
+    }));
+    assert_eq!(
+        v["data"]["choices"],
+        serde_json::json!([{"name": "Study notes (study-notes)", "value": "study-notes"}])
+    );
+}
+
+#[test]
+fn two_texts_reading_walks_to_the_end_skipping_empty_sections() {
+    let bot = two_texts();
+    let mut v = json(&bot.handle(Action::Read {
+        section: "study-notes:1".into(),
+        paragraph: None,
+    }));
+    let mut titles = Vec::new();
+    for _ in 0..50 {
+        check_message(&v["data"]);
+        titles.push(
+            v["data"]["embeds"][0]["title"]
+                .as_str()
+                .expect("title")
+                .to_string(),
+        );
+        let next = &v["data"]["components"][0]["components"][1];
+        if next["disabled"] == true {
+            break;
+        }
+        let id = next["custom_id"].as_str().expect("id");
+        let Some(b) = ButtonId::parse(id) else {
+            panic!("{id}")
+        };
+        v = json(&bot.handle(Action::Button(b)));
+        assert_eq!(v["type"], 7);
+    }
+    assert!(
+        titles.iter().all(|t| t.starts_with("study-notes:")),
+        "{titles:?}"
+    );
+    assert!(
+        !titles.iter().any(|t| t.contains("Empty section")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.last().is_some_and(|t| t.contains("Last words")),
+        "{titles:?}"
+    );
+}
+
+#[test]
+fn two_texts_ask_in_one_document() {
+    let v = json(&two_texts().handle(Action::Ask {
+        question: "standing army".into(),
+        document: Some("study".into()),
+        private: false,
+    }));
+    check_message(&v["data"]);
+    let d = v["data"]["embeds"][0]["description"]
+        .as_str()
+        .expect("description");
+    assert!(d.contains("`study-notes:2."), "{d}");
+    assert!(!d.contains("revolution-in-bolivia:"), "{d}");
+    let v = json(&two_texts().handle(Action::Ask {
+        question: "standing army".into(),
+        document: Some("nope".into()),
+        private: false,
+    }));
+    assert_eq!(v["data"]["flags"], 64);
+    assert!(
+        v["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("no document"))
+    );
+}
