@@ -91,6 +91,13 @@ pub enum Command {
     },
     /// Run the Discord bot (needs DISCORD_TOKEN in the environment or .env); Ctrl-C stops it
     Run,
+    /// Serve Discord interactions over HTTP at POST /interactions (needs DISCORD_PUBLIC_KEY), with
+    /// GET /healthz and GET /metrics; SIGTERM or Ctrl-C stops it gracefully
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080, or discord.listen / CABILDO_LISTEN]
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
     /// Register the bot's slash commands with Discord, then exit (to DISCORD_GUILD_ID when set,
     /// else globally)
     Register,
@@ -141,7 +148,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
     init_logging(
         &settings,
         cli.global.verbose,
-        matches!(cli.command, Command::Run),
+        matches!(cli.command, Command::Run | Command::Serve { .. }),
     );
     if let Some(e) = dotenv_error.filter(|e| !e.not_found()) {
         tracing::warn!("could not read .env: {e}");
@@ -279,6 +286,21 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             let engine = std::sync::Arc::new(Engine::open(&settings)?);
             let runtime = runtime()?;
             runtime.block_on(crate::discord::run(&settings, engine, shutdown_signal()))?;
+        }
+        Command::Serve { listen } => {
+            let addr = listen.unwrap_or_else(|| settings.discord.listen.clone());
+            if settings.discord.public_key.is_none() {
+                return Err(Error::Config(
+                    "DISCORD_PUBLIC_KEY is not set: copy the application's public key from the Developer Portal (General Information) into .env".into(),
+                ));
+            }
+            let runtime = runtime()?;
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(&addr)
+                    .await
+                    .map_err(|e| Error::io(format!("listening on {addr}"), e))?;
+                crate::discord::http::serve(&settings, listener, shutdown_signal()).await
+            })?;
         }
         Command::Register => {
             crate::discord::gateway::token(&settings)?;

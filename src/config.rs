@@ -8,6 +8,9 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
+/// Where `cabildo serve` listens unless told otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
 /// The config file used when none is named and it exists.
 pub const DEFAULT_CONFIG: &str = "config/cabildo.toml";
 
@@ -63,6 +66,11 @@ pub struct DiscordSettings {
     pub proxy_url: Option<String>,
     /// Seconds a member waits between two commands or mentions; 0 turns the cooldown off.
     pub cooldown_seconds: u64,
+    /// The application's public key (hex), for verifying HTTP interactions; from
+    /// `DISCORD_PUBLIC_KEY` only. Redacted in `Debug` like the token.
+    pub public_key: Option<Token>,
+    /// Where `cabildo serve` listens.
+    pub listen: String,
 }
 
 /// A secret bot token: shown as `Token(<redacted>)` in logs and `Debug` output.
@@ -103,6 +111,7 @@ struct FileConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileDiscord {
+    listen: Option<String>,
     guild_id: Option<u64>,
     application_id: Option<u64>,
     proxy_url: Option<String>,
@@ -175,6 +184,12 @@ impl Settings {
                     .discord
                     .cooldown_seconds
                     .unwrap_or(DEFAULT_COOLDOWN_SECONDS),
+                public_key: None,
+                listen: file
+                    .discord
+                    .listen
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_LISTEN.to_string()),
             },
         };
         if let Some(v) = env("CABILDO_CORPUS").filter(|v| !v.is_empty()) {
@@ -199,6 +214,12 @@ impl Settings {
         if let Some(v) = env("CABILDO_MIN_CONFIDENCE") {
             s.search.min_confidence =
                 parse_env("CABILDO_MIN_CONFIDENCE", &v, "a number from 0 to 1")?;
+        }
+        if let Some(v) = env("DISCORD_PUBLIC_KEY").filter(|v| !v.trim().is_empty()) {
+            s.discord.public_key = Some(Token::new(v.trim()));
+        }
+        if let Some(v) = env("CABILDO_LISTEN").filter(|v| !v.trim().is_empty()) {
+            s.discord.listen = v.trim().to_string();
         }
         if let Some(v) = env("DISCORD_TOKEN").filter(|v| !v.trim().is_empty()) {
             s.discord.token = Some(Token::new(v.trim()));

@@ -5,7 +5,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod config;
-mod discord;
+pub mod discord;
 mod index;
 mod references;
 mod robustness;

@@ -318,3 +318,189 @@ fn public_key_parsing_is_strict() {
         assert!(e.to_string().contains("DISCORD_PUBLIC_KEY"));
     }
 }
+
+mod discord_over_http {
+    //! The real Discord handlers behind the endpoint: the same reply as gateway mode.
+    use std::sync::Arc;
+
+    use cabildo::discord::commands;
+    use cabildo::discord::handler::Bot;
+    use cabildo::discord::http::HttpInteractions;
+    use cabildo::render::discord as render;
+    use serde_json::json;
+
+    use super::Server;
+
+    fn ask(id: u64, question: &str, private: bool) -> serde_json::Value {
+        json!({
+            "id": id.to_string(), "application_id": "1100", "type": 2,
+            "data": {"id": "900", "name": "ask", "type": 1, "options": [
+                {"name": "question", "type": 3, "value": question},
+                {"name": "private", "type": 5, "value": private}]},
+            "channel_id": "1200", "token": format!("itoken{id}"), "version": 1, "locale": "en-US",
+            "entitlements": [], "attachment_size_limit": 8_388_608,
+            "user": {"id": "1300", "username": "reader", "discriminator": "0", "avatar": null, "global_name": null}
+        })
+    }
+
+    fn bot() -> Arc<Bot> {
+        let engine = cabildo::engine::Engine::from_corpus(
+            cabildo::corpus::embedded(),
+            None,
+            Default::default(),
+        )
+        .expect("engine");
+        Arc::new(Bot::new(Arc::new(engine), 0))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_signed_ask_gets_the_gateway_reply() {
+        let bot = bot();
+        let s = Server::start(Some(Arc::new(HttpInteractions { bot: bot.clone() }))).await;
+        let interaction = ask(1, "Who replaced Lozada as president?", true);
+        let (status, body) = s.post(interaction.to_string().as_bytes()).await;
+        assert_eq!(status, 200, "{body}");
+        let got: serde_json::Value = serde_json::from_str(&body).expect("json");
+        // What the gateway sends for the same interaction: parse → handle → render.
+        let parsed: serenity::all::Interaction =
+            serde_json::from_value(interaction).expect("interaction");
+        let action = commands::parse(&parsed).expect("action");
+        let expected = serde_json::to_value(render::response(&bot.handle(action))).expect("json");
+        assert_eq!(got, expected);
+        assert_eq!(got["type"], 4);
+        assert_eq!(got["data"]["flags"], 64, "private");
+        assert_eq!(got["data"]["allowed_mentions"]["parse"], json!([]));
+        assert_eq!(got["data"]["allowed_mentions"]["users"], json!([]));
+        assert!(got.to_string().contains("3.8"), "{got}");
+        let m = s.endpoint.metrics.render();
+        assert!(m.contains(r#"command="ask",outcome="ok""#), "{m}");
+        s.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn unknown_reference_and_forged_button_get_private_errors() {
+        let s = Server::start(Some(Arc::new(HttpInteractions { bot: bot() }))).await;
+        let mut quote = ask(2, "", false);
+        quote["data"] = json!({"id": "901", "name": "quote", "type": 1, "options": [
+            {"name": "reference", "type": 3, "value": "99.1"}]});
+        let (status, body) = s.post(quote.to_string().as_bytes()).await;
+        assert_eq!(status, 200);
+        let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(v["data"]["flags"], 64);
+        let mut press = ask(3, "", false);
+        press["type"] = json!(3);
+        press["data"] = json!({"custom_id": "more:forged:::", "component_type": 2});
+        press["message"] =
+            crate::discord::fake::message("990000000000000009", "1200", "", 1100, "cabildo", true);
+        let (status, body) = s.post(press.to_string().as_bytes()).await;
+        assert_eq!(status, 200, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(v["data"]["flags"], 64, "{v}");
+        s.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_concurrent_asks_are_all_answered() {
+        let s = Arc::new(Server::start(Some(Arc::new(HttpInteractions { bot: bot() }))).await);
+        let questions = [
+            "What is dual power?",
+            "stormed heaven",
+            "Who replaced Lozada as president?",
+            "general strike",
+        ];
+        let mut tasks = Vec::new();
+        for i in 0..64u64 {
+            let s = s.clone();
+            let q = questions[i as usize % questions.len()];
+            tasks.push(tokio::spawn(async move {
+                let (status, body) = s.post(ask(100 + i, q, false).to_string().as_bytes()).await;
+                (
+                    status,
+                    serde_json::from_str::<serde_json::Value>(&body)
+                        .map(|v| v["type"] == 4)
+                        .unwrap_or(false),
+                )
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.expect("task"), (200, true));
+        }
+    }
+}
+
+/// `cabildo serve` as a real process: ready on /healthz, answers a signed PING, stops on SIGTERM.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_process_starts_answers_and_stops_gracefully() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+    let key = SigningKey::generate(&mut rand_core::OsRng);
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cabildo"))
+        .args(["serve", "--listen", &addr.to_string()])
+        .env(
+            "DISCORD_PUBLIC_KEY",
+            hex::encode(key.verifying_key().to_bytes()),
+        )
+        .env("CABILDO_DATA_DIR", data.path())
+        .env_remove("CABILDO_CONFIG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut ready = false;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok()
+            && request(addr, "GET", "/healthz", &[], b"").await.0 == 200
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(ready, "never became ready");
+    let ts = now().to_string();
+    let mut msg = ts.as_bytes().to_vec();
+    msg.extend_from_slice(br#"{"type":1}"#);
+    let sig = hex::encode(key.sign(&msg).to_bytes());
+    let (status, body) = request(
+        addr,
+        "POST",
+        "/interactions",
+        &[
+            ("X-Signature-Ed25519", &sig),
+            ("X-Signature-Timestamp", &ts),
+        ],
+        br#"{"type":1}"#,
+    )
+    .await;
+    assert_eq!((status, body.trim()), (200, r#"{"type":1}"#));
+    let pid = child.id().expect("pid");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("stops")
+        .expect("status");
+    assert!(out.success(), "graceful exit: {out:?}");
+}
+
+#[test]
+fn serve_without_a_public_key_says_what_to_do() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cabildo"))
+        .args(["serve"])
+        .env_remove("DISCORD_PUBLIC_KEY")
+        .env_remove("CABILDO_CONFIG")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("DISCORD_PUBLIC_KEY"), "{err}");
+}

@@ -9,10 +9,12 @@
 //!   the only place that knows Discord's limits.
 //! - [`gateway`]: the serenity client behind `cabildo run`: connects, registers the commands on
 //!   READY, answers interactions and mentions; also `register` and the invite link.
+//! - [`http`]: the same handlers behind the HTTP interactions endpoint (`cabildo serve`).
 
 pub mod commands;
 pub mod gateway;
 pub mod handler;
+pub mod http;
 pub mod reply;
 
 pub use gateway::{Launch, invite_url, register, run, run_with};

@@ -3,7 +3,7 @@
 
 mod cli;
 mod e2e;
-mod fake;
+pub mod fake;
 mod limits;
 mod render;
 mod settings;
