@@ -89,6 +89,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         answers: Option<PathBuf>,
     },
+    /// Check the settings, the texts, the token's and public key's shape (never printing them)
+    Check,
     /// Run the Discord bot (needs DISCORD_TOKEN in the environment or .env); Ctrl-C stops it
     Run,
     /// Serve Discord interactions over HTTP at POST /interactions (needs DISCORD_PUBLIC_KEY), with
@@ -286,6 +288,66 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             let engine = std::sync::Arc::new(Engine::open(&settings)?);
             let runtime = runtime()?;
             runtime.block_on(crate::discord::run(&settings, engine, shutdown_signal()))?;
+        }
+        Command::Check => {
+            let mut lines = Vec::new();
+            let mut problems = 0;
+            lines.push(format!(
+                "config: {}",
+                settings.config_file.as_ref().map_or(
+                    "none (defaults and environment)".to_string(),
+                    |p| format!("{} (valid)", p.display())
+                )
+            ));
+            match load_corpus(&settings) {
+                Ok(c) => {
+                    lines.push(format!(
+                        "texts: {} document(s), {} passages{}",
+                        c.documents.len(),
+                        c.len(),
+                        if c.warnings.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {} file(s) skipped (see warnings)", c.warnings.len())
+                        }
+                    ));
+                }
+                Err(e) => {
+                    problems += 1;
+                    lines.push(format!("problem: {e}"));
+                }
+            }
+            lines.push(format!("data directory: {}", settings.data_dir.display()));
+            match (
+                &settings.discord.token,
+                crate::discord::gateway::token(&settings),
+            ) {
+                (None, _) => {
+                    lines.push("DISCORD_TOKEN: not set (needed by run and register)".into())
+                }
+                (Some(_), Ok(t)) => lines.push(format!(
+                    "DISCORD_TOKEN: set, well formed (bot id {})",
+                    crate::discord::gateway::token_id(t.expose()).unwrap_or_default()
+                )),
+                (Some(_), Err(e)) => {
+                    problems += 1;
+                    lines.push(format!("problem: {e}"));
+                }
+            }
+            match &settings.discord.public_key {
+                None => lines.push("DISCORD_PUBLIC_KEY: not set (needed by serve)".into()),
+                Some(k) => match crate::server::parse_public_key(k.expose()) {
+                    Ok(_) => lines.push("DISCORD_PUBLIC_KEY: set, a valid Ed25519 key".into()),
+                    Err(e) => {
+                        problems += 1;
+                        lines.push(format!("problem: {e}"));
+                    }
+                },
+            }
+            write_out(&mut out, &lines.join("\n"))?;
+            if problems > 0 {
+                return Ok(ExitCode::FAILURE);
+            }
         }
         Command::Serve { listen } => {
             let addr = listen.unwrap_or_else(|| settings.discord.listen.clone());

@@ -279,3 +279,55 @@ fn bench_reports_every_figure() {
     }
     assert!(v["p99_ms"].as_f64() >= v["p50_ms"].as_f64());
 }
+
+/// `check` validates every secret's shape and never prints a secret, even when it is malformed;
+/// neither does any other command (searched in all output, logs included).
+#[test]
+fn secrets_never_appear_in_any_output() {
+    // a well-formed fake token (id 123456789012345678 in base64) and a malformed one
+    let good = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhXkZq.SECRETsecretSECRETsecretSECRETsecret12";
+    let bad = "not-a-token-SECRETVALUE";
+    let key = "SECRETKEY".repeat(7);
+    let o = Run::new(&["check"])
+        .env("DISCORD_TOKEN", good)
+        .env("DISCORD_PUBLIC_KEY", &"ab".repeat(32))
+        .run();
+    assert!(
+        o.stdout
+            .contains("DISCORD_TOKEN: set, well formed (bot id 123456789012345678)"),
+        "{}",
+        o.stdout
+    );
+    let mut all = o.stdout + &o.stderr;
+    let o = Run::new(&["check"])
+        .env("DISCORD_TOKEN", bad)
+        .env("DISCORD_PUBLIC_KEY", &key)
+        .run();
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stdout
+            .contains("problem: config: DISCORD_TOKEN does not look like a bot token"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains("problem: config: DISCORD_PUBLIC_KEY"),
+        "{}",
+        o.stdout
+    );
+    all += &(o.stdout + &o.stderr);
+    for args in [
+        &["-vv", "ask", "dual power"][..],
+        &["-vv", "invite"][..],
+        &["-vv", "toc"][..],
+    ] {
+        let o = Run::new(args)
+            .env("DISCORD_TOKEN", good)
+            .env("DISCORD_PUBLIC_KEY", &key)
+            .run();
+        all += &(o.stdout + &o.stderr);
+    }
+    for secret in ["SECRETsecret", "SECRETVALUE", "SECRETKEY"] {
+        assert!(!all.contains(secret), "a secret leaked: {all}");
+    }
+}
