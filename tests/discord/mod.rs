@@ -4,6 +4,7 @@
 mod cli;
 mod e2e;
 pub mod fake;
+mod hostile;
 mod limits;
 mod render;
 mod settings;
