@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod config;
+mod fuzz_regressions;
 mod index;
 mod references;
 mod search;
