@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod config;
 pub mod discord;
+mod fuzz_regressions;
 mod index;
 mod references;
 mod robustness;

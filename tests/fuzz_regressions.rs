@@ -1,0 +1,100 @@
+//! The fuzz targets' invariants (see `fuzz/`), replayed in CI on every committed input in
+//! `fuzz/corpus/<target>/`: the seeds, and any crash the fuzzers find (drop the artifact there).
+
+use std::path::PathBuf;
+
+use cabildo::corpus::{self, Corpus, Document, Format};
+use cabildo::render::{json, text};
+use cabildo::{AskOptions, Reference, ask};
+
+use crate::common::essay;
+
+fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target);
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read(&p).expect("read seed"),
+            )
+        })
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no inputs in {}", dir.display());
+    out
+}
+
+fn check_numbering(name: &str, doc: &Document) {
+    for (i, section) in doc.sections.iter().enumerate() {
+        assert_eq!(section.number as usize, i + 1, "{name}: section numbers");
+        for (j, p) in section.passages.iter().enumerate() {
+            assert_eq!(p.number as usize, j + 1, "{name}: passage numbers");
+            assert!(!p.text.trim().is_empty(), "{name}: empty passage");
+        }
+    }
+}
+
+#[test]
+fn corpus_parse_inputs() {
+    for (name, data) in inputs("corpus_parse") {
+        let raw = String::from_utf8_lossy(&data);
+        let normalised = corpus::normalize_newlines(&raw);
+        let doc = corpus::parse("doc", "Fallback", Format::Text, &raw);
+        check_numbering(&name, &doc);
+        for p in doc.sections.iter().flat_map(|s| &s.passages) {
+            assert!(normalised.contains(p.text.as_str()), "{name}: {:?}", p.text);
+        }
+        check_numbering(
+            &name,
+            &corpus::parse("doc", "Fallback", Format::Markdown, &raw),
+        );
+    }
+}
+
+#[test]
+fn reference_parse_inputs() {
+    let corpus: &Corpus = &essay().corpus;
+    for (name, data) in inputs("reference_parse") {
+        let Ok(s) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        let Ok(r) = Reference::parse(s, corpus) else {
+            continue;
+        };
+        assert!(r.check(corpus).is_ok(), "{name}");
+        for form in [r.human(corpus), r.short(corpus), r.titled(corpus)] {
+            assert_eq!(
+                Reference::parse(&form, corpus).ok(),
+                Some(r),
+                "{name}: {form}"
+            );
+        }
+    }
+}
+
+#[test]
+fn ask_render_inputs() {
+    for (name, data) in inputs("ask_render") {
+        let Ok(q) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        let a = ask(essay(), q, &AskOptions::default()).expect("a question never errors");
+        let v: serde_json::Value = serde_json::from_str(&json::line(&a)).expect("valid JSON");
+        assert_eq!(v["query"].as_str(), Some(q), "{name}");
+        assert!(!text::answer(&a, text::Style { color: false }).is_empty());
+        for hit in &a.results {
+            let inner = hit.excerpt.strip_prefix('…').unwrap_or(&hit.excerpt);
+            let inner = inner.strip_suffix('…').unwrap_or(inner);
+            assert!(hit.passage.contains(inner), "{name}: {:?}", hit.excerpt);
+            let chars = hit.excerpt.chars().count();
+            for &(s, e) in &hit.highlights {
+                assert!(s < e && e <= chars, "{name}: highlight {s}..{e} of {chars}");
+            }
+        }
+    }
+}
