@@ -98,3 +98,34 @@ fn ask_render_inputs() {
         }
     }
 }
+
+#[test]
+fn interaction_inputs() {
+    use cabildo::discord::handler::Bot;
+    use cabildo::discord::http::HttpInteractions;
+    use cabildo::server::{Interactions, Reply};
+    let engine =
+        cabildo::engine::Engine::from_corpus(cabildo::corpus::embedded(), None, Default::default())
+            .expect("engine");
+    let handler = HttpInteractions {
+        bot: std::sync::Arc::new(Bot::new(std::sync::Arc::new(engine), 0)),
+    };
+    let mut answered = 0;
+    for (name, data) in inputs("interaction") {
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(&data) else {
+            continue;
+        };
+        if let Reply::Json { body, .. } = handler.respond(&data, &value) {
+            if body["type"] != 8 {
+                crate::discord::limits_check(&body["data"]);
+            }
+            answered += 1;
+        } else {
+            assert_eq!(
+                value["type"], 1,
+                "{name}: only the PING seed is not a served interaction"
+            );
+        }
+    }
+    assert!(answered >= 5);
+}

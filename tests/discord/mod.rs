@@ -8,3 +8,8 @@ mod hostile;
 mod limits;
 mod render;
 mod settings;
+
+/// The Discord limits check, for other test modules.
+pub fn limits_check(message: &serde_json::Value) {
+    limits::check_message(message);
+}

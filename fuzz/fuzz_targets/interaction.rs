@@ -1,0 +1,52 @@
+//! Any bytes as an HTTP interaction body: through the endpoint's handler (serenity's `Interaction`
+//! model → the typed action → the bot → the Discord renderer). It must never panic, and whatever
+//! reply it makes must respect Discord's limits and mention no one.
+
+#![no_main]
+
+use std::sync::{Arc, OnceLock};
+
+use cabildo::discord::handler::Bot;
+use cabildo::discord::http::HttpInteractions;
+use cabildo::engine::Engine;
+use cabildo::server::{Interactions, Reply};
+use cabildo::corpus;
+use libfuzzer_sys::fuzz_target;
+
+fn handler() -> &'static HttpInteractions {
+    static H: OnceLock<HttpInteractions> = OnceLock::new();
+    H.get_or_init(|| {
+        let engine = Engine::from_corpus(corpus::embedded(), None, Default::default())
+            .expect("essay engine");
+        HttpInteractions { bot: Arc::new(Bot::new(Arc::new(engine), 0)) }
+    })
+}
+
+fn text_fields(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| text_fields(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| text_fields(x, out)),
+        _ => {}
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else {
+        return;
+    };
+    if let Reply::Json { body, .. } = handler().respond(data, &value) {
+        let d = &body["data"];
+        if body["type"] != 8 {
+            assert_eq!(d["allowed_mentions"]["parse"], serde_json::json!([]));
+        }
+        if let Some(c) = d["content"].as_str() {
+            assert!(c.chars().count() <= 2000);
+        }
+        let mut texts = Vec::new();
+        text_fields(d, &mut texts);
+        for t in texts {
+            assert!(!t.contains("@everyone") && !t.contains("<@"), "mention in {t:?}");
+        }
+    }
+});
