@@ -26,7 +26,11 @@ fn text_fields(v: &serde_json::Value, out: &mut Vec<String>) {
     match v {
         serde_json::Value::String(s) => out.push(s.clone()),
         serde_json::Value::Array(a) => a.iter().for_each(|x| text_fields(x, out)),
-        serde_json::Value::Object(o) => o.values().for_each(|x| text_fields(x, out)),
+        // custom ids are never shown to anyone (they may echo a question's words)
+        serde_json::Value::Object(o) => o
+            .iter()
+            .filter(|(k, _)| k.as_str() != "custom_id")
+            .for_each(|(_, x)| text_fields(x, out)),
         _ => {}
     }
 }
