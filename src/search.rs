@@ -316,55 +316,16 @@ fn doc_freq(searcher: &Searcher, field: Field, term: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// `out[candidate][term]`: whether the candidate's `field` contains the term.
-fn presence(
+/// Calls `found(candidate, term, postings)` for every candidate whose `field` contains a term,
+/// with the postings positioned on that candidate. One pass per segment and term.
+fn for_each_match(
     searcher: &Searcher,
     field: Field,
     terms: &[QueryTerm],
     addrs: &[DocAddress],
-) -> Result<Vec<Vec<bool>>> {
-    let mut out = vec![vec![false; terms.len()]; addrs.len()];
-    let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
-    for (c, a) in addrs.iter().enumerate() {
-        by_segment
-            .entry(a.segment_ord)
-            .or_default()
-            .push((a.doc_id, c));
-    }
-    for (seg, mut docs) in by_segment {
-        docs.sort_unstable();
-        let reader = searcher.segment_reader(seg);
-        let inverted = reader.inverted_index(field)?;
-        for (k, t) in terms.iter().enumerate() {
-            let term = Term::from_field_text(field, &t.term);
-            let Some(mut postings) = inverted
-                .read_postings(&term, IndexRecordOption::Basic)
-                .map_err(|e| crate::error::Error::io("reading the index", e))?
-            else {
-                continue;
-            };
-            for &(doc, c) in &docs {
-                if postings.doc() == TERMINATED {
-                    break;
-                }
-                if postings.doc() <= doc && postings.seek(doc) == doc {
-                    out[c][k] = true;
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// `out[candidate][term]`: the word positions of the term in the candidate's `field` (which must be
-/// indexed with positions), empty when absent.
-fn positions(
-    searcher: &Searcher,
-    field: Field,
-    terms: &[QueryTerm],
-    addrs: &[DocAddress],
-) -> Result<Vec<Vec<Vec<u32>>>> {
-    let mut out = vec![vec![Vec::new(); terms.len()]; addrs.len()];
+    option: IndexRecordOption,
+    mut found: impl FnMut(usize, usize, &mut tantivy::postings::SegmentPostings),
+) -> Result<()> {
     let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
     for (c, a) in addrs.iter().enumerate() {
         by_segment
@@ -378,7 +339,7 @@ fn positions(
         for (k, t) in terms.iter().enumerate() {
             let term = Term::from_field_text(field, &t.term);
             let Some(mut postings) = inverted
-                .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+                .read_postings(&term, option)
                 .map_err(|e| crate::error::Error::io("reading the index", e))?
             else {
                 continue;
@@ -388,11 +349,52 @@ fn positions(
                     break;
                 }
                 if postings.doc() <= doc && postings.seek(doc) == doc {
-                    postings.positions(&mut out[c][k]);
+                    found(c, k, &mut postings);
                 }
             }
         }
     }
+    Ok(())
+}
+
+/// `out[candidate][term]`: whether the candidate's `field` contains the term.
+fn presence(
+    searcher: &Searcher,
+    field: Field,
+    terms: &[QueryTerm],
+    addrs: &[DocAddress],
+) -> Result<Vec<Vec<bool>>> {
+    let mut out = vec![vec![false; terms.len()]; addrs.len()];
+    for_each_match(
+        searcher,
+        field,
+        terms,
+        addrs,
+        IndexRecordOption::Basic,
+        |c, k, _| {
+            out[c][k] = true;
+        },
+    )?;
+    Ok(out)
+}
+
+/// `out[candidate][term]`: the word positions of the term in the candidate's `field` (which must be
+/// indexed with positions), empty when absent.
+fn positions(
+    searcher: &Searcher,
+    field: Field,
+    terms: &[QueryTerm],
+    addrs: &[DocAddress],
+) -> Result<Vec<Vec<Vec<u32>>>> {
+    let mut out = vec![vec![Vec::new(); terms.len()]; addrs.len()];
+    for_each_match(
+        searcher,
+        field,
+        terms,
+        addrs,
+        IndexRecordOption::WithFreqsAndPositions,
+        |c, k, p| p.positions(&mut out[c][k]),
+    )?;
     Ok(out)
 }
 
