@@ -25,15 +25,7 @@ const QUESTIONS: &[&str] = &[
 ];
 
 fn rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
+    cabildo::bench::proc_status_mb("VmRSS")
 }
 
 fn body(i: usize) -> String {

@@ -115,13 +115,19 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// VmHWM from /proc/self/status.
+/// VmHWM (peak resident memory) of this process, MB.
 fn peak_rss_mb() -> f64 {
+    proc_status_mb("VmHWM")
+}
+
+/// A memory figure of this process from /proc/self/status (`VmRSS`, `VmHWM`, …), in MB; 0 where
+/// there is no /proc.
+pub fn proc_status_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.strip_prefix(field).is_some_and(|r| r.starts_with(':')))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<f64>().ok())
         })

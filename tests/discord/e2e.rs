@@ -174,17 +174,7 @@ async fn ask_then_press_more_results() {
         .expect("a more-results button");
 
     // Press it: the same message is updated with the next page.
-    let press = fake::interaction(1002, 3, json!({"custom_id": more, "component_type": 2}));
-    let mut press = press;
-    press["message"] = fake::message(
-        "990000000000000009",
-        &CHANNEL_ID.to_string(),
-        "",
-        APP_ID,
-        "cabildo",
-        true,
-    );
-    bot.fake.dispatch("INTERACTION_CREATE", press);
+    bot.fake.dispatch("INTERACTION_CREATE", press(1002, &more));
     let body = callback(&bot.fake, 1002).await;
     assert_eq!(body["type"], 7, "update message: {body}");
     check_message(&body["data"]);
