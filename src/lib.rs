@@ -21,6 +21,7 @@ pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod excerpt;
+pub mod form;
 pub mod index;
 pub mod lookup;
 pub mod query;
@@ -28,6 +29,7 @@ pub mod reference;
 pub mod render;
 pub mod search;
 pub mod server;
+pub mod synonyms;
 
 pub use answer::{Answer, AskOptions, Hit, ask};
 pub use engine::Engine;

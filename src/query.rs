@@ -22,8 +22,12 @@ pub struct QueryTerm {
     pub position: u32,
     /// Set when the word was not in the texts and a near spelling was used instead.
     pub corrected_from: Option<String>,
-    /// Added from the kind of question (`why` → `reason`), not typed.
+    /// Added from the kind of question (`why` → `reason`) or as a synonym, not typed.
     pub expanded: bool,
+    /// For a synonym: the term of the question word it stands in for.
+    pub synonym_of: Option<String>,
+    /// The passage form the word asks for (`song` → verse; see [`crate::form`]).
+    pub form: Option<&'static str>,
 }
 
 /// An analysed question.
@@ -34,6 +38,9 @@ pub struct Question {
     pub terms: Vec<QueryTerm>,
     /// Every analysed word including stop words, in order (for phrases).
     pub sequence: Vec<Term>,
+    /// Terms of words that follow "the author's" / "the article's": a text speaks of its own
+    /// slogan or view in the first person ("our slogan", "my view").
+    pub first_person: Vec<String>,
 }
 
 impl Question {
@@ -63,6 +70,8 @@ impl Question {
                     position: t.position,
                     corrected_from: None,
                     expanded: false,
+                    synonym_of: None,
+                    form: crate::form::asked(&t.surface),
                 });
             }
             if !terms.is_empty() {
@@ -85,15 +94,24 @@ impl Question {
                             position: t.position,
                             corrected_from: None,
                             expanded: true,
+                            synonym_of: None,
+                            form: None,
                         });
                     }
                 }
             }
         }
+        let first_person = sequence
+            .windows(2)
+            .filter(|w| w[0].surface.ends_with("'s") && is_author_word(&w[0].surface))
+            .filter(|w| !is_stop_word(&w[1].surface) && !is_meta_word(&w[1].surface))
+            .map(|w| w[1].term.clone())
+            .collect();
         Question {
             text: clipped,
             terms,
             sequence,
+            first_person,
         }
     }
 
@@ -102,14 +120,25 @@ impl Question {
     }
 }
 
-/// Function words, question words and archaic pronouns: they carry no subject.
+/// Function words, question words, connectives (`instead`, `however`, as in the SMART stop list)
+/// and archaic pronouns: they carry no subject.
 pub fn is_stop_word(surface: &str) -> bool {
     STOP_WORDS.binary_search(&surface).is_ok()
 }
 
-/// Words about the asking ("what does the author say about…").
+/// Words about the asking ("what does the author say about…", "the article's slogan").
 pub fn is_meta_word(surface: &str) -> bool {
-    META_WORDS.binary_search(&surface).is_ok()
+    let base = surface.strip_suffix("'s").unwrap_or(surface);
+    META_WORDS.binary_search(&base).is_ok()
+}
+
+/// Words for the text or its author ("the author's", "the article's").
+fn is_author_word(surface: &str) -> bool {
+    let base = surface.strip_suffix("'s").unwrap_or(surface);
+    matches!(
+        base,
+        "article" | "author" | "authors" | "book" | "essay" | "text" | "writer"
+    )
 }
 
 // Sorted, for binary search (a unit test checks).
@@ -121,6 +150,7 @@ const STOP_WORDS: &[&str] = &[
     "again",
     "against",
     "all",
+    "also",
     "am",
     "an",
     "and",
@@ -159,6 +189,7 @@ const STOP_WORDS: &[&str] = &[
     "for",
     "from",
     "further",
+    "furthermore",
     "had",
     "hadn't",
     "has",
@@ -169,6 +200,7 @@ const STOP_WORDS: &[&str] = &[
     "haven't",
     "having",
     "he",
+    "hence",
     "her",
     "here",
     "hers",
@@ -177,9 +209,11 @@ const STOP_WORDS: &[&str] = &[
     "himself",
     "his",
     "how",
+    "however",
     "i",
     "if",
     "in",
+    "instead",
     "into",
     "is",
     "isn't",
@@ -192,10 +226,12 @@ const STOP_WORDS: &[&str] = &[
     "me",
     "might",
     "more",
+    "moreover",
     "most",
     "must",
     "my",
     "myself",
+    "nevertheless",
     "no",
     "nor",
     "not",
@@ -213,6 +249,7 @@ const STOP_WORDS: &[&str] = &[
     "out",
     "over",
     "own",
+    "rather",
     "same",
     "shall",
     "shalt",
@@ -232,6 +269,7 @@ const STOP_WORDS: &[&str] = &[
     "themselves",
     "then",
     "there",
+    "therefore",
     "these",
     "they",
     "thine",
@@ -239,6 +277,7 @@ const STOP_WORDS: &[&str] = &[
     "those",
     "thou",
     "through",
+    "thus",
     "thy",
     "to",
     "too",
@@ -336,6 +375,20 @@ mod tests {
         assert_eq!(surfaces, ["author", "say", "dual", "power"]);
         assert_eq!(q.terms[0].weight, META_WEIGHT);
         assert_eq!(q.terms[2].weight, 1.0);
+    }
+
+    #[test]
+    fn possessive_meta_words_weigh_less_and_point_to_the_first_person() {
+        let q = Question::parse("What is the article's slogan instead of the assembly?");
+        let article = q.terms.iter().find(|t| t.surface == "article's");
+        assert_eq!(article.map(|t| t.weight), Some(META_WEIGHT));
+        assert!(!q.terms.iter().any(|t| t.surface == "instead"));
+        assert_eq!(q.first_person, ["slogan"]);
+        assert!(
+            Question::parse("the workers' slogan")
+                .first_person
+                .is_empty()
+        );
     }
 
     #[test]

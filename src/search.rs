@@ -6,7 +6,10 @@ use std::collections::HashMap;
 
 use tantivy::collector::TopDocs;
 use tantivy::postings::Postings;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query,
+    TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
@@ -29,11 +32,16 @@ pub mod weights {
     pub const PHRASE_PAIR: f32 = 0.6;
     /// The whole question as a phrase (quotes).
     pub const PHRASE: f32 = 1.5;
+    /// A synonym of a question word, relative to the word.
+    pub const SYNONYM: f32 = 0.5;
     /// How much coverage counts when a term is found only in the neighbours.
     pub const CONTEXT_COVERAGE: f32 = 0.5;
     /// How much coverage counts for a term found only in the section title.
     pub const TITLE_COVERAGE: f32 = 0.75;
 }
+
+/// At most this many synonyms of one question word are searched.
+const MAX_SYNONYMS: usize = 3;
 
 /// Words further apart than this get no proximity bonus.
 const PROXIMITY_WINDOW: f32 = 10.0;
@@ -99,16 +107,23 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
     // dedup_by only removes neighbours; remove any later repeat too
     let mut seen = std::collections::HashSet::new();
     terms.retain(|t| seen.insert(t.term.clone()));
+    add_synonyms(&searcher, f.text, &mut terms);
+    let form_freq = |t: &QueryTerm| t.form.map_or(0, |form| doc_freq(&searcher, f.form, form));
     let known: Vec<bool> = terms
         .iter()
         .map(|t| {
-            doc_freq(&searcher, f.text, &t.term) > 0 || doc_freq(&searcher, f.title, &t.term) > 0
+            doc_freq(&searcher, f.text, &t.term) > 0
+                || doc_freq(&searcher, f.title, &t.term) > 0
+                || form_freq(t) > 0
         })
         .collect();
     let idf: Vec<f32> = terms
         .iter()
         .map(|t| {
-            let df = doc_freq(&searcher, f.text, &t.term) as f32;
+            let df = match doc_freq(&searcher, f.text, &t.term) {
+                0 => form_freq(t),
+                df => df,
+            } as f32;
             (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
         })
         .collect();
@@ -146,10 +161,41 @@ fn rank(
         );
         (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
     };
-    for t in &terms {
-        should.push(term_query(f.text, &t.term, weights::TEXT * t.weight));
+    for (k, t) in terms
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.synonym_of.is_none())
+    {
+        let (_, word) = term_query(f.text, &t.term, weights::TEXT * t.weight);
+        let mut alternatives = vec![word];
+        for s in terms
+            .iter()
+            .filter(|s| s.synonym_of.as_ref() == Some(&t.term))
+        {
+            alternatives.push(term_query(f.text, &s.term, weights::TEXT * s.weight).1);
+        }
+        should.push(if alternatives.len() == 1 {
+            (Occur::Should, alternatives.remove(0))
+        } else {
+            (
+                Occur::Should,
+                Box::new(DisjunctionMaxQuery::new(alternatives)),
+            )
+        });
         should.push(term_query(f.title, &t.term, weights::TITLE * t.weight));
         should.push(term_query(f.context, &t.term, weights::CONTEXT * t.weight));
+        if let Some(form) = t.form {
+            // Having a form is yes or no: a constant score (BM25 needs word counts).
+            let q = TermQuery::new(
+                Term::from_field_text(f.form, form),
+                IndexRecordOption::Basic,
+            );
+            let score = weights::TEXT * t.weight * idf.get(k).copied().unwrap_or(0.0);
+            should.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(Box::new(q), score)),
+            ));
+        }
     }
     // Adjacent question words (stop words skipped) near each other in the passage.
     let mut content: Vec<&QueryTerm> = terms.iter().filter(|t| !t.expanded).collect();
@@ -168,6 +214,19 @@ fn rank(
         );
         let w = weights::PHRASE_PAIR * pair[0].weight.min(pair[1].weight);
         should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w))));
+    }
+    // "the article's slogan" as the text says it: "our slogan", "my slogan".
+    for term in &question.first_person {
+        for pronoun in ["our", "my"] {
+            let q = PhraseQuery::new(vec![
+                Term::from_field_text(f.text, pronoun),
+                Term::from_field_text(f.text, term),
+            ]);
+            should.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(q), weights::PHRASE_PAIR)),
+            ));
+        }
     }
     // The whole question as a phrase, stop words included (exact quotes).
     let seq = &question.sequence;
@@ -216,6 +275,15 @@ fn rank(
         .collect();
     let in_title = presence(searcher, f.title, &terms, &addrs)?;
     let in_context = presence(searcher, f.context, &terms, &addrs)?;
+    // A word that asks for a form (`song`) matches a passage of that form (verse).
+    let as_forms: Vec<QueryTerm> = terms
+        .iter()
+        .map(|t| QueryTerm {
+            term: t.form.unwrap_or_default().to_string(),
+            ..t.clone()
+        })
+        .collect();
+    let in_form = presence(searcher, f.form, &as_forms, &addrs)?;
     let ords = ordinals(searcher, &addrs)?;
 
     // Coverage counts only words the texts contain; the others lower the confidence instead.
@@ -223,14 +291,34 @@ fn rank(
         .iter()
         .zip(&idf)
         .zip(&known)
-        .filter(|(_, k)| **k)
+        .filter(|((t, _), k)| **k && t.synonym_of.is_none())
         .map(|((t, i), _)| t.weight * i)
         .sum();
-    let content_words = terms.iter().filter(|t| t.weight >= 1.0).count();
-    let unknown_words = terms
+    // For each question word, its synonyms' indexes (they share its share of the coverage).
+    let synonyms: Vec<Vec<usize>> = terms
+        .iter()
+        .map(|t| {
+            (0..terms.len())
+                .filter(|&s| terms[s].synonym_of.as_ref() == Some(&t.term))
+                .collect()
+        })
+        .collect();
+    // Words that ask for a form ("song") describe the kind of passage wanted, not its subject: when
+    // the texts never use them, they neither support nor weaken the evidence.
+    let subject: Vec<bool> = terms
+        .iter()
+        .map(|t| {
+            t.weight >= 1.0
+                && (t.form.is_none()
+                    || doc_freq(searcher, f.text, &t.term) > 0
+                    || doc_freq(searcher, f.title, &t.term) > 0)
+        })
+        .collect();
+    let content_words = subject.iter().filter(|s| **s).count();
+    let unknown_words = subject
         .iter()
         .zip(&known)
-        .filter(|(t, k)| t.weight >= 1.0 && !**k)
+        .filter(|(s, k)| **s && !**k)
         .count();
     let known_share = if content_words == 0 {
         1.0
@@ -254,12 +342,17 @@ fn rank(
             if in_context[c][k] {
                 m.push("context");
             }
-            if !known[k] {
+            if in_form[c][k] {
+                m.push("form");
+            }
+            if !known[k] || t.synonym_of.is_some() {
                 matched.push(m);
                 continue;
             }
-            got += if in_text[c][k] {
+            got += if in_text[c][k] || in_form[c][k] {
                 w
+            } else if synonyms[k].iter().any(|&s| in_text[c][s]) {
+                w * weights::SYNONYM
             } else if in_title[c][k] {
                 w * weights::TITLE_COVERAGE
             } else if in_context[c][k] {
@@ -308,6 +401,40 @@ fn rank(
     }
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.ord.cmp(&b.ord)));
     Ok(SearchOutcome { terms, idf, ranked })
+}
+
+/// Adds WordNet synonyms of the question's content words that the texts contain. A synonym stands in
+/// for its word at a lower weight: a passage gets the better of the two, never both.
+fn add_synonyms(searcher: &Searcher, text: Field, terms: &mut Vec<QueryTerm>) {
+    let originals = terms.len();
+    for i in 0..originals {
+        if terms[i].expanded || terms[i].weight < 1.0 {
+            continue;
+        }
+        let mut added = 0;
+        for syn in crate::synonyms::of(&terms[i].surface) {
+            if added == MAX_SYNONYMS {
+                break;
+            }
+            let Some(a) = analysis::analyze(syn).into_iter().next() else {
+                continue;
+            };
+            if terms.iter().any(|t| t.term == a.term) || doc_freq(searcher, text, &a.term) == 0 {
+                continue;
+            }
+            added += 1;
+            terms.push(QueryTerm {
+                term: a.term,
+                surface: a.surface,
+                weight: weights::SYNONYM * terms[i].weight,
+                position: terms[i].position,
+                corrected_from: None,
+                expanded: true,
+                synonym_of: Some(terms[i].term.clone()),
+                form: None,
+            });
+        }
+    }
 }
 
 fn doc_freq(searcher: &Searcher, field: Field, term: &str) -> u64 {

@@ -38,7 +38,14 @@ fn hostile_questions() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    // Failing seeds are kept beside this file (tests/bad_input.proptest-regressions).
+    #![proptest_config(ProptestConfig {
+        cases: 200,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
+        ..ProptestConfig::default()
+    })]
     #[test]
     fn any_string_yields_valid_json(q in any::<String>()) {
         check(&q);

@@ -18,12 +18,13 @@ fn run(engine: &cabildo::Engine, set: &str) -> (Vec<cabildo::Answer>, Metrics) {
 #[test]
 fn dev_bolivia_meets_the_floor() {
     let (_, m) = run(essay(), "dev-bolivia.jsonl");
-    assert!(m.hit1 >= 0.92, "{m:?}");
-    assert!(m.hit3 >= 0.94, "{m:?}");
-    assert!(m.mrr10 >= 0.94, "{m:?}");
-    assert!(m.excerpt_hit3 >= 0.92, "{m:?}");
+    // the targets: hit@1 ≥ 0.95, hit@3 = 1.00, excerpt_hit@3 ≥ 0.95, no false abstentions
+    assert!(m.hit1 >= 0.95, "{m:?}");
+    assert!(m.hit3 >= 1.0, "{m:?}");
+    assert!(m.mrr10 >= 0.98, "{m:?}");
+    assert!(m.excerpt_hit3 >= 0.95, "{m:?}");
     assert_eq!(m.abstain_ok, "1/1", "{m:?}");
-    assert!(m.false_abstain <= 1, "{m:?}");
+    assert_eq!(m.false_abstain, 0, "{m:?}");
 }
 
 #[test]
@@ -240,22 +241,74 @@ fn typos_and_spelling_variants_still_find_the_passage() {
     assert!(a.results[0].passage.to_lowercase().contains("nationali"));
 }
 
+/// The explanation of the first result.
+fn explain(engine: &cabildo::Engine, q: &str) -> cabildo::answer::Explain {
+    let opts = AskOptions {
+        explain: true,
+        ..Default::default()
+    };
+    let a = ask(engine, q, &opts).expect("ask");
+    let first = a.results.into_iter().next().expect("a result");
+    first.explain.expect("explain")
+}
+
 #[test]
 fn explain_reports_terms_and_fields() {
-    let a = ask(
-        essay(),
-        "dynamite miners",
-        &AskOptions {
-            explain: true,
-            ..Default::default()
-        },
-    )
-    .expect("ask");
-    let ex = a.results[0].explain.as_ref().expect("explain");
+    let ex = explain(essay(), "dynamite miners");
     assert!(
         ex.terms
             .iter()
             .any(|t| t.typed == "dynamite" && t.fields.contains(&"text"))
     );
     assert!(ex.coverage > 0.9);
+}
+
+/// An engine over a small made-up text (not a dev text) written to exercise one method each.
+fn methods() -> &'static cabildo::Engine {
+    static E: std::sync::OnceLock<cabildo::Engine> = std::sync::OnceLock::new();
+    E.get_or_init(|| {
+        let corpus =
+            cabildo::corpus::load(&crate::common::fixture("methods.txt")).expect("fixture");
+        cabildo::Engine::from_corpus(corpus, None, Default::default()).expect("engine")
+    })
+}
+
+fn first_passage(engine: &cabildo::Engine, q: &str) -> Option<String> {
+    let a = ask(engine, q, &AskOptions::default()).expect("ask");
+    a.answered.then(|| a.results[0].passage.clone())
+}
+
+#[test]
+fn a_question_can_ask_for_a_form_the_text_never_names() {
+    // The text never says "song" or "quote": the verse is found by its form.
+    for q in [
+        "Which song do the members sing?",
+        "What song is quoted?",
+        "Is there a poem?",
+    ] {
+        let p = first_passage(methods(), q).unwrap_or_default();
+        assert!(p.starts_with("“Haul away"), "{q}: {p:?}");
+    }
+    // A form word does not make an unrelated question answerable.
+    for q in ["Which song won Eurovision?", "Who wrote the poem Howl?"] {
+        assert_eq!(first_passage(methods(), q), None, "{q}");
+    }
+}
+
+#[test]
+fn synonyms_find_a_passage_in_other_words_at_half_weight() {
+    // "missing" is not in the text; WordNet's "lacking" is.
+    let p = first_passage(methods(), "What was missing in the first year?").unwrap_or_default();
+    assert!(p.contains("Money was lacking"), "{p:?}");
+    let ex = explain(methods(), "missing money");
+    let lacking = ex.terms.iter().find(|t| t.typed == "lacking");
+    assert_eq!(lacking.map(|t| t.weight), Some(0.5), "{ex:?}");
+}
+
+#[test]
+fn the_authors_view_is_found_in_the_first_person() {
+    // "the author's proposal" is how a reader asks about "our proposal".
+    let p =
+        first_passage(methods(), "What is the author's proposal for the fund?").unwrap_or_default();
+    assert!(p.starts_with("Our proposal is a federation"), "{p:?}");
 }

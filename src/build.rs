@@ -1,0 +1,44 @@
+//! Build script: turns WordNet's synonym sets (from the `thesaurus-wordnet` crate) into a compact,
+//! sorted table of single-word synonyms compiled into the binary (`$OUT_DIR/synonyms.rs`), used by
+//! `src/synonyms.rs`. Only links that WordNet gives in both directions are kept: that drops one-way
+//! and truncated entries and most of the rare senses.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+fn is_word(w: &str) -> bool {
+    (3..=20).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+fn main() {
+    println!("cargo:rerun-if-changed=src/build.rs");
+    let text = thesaurus_wordnet::uncompress();
+    let mut links: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for line in text.lines() {
+        let mut parts = line.split('|');
+        let Some(head) = parts.next().filter(|h| is_word(h)) else {
+            continue;
+        };
+        let set = links.entry(head).or_default();
+        set.extend(parts.filter(|s| is_word(s) && *s != head));
+    }
+    let mut out = String::from("pub(crate) static SYNONYMS: &[(&str, &[&str])] = &[\n");
+    for (head, syns) in &links {
+        let mutual: Vec<&str> = syns
+            .iter()
+            .copied()
+            .filter(|s| links.get(s).is_some_and(|back| back.contains(head)))
+            .collect();
+        if mutual.is_empty() {
+            continue;
+        }
+        let list: Vec<String> = mutual.iter().map(|s| format!("{s:?}")).collect();
+        let _ = writeln!(out, "    ({head:?}, &[{}]),", list.join(", "));
+    }
+    out.push_str("];\n");
+    let dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
+    let path = std::path::Path::new(&dir).join("synonyms.rs");
+    if let Err(e) = std::fs::write(&path, out) {
+        panic!("could not write {}: {e}", path.display());
+    }
+}

@@ -1,0 +1,99 @@
+//! Synonyms for question words, so a question can find a passage that says the same thing in other
+//! words ("what is missing" → "lacking"). The table is WordNet's (compiled in by `src/build.rs` from
+//! the `thesaurus-wordnet` crate): single words, links WordNet gives in both directions.
+//!
+//! Words with many synonyms are ambiguous (`take`, `good`, `power`): expanding them finds more noise
+//! than answers, so only words with at most [`MAX_SENSES_SYNONYMS`] synonyms are expanded.
+//!
+//! The table is derived from WordNet 3.0, under its licence:
+//!
+//! > WordNet Release 3.0. This software and database is being provided to you, the LICENSEE, by
+//! > Princeton University under the following license. By obtaining, using and/or copying this
+//! > software and database, you agree that you have read, understood, and will comply with these
+//! > terms and conditions: Permission to use, copy, modify and distribute this software and
+//! > database and its documentation for any purpose and without fee or royalty is hereby granted,
+//! > provided that you agree to comply with the following copyright notice and statements,
+//! > including the disclaimer, and that the same appear on ALL copies of the software, database
+//! > and documentation, including modifications that you make for internal use or for
+//! > distribution. WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved.
+//! > THIS SOFTWARE AND DATABASE IS PROVIDED "AS IS" AND PRINCETON UNIVERSITY MAKES NO
+//! > REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED. BY WAY OF EXAMPLE, BUT NOT LIMITATION,
+//! > PRINCETON UNIVERSITY MAKES NO REPRESENTATIONS OR WARRANTIES OF MERCHANTABILITY OR FITNESS FOR
+//! > ANY PARTICULAR PURPOSE OR THAT THE USE OF THE LICENSED SOFTWARE, DATABASE OR DOCUMENTATION
+//! > WILL NOT INFRINGE ANY THIRD PARTY PATENTS, COPYRIGHTS, TRADEMARKS OR OTHER RIGHTS. The name of
+//! > Princeton University or Princeton may not be used in advertising or publicity pertaining to
+//! > distribution of the software and/or database. Title to copyright in this software, database
+//! > and any associated documentation shall at all times remain with Princeton University and
+//! > LICENSEE agrees to preserve same.
+
+include!(concat!(env!("OUT_DIR"), "/synonyms.rs"));
+
+/// Words listing more synonyms than this are too ambiguous to expand.
+pub const MAX_SENSES_SYNONYMS: usize = 8;
+
+/// WordNet synonyms of a (folded) word, trying its plain forms too (`replaced` → `replace`).
+/// Empty for unknown or too ambiguous words.
+pub fn of(word: &str) -> &'static [&'static str] {
+    for form in forms(word) {
+        if let Ok(i) = SYNONYMS.binary_search_by(|(w, _)| (*w).cmp(form.as_str())) {
+            let list = SYNONYMS[i].1;
+            return if list.len() <= MAX_SENSES_SYNONYMS {
+                list
+            } else {
+                &[]
+            };
+        }
+    }
+    &[]
+}
+
+/// The word, then the forms it may be an inflection of (`walls` → `wall`, `quoted` → `quote`,
+/// `tumbling` → `tumble`).
+fn forms(word: &str) -> Vec<String> {
+    let mut out = vec![word.to_string()];
+    let mut add = |s: String| {
+        if s.len() >= 3 && !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    if let Some(b) = word.strip_suffix("ies") {
+        add(format!("{b}y"));
+    }
+    if let Some(b) = word.strip_suffix("es") {
+        add(b.to_string());
+    }
+    if let Some(b) = word.strip_suffix('s').filter(|b| !b.ends_with('s')) {
+        add(b.to_string());
+    }
+    for suffix in ["ed", "ing"] {
+        if let Some(b) = word.strip_suffix(suffix) {
+            add(format!("{b}e"));
+            add(b.to_string());
+            let bytes = b.as_bytes();
+            if bytes.len() >= 2 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2] {
+                add(b[..b.len() - 1].to_string());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_for_binary_search() {
+        assert!(SYNONYMS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(SYNONYMS.len() > 10_000);
+    }
+
+    #[test]
+    fn finds_synonyms_of_inflected_words_and_skips_ambiguous_ones() {
+        assert!(of("missing").contains(&"lacking"));
+        assert!(of("replaced").contains(&"substitute"));
+        assert!(of("take").is_empty(), "too many senses to expand");
+        assert!(of("zzzz").is_empty());
+        assert!(of("").is_empty());
+    }
+}
