@@ -107,8 +107,24 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
     // dedup_by only removes neighbours; remove any later repeat too
     let mut seen = std::collections::HashSet::new();
     terms.retain(|t| seen.insert(t.term.clone()));
-    add_synonyms(&searcher, f.text, &mut terms);
     let form_freq = |t: &QueryTerm| t.form.map_or(0, |form| doc_freq(&searcher, f.form, form));
+    let idf_of = |t: &QueryTerm| {
+        let df = match doc_freq(&searcher, f.text, &t.term) {
+            0 => form_freq(t),
+            df => df,
+        } as f32;
+        (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
+    };
+    // Keep the rarest terms when a question is very long.
+    if terms.len() > crate::query::MAX_TERMS {
+        let idf: Vec<f32> = terms.iter().map(idf_of).collect();
+        let mut order: Vec<usize> = (0..terms.len()).collect();
+        order.sort_by(|&a, &b| idf[b].total_cmp(&idf[a]));
+        order.truncate(crate::query::MAX_TERMS);
+        order.sort_unstable();
+        terms = order.iter().map(|&i| terms[i].clone()).collect();
+    }
+    add_synonyms(&searcher, f.text, &mut terms);
     let known: Vec<bool> = terms
         .iter()
         .map(|t| {
@@ -117,26 +133,17 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
                 || form_freq(t) > 0
         })
         .collect();
+    // A synonym stands in for its word, so it weighs what the word weighs.
     let idf: Vec<f32> = terms
         .iter()
         .map(|t| {
-            let df = match doc_freq(&searcher, f.text, &t.term) {
-                0 => form_freq(t),
-                df => df,
-            } as f32;
-            (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
+            let word = t
+                .synonym_of
+                .as_ref()
+                .and_then(|w| terms.iter().find(|o| &o.term == w));
+            idf_of(word.unwrap_or(t))
         })
         .collect();
-    // Keep the rarest terms when a question is very long.
-    if terms.len() > crate::query::MAX_TERMS {
-        let mut order: Vec<usize> = (0..terms.len()).collect();
-        order.sort_by(|&a, &b| idf[b].total_cmp(&idf[a]));
-        order.truncate(crate::query::MAX_TERMS);
-        order.sort_unstable();
-        let known = order.iter().map(|&i| known[i]).collect();
-        let (t2, i2) = order.iter().map(|&i| (terms[i].clone(), idf[i])).unzip();
-        return rank(index, &searcher, question, t2, i2, known, filter);
-    }
     rank(index, &searcher, question, terms, idf, known, filter)
 }
 
@@ -241,11 +248,14 @@ fn rank(
                 )
             })
             .collect();
-        let q = PhraseQuery::new_with_offset_and_slop(phrase, 1);
-        should.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(q), weights::PHRASE)),
-        ));
+        // Word for word (slop 0) counts again on top of nearly word for word (slop 1).
+        for slop in [1, 0] {
+            let q = PhraseQuery::new_with_offset_and_slop(phrase.clone(), slop);
+            should.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(q), weights::PHRASE)),
+            ));
+        }
     }
     let scoring: Box<dyn Query> = Box::new(BooleanQuery::new(should));
     let query: Box<dyn Query> = match &filter.doc_id {
