@@ -289,6 +289,13 @@ fn a_question_can_ask_for_a_form_the_text_never_names() {
         let p = first_passage(methods(), q).unwrap_or_default();
         assert!(p.starts_with("“Haul away"), "{q}: {p:?}");
     }
+    // In the terminal, lines of verse stay lines, indented under their reference.
+    let a = ask(methods(), "Which song?", &AskOptions::default()).expect("ask");
+    let shown = cabildo::render::text::answer(&a, cabildo::render::text::Style { color: false });
+    assert!(
+        shown.contains("   ““Haul away the morning tide,\n   Haul away the evening,\n"),
+        "{shown}"
+    );
     // A form word does not make an unrelated question answerable.
     for q in ["Which song won Eurovision?", "Who wrote the poem Howl?"] {
         assert_eq!(first_passage(methods(), q), None, "{q}");

@@ -55,7 +55,9 @@ pub fn answer(a: &Answer, style: Style) -> String {
             style.bold(&hit.reference),
             style.dim(&format!("({})", hit.short_ref))
         );
-        let _ = writeln!(out, "   “{}”", highlighted(hit, style));
+        // Lines of verse stay lines, indented under the reference.
+        let quoted = format!("“{}”", highlighted(hit, style)).replace('\n', "\n   ");
+        let _ = writeln!(out, "   {quoted}");
         if let Some(ex) = &hit.explain {
             let _ = writeln!(
                 out,
