@@ -125,26 +125,58 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
         terms = order.iter().map(|&i| terms[i].clone()).collect();
     }
     add_synonyms(&searcher, f.text, &mut terms);
-    let known: Vec<bool> = terms
+    let text_df: Vec<u64> = terms
         .iter()
-        .map(|t| {
-            doc_freq(&searcher, f.text, &t.term) > 0
-                || doc_freq(&searcher, f.title, &t.term) > 0
-                || form_freq(t) > 0
-        })
+        .map(|t| doc_freq(&searcher, f.text, &t.term))
         .collect();
-    // A synonym stands in for its word, so it weighs what the word weighs.
-    let idf: Vec<f32> = terms
+    let title_df: Vec<u64> = terms
         .iter()
-        .map(|t| {
-            let word = t
-                .synonym_of
-                .as_ref()
-                .and_then(|w| terms.iter().find(|o| &o.term == w));
-            idf_of(word.unwrap_or(t))
-        })
+        .map(|t| doc_freq(&searcher, f.title, &t.term))
         .collect();
-    rank(index, &searcher, question, terms, idf, known, filter)
+    let form_df: Vec<u64> = terms.iter().map(form_freq).collect();
+    let in_texts: Vec<bool> = (0..terms.len())
+        .map(|k| text_df[k] > 0 || title_df[k] > 0)
+        .collect();
+    let lexicon = Lexicon {
+        known: (0..terms.len())
+            .map(|k| in_texts[k] || form_df[k] > 0)
+            .collect(),
+        // A synonym stands in for its word, so it weighs what the word weighs.
+        idf: terms
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                let word = t
+                    .synonym_of
+                    .as_ref()
+                    .and_then(|w| terms.iter().position(|o| &o.term == w))
+                    .unwrap_or(k);
+                let df = match text_df[word] {
+                    0 => form_df[word],
+                    df => df,
+                } as f32;
+                (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
+            })
+            .collect(),
+        // Words that ask for a form ("song") describe the kind of passage wanted, not its subject:
+        // when the texts never use them, they neither support nor weaken the evidence.
+        subject: terms
+            .iter()
+            .zip(&in_texts)
+            .map(|(t, &in_texts)| t.weight >= 1.0 && (t.form.is_none() || in_texts))
+            .collect(),
+    };
+    rank(index, &searcher, question, terms, lexicon, filter)
+}
+
+/// What the texts hold of each question term (same order as the terms).
+struct Lexicon {
+    /// Inverse document frequency in passages (a synonym's is its word's).
+    idf: Vec<f32>,
+    /// The texts contain the term (in a passage, a section title, or as a passage form).
+    known: Vec<bool>,
+    /// A content word about the subject of the question (counts for the confidence).
+    subject: Vec<bool>,
 }
 
 fn rank(
@@ -152,10 +184,14 @@ fn rank(
     searcher: &Searcher,
     question: &Question,
     terms: Vec<QueryTerm>,
-    idf: Vec<f32>,
-    known: Vec<bool>,
+    lexicon: Lexicon,
     filter: &Filter,
 ) -> Result<SearchOutcome> {
+    let Lexicon {
+        idf,
+        known,
+        subject,
+    } = lexicon;
     let f = index.fields;
     if terms.is_empty() {
         return Ok(SearchOutcome::default());
@@ -278,22 +314,34 @@ fn rank(
 
     // Which terms each candidate contains, read from the postings (no re-analysis).
     let addrs: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
-    let text_positions = positions(searcher, f.text, &terms, &addrs)?;
+    // Postings are read only where they are used: positions of the typed words (for proximity),
+    // presence of synonyms in the text, of typed words in title and neighbours, of asked-for forms.
+    let words: Vec<Option<&str>> = terms
+        .iter()
+        .map(|t| t.synonym_of.is_none().then_some(t.term.as_str()))
+        .collect();
+    let synonym_words: Vec<Option<&str>> = terms
+        .iter()
+        .map(|t| t.synonym_of.is_some().then_some(t.term.as_str()))
+        .collect();
+    let forms: Vec<Option<&str>> = terms.iter().map(|t| t.form).collect();
+    let text_positions = positions(searcher, f.text, &words, &addrs)?;
+    let synonym_in_text = presence(searcher, f.text, &synonym_words, &addrs)?;
     let in_text: Vec<Vec<bool>> = text_positions
         .iter()
-        .map(|per_term| per_term.iter().map(|p| !p.is_empty()).collect())
-        .collect();
-    let in_title = presence(searcher, f.title, &terms, &addrs)?;
-    let in_context = presence(searcher, f.context, &terms, &addrs)?;
-    // A word that asks for a form (`song`) matches a passage of that form (verse).
-    let as_forms: Vec<QueryTerm> = terms
-        .iter()
-        .map(|t| QueryTerm {
-            term: t.form.unwrap_or_default().to_string(),
-            ..t.clone()
+        .zip(&synonym_in_text)
+        .map(|(per_term, syn)| {
+            per_term
+                .iter()
+                .zip(syn)
+                .map(|(p, s)| !p.is_empty() || *s)
+                .collect()
         })
         .collect();
-    let in_form = presence(searcher, f.form, &as_forms, &addrs)?;
+    let in_title = presence(searcher, f.title, &words, &addrs)?;
+    let in_context = presence(searcher, f.context, &words, &addrs)?;
+    // A word that asks for a form (`song`) matches a passage of that form (verse).
+    let in_form = presence(searcher, f.form, &forms, &addrs)?;
     let ords = ordinals(searcher, &addrs)?;
 
     // Coverage counts only words the texts contain; the others lower the confidence instead.
@@ -311,17 +359,6 @@ fn rank(
             (0..terms.len())
                 .filter(|&s| terms[s].synonym_of.as_ref() == Some(&t.term))
                 .collect()
-        })
-        .collect();
-    // Words that ask for a form ("song") describe the kind of passage wanted, not its subject: when
-    // the texts never use them, they neither support nor weaken the evidence.
-    let subject: Vec<bool> = terms
-        .iter()
-        .map(|t| {
-            t.weight >= 1.0
-                && (t.form.is_none()
-                    || doc_freq(searcher, f.text, &t.term) > 0
-                    || doc_freq(searcher, f.title, &t.term) > 0)
         })
         .collect();
     let content_words = subject.iter().filter(|s| **s).count();
@@ -453,12 +490,13 @@ fn doc_freq(searcher: &Searcher, field: Field, term: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Calls `found(candidate, term, postings)` for every candidate whose `field` contains a term,
-/// with the postings positioned on that candidate. One pass per segment and term.
+/// Calls `found(candidate, term, postings)` for every candidate whose `field` contains a term
+/// (`None` terms are skipped), with the postings positioned on that candidate. One pass per segment
+/// and term.
 fn for_each_match(
     searcher: &Searcher,
     field: Field,
-    terms: &[QueryTerm],
+    terms: &[Option<&str>],
     addrs: &[DocAddress],
     option: IndexRecordOption,
     mut found: impl FnMut(usize, usize, &mut tantivy::postings::SegmentPostings),
@@ -474,7 +512,8 @@ fn for_each_match(
         docs.sort_unstable();
         let inverted = searcher.segment_reader(seg).inverted_index(field)?;
         for (k, t) in terms.iter().enumerate() {
-            let term = Term::from_field_text(field, &t.term);
+            let Some(t) = t else { continue };
+            let term = Term::from_field_text(field, t);
             let Some(mut postings) = inverted
                 .read_postings(&term, option)
                 .map_err(|e| crate::error::Error::io("reading the index", e))?
@@ -498,7 +537,7 @@ fn for_each_match(
 fn presence(
     searcher: &Searcher,
     field: Field,
-    terms: &[QueryTerm],
+    terms: &[Option<&str>],
     addrs: &[DocAddress],
 ) -> Result<Vec<Vec<bool>>> {
     let mut out = vec![vec![false; terms.len()]; addrs.len()];
@@ -520,7 +559,7 @@ fn presence(
 fn positions(
     searcher: &Searcher,
     field: Field,
-    terms: &[QueryTerm],
+    terms: &[Option<&str>],
     addrs: &[DocAddress],
 ) -> Result<Vec<Vec<Vec<u32>>>> {
     let mut out = vec![vec![Vec::new(); terms.len()]; addrs.len()];

@@ -34,25 +34,25 @@ pub const MAX_SENSES_SYNONYMS: usize = 8;
 /// WordNet synonyms of a (folded) word, trying its plain forms too (`replaced` → `replace`).
 /// Empty for unknown or too ambiguous words.
 pub fn of(word: &str) -> &'static [&'static str] {
-    for form in forms(word) {
-        if let Ok(i) = SYNONYMS.binary_search_by(|(w, _)| (*w).cmp(form.as_str())) {
-            let list = SYNONYMS[i].1;
-            return if list.len() <= MAX_SENSES_SYNONYMS {
-                list
-            } else {
-                &[]
-            };
-        }
+    let lookup = |w: &str| {
+        SYNONYMS
+            .binary_search_by(|(head, _)| (*head).cmp(w))
+            .ok()
+            .map(|i| SYNONYMS[i].1)
+    };
+    let found = lookup(word).or_else(|| forms(word).iter().find_map(|f| lookup(f)));
+    match found {
+        Some(list) if list.len() <= MAX_SENSES_SYNONYMS => list,
+        _ => &[],
     }
-    &[]
 }
 
-/// The word, then the forms it may be an inflection of (`walls` → `wall`, `quoted` → `quote`,
-/// `tumbling` → `tumble`).
+/// The forms a word may be an inflection of (`walls` → `wall`, `quoted` → `quote`, `tumbling` →
+/// `tumble`).
 fn forms(word: &str) -> Vec<String> {
-    let mut out = vec![word.to_string()];
+    let mut out: Vec<String> = Vec::new();
     let mut add = |s: String| {
-        if s.len() >= 3 && !out.contains(&s) {
+        if s.len() >= 3 && s != word && !out.contains(&s) {
             out.push(s);
         }
     };
