@@ -1,5 +1,6 @@
 //! Build script: turns WordNet's synonym sets (from the `thesaurus-wordnet` crate) into a compact,
-//! sorted table of single-word synonyms compiled into the binary (`$OUT_DIR/synonyms.rs`), used by
+//! sorted table of single-word synonyms compiled into the binary (`$OUT_DIR/synonyms.txt` and
+//! its line offsets, `$OUT_DIR/synonyms.rs`), used by
 //! `src/synonyms.rs`. Only links that WordNet gives in both directions are kept: that drops one-way
 //! and truncated entries and most of the rare senses.
 
@@ -22,7 +23,11 @@ fn main() {
         let set = links.entry(head).or_default();
         set.extend(parts.filter(|s| is_word(s) && *s != head));
     }
-    let mut out = String::from("pub(crate) static SYNONYMS: &[(&str, &[&str])] = &[\n");
+    // One line per word, "word<TAB>synonym synonym…", sorted, plus the byte offset of each line:
+    // plain bytes and integers, so the table needs no relocations and costs memory only for the
+    // pages a lookup touches.
+    let mut text = String::new();
+    let mut starts = String::from("pub(crate) static LINE_STARTS: &[u32] = &[");
     for (head, syns) in &links {
         let mutual: Vec<&str> = syns
             .iter()
@@ -32,13 +37,15 @@ fn main() {
         if mutual.is_empty() {
             continue;
         }
-        let list: Vec<String> = mutual.iter().map(|s| format!("{s:?}")).collect();
-        let _ = writeln!(out, "    ({head:?}, &[{}]),", list.join(", "));
+        let _ = write!(starts, "{},", text.len());
+        let _ = writeln!(text, "{head}\t{}", mutual.join(" "));
     }
-    out.push_str("];\n");
-    let dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
-    let path = std::path::Path::new(&dir).join("synonyms.rs");
-    if let Err(e) = std::fs::write(&path, out) {
-        panic!("could not write {}: {e}", path.display());
+    starts.push_str("];\n");
+    let dir = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()));
+    for (name, content) in [("synonyms.txt", &text), ("synonyms.rs", &starts)] {
+        let path = dir.join(name);
+        if let Err(e) = std::fs::write(&path, content) {
+            panic!("could not write {}: {e}", path.display());
+        }
     }
 }

@@ -120,6 +120,61 @@ pub struct SearchIndex {
     pub location: Location,
     /// Whether this process built the index (false: opened an existing one).
     pub built: bool,
+    /// The unstemmed vocabulary, read from the index the first time a typo needs correcting.
+    vocabulary: std::sync::OnceLock<Vocabulary>,
+}
+
+/// Every distinct word of the texts as written (folded, unstemmed), with the number of passages
+/// that use it, grouped by first letter and sorted by length: typo correction looks only at words
+/// of the same first letter and nearly the same length.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    by_first: std::collections::HashMap<char, Vec<(Box<str>, u32)>>,
+}
+
+impl Vocabulary {
+    fn read(searcher: &tantivy::Searcher, surface: Field) -> Vocabulary {
+        let mut counts: std::collections::HashMap<Box<str>, u32> = Default::default();
+        for reader in searcher.segment_readers() {
+            let Ok(inverted) = reader.inverted_index(surface) else {
+                continue;
+            };
+            let Ok(mut stream) = inverted.terms().stream() else {
+                continue;
+            };
+            while stream.advance() {
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    *counts.entry(word.into()).or_default() += stream.value().doc_freq;
+                }
+            }
+        }
+        let mut by_first: std::collections::HashMap<char, Vec<(Box<str>, u32)>> =
+            Default::default();
+        for (word, df) in counts {
+            if let Some(first) = word.chars().next() {
+                by_first.entry(first).or_default().push((word, df));
+            }
+        }
+        for words in by_first.values_mut() {
+            words.sort_by_key(|(w, _)| w.chars().count());
+        }
+        Vocabulary { by_first }
+    }
+
+    /// Words starting with `first` whose length in characters is within `lengths`, with their
+    /// passage counts.
+    pub fn near(
+        &self,
+        first: char,
+        lengths: std::ops::RangeInclusive<usize>,
+    ) -> impl Iterator<Item = (&str, u32)> {
+        let words = self.by_first.get(&first).map_or(&[][..], |v| v.as_slice());
+        let from = words.partition_point(|(w, _)| w.chars().count() < *lengths.start());
+        words[from..]
+            .iter()
+            .take_while(move |(w, _)| w.chars().count() <= *lengths.end())
+            .map(|(w, df)| (&**w, *df))
+    }
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -243,7 +298,14 @@ impl SearchIndex {
             fields,
             location,
             built,
+            vocabulary: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The vocabulary typos are corrected against (read once, on first use).
+    pub fn vocabulary(&self) -> &Vocabulary {
+        self.vocabulary
+            .get_or_init(|| Vocabulary::read(&self.reader.searcher(), self.fields.surface))
     }
 
     /// Number of indexed passages.

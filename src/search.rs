@@ -15,7 +15,7 @@ use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use crate::analysis;
 use crate::error::Result;
-use crate::index::SearchIndex;
+use crate::index::{SearchIndex, Vocabulary};
 use crate::query::{QueryTerm, Question};
 
 /// Weights of the parts of a passage's score. Each is a property of the method, not of a text.
@@ -96,7 +96,7 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
         if doc_freq(&searcher, f.text, &t.term) == 0
             && doc_freq(&searcher, f.title, &t.term) == 0
             && !t.expanded
-            && let Some(fixed) = correct(&searcher, f.surface, &t.surface)
+            && let Some(fixed) = correct(index.vocabulary(), &t.surface)
             && let Some(a) = analysis::analyze(&fixed).into_iter().next()
         {
             t.corrected_from = Some(std::mem::replace(&mut t.surface, fixed));
@@ -614,7 +614,7 @@ fn ordinals(searcher: &Searcher, addrs: &[DocAddress]) -> Result<Vec<u32>> {
 /// The nearest word of the texts to `word` (edit distance 1 for words of 5–8 letters, 2 from 9),
 /// starting with the same letter, preferring the most frequent. None for short words, numbers, or
 /// nothing close.
-fn correct(searcher: &Searcher, surface: Field, word: &str) -> Option<String> {
+fn correct(vocabulary: &Vocabulary, word: &str) -> Option<String> {
     let len = word.chars().count();
     if len < 5 || word.chars().any(|c| c.is_ascii_digit()) || len > analysis::MAX_WORD_BYTES {
         return None;
@@ -622,42 +622,20 @@ fn correct(searcher: &Searcher, surface: Field, word: &str) -> Option<String> {
     let max = if len >= 9 { 2 } else { 1 };
     let first = word.chars().next()?;
     let target: Vec<char> = word.chars().collect();
-    let mut best: Option<(usize, u32, String)> = None;
-    for reader in searcher.segment_readers() {
-        let Ok(inverted) = reader.inverted_index(surface) else {
+    let mut best: Option<(usize, u32, &str)> = None;
+    for (cand, df) in vocabulary.near(first, len - max..=len + max) {
+        let Some(d) = bounded_distance(&target, cand, max) else {
             continue;
         };
-        // Only words with the same first letter: a contiguous range of the sorted dictionary.
-        let mut buf = [0u8; 4];
-        let prefix = first.encode_utf8(&mut buf).as_bytes();
-        let Ok(mut stream) = inverted.terms().range().ge(prefix).into_stream() else {
-            continue;
+        let better = match best {
+            None => true,
+            Some((bd, bdf, bw)) => d < bd || (d == bd && (df > bdf || (df == bdf && cand < bw))),
         };
-        while stream.advance() {
-            if !stream.key().starts_with(prefix) {
-                break;
-            }
-            let Ok(cand) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
-            let clen = cand.chars().count();
-            if clen.abs_diff(len) > max {
-                continue;
-            }
-            let Some(d) = bounded_distance(&target, cand, max) else {
-                continue;
-            };
-            let df = stream.value().doc_freq;
-            let better = match &best {
-                None => true,
-                Some((bd, bdf, _)) => d < *bd || (d == *bd && df > *bdf),
-            };
-            if better {
-                best = Some((d, df, cand.to_string()));
-            }
+        if better {
+            best = Some((d, df, cand));
         }
     }
-    best.map(|(_, _, w)| w)
+    best.map(|(_, _, w)| w.to_string())
 }
 
 /// Optimal-string-alignment distance between `a` and `b` if it is at most `max`.

@@ -28,22 +28,42 @@
 
 include!(concat!(env!("OUT_DIR"), "/synonyms.rs"));
 
+/// `word<TAB>synonym synonym…` lines, sorted by word; [`LINE_STARTS`] holds their byte offsets.
+static TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/synonyms.txt"));
+
 /// Words listing more synonyms than this are too ambiguous to expand.
 pub const MAX_SENSES_SYNONYMS: usize = 8;
 
+/// Line `i` of the table as (word, synonyms separated by spaces).
+fn line(i: usize) -> (&'static str, &'static str) {
+    let start = LINE_STARTS[i] as usize;
+    let end = LINE_STARTS.get(i + 1).map_or(TABLE.len(), |&e| e as usize);
+    let line = TABLE.get(start..end).unwrap_or_default().trim_end();
+    line.split_once('\t').unwrap_or((line, ""))
+}
+
+/// Number of words in the table.
+pub fn len() -> usize {
+    LINE_STARTS.len()
+}
+
 /// WordNet synonyms of a (folded) word, trying its plain forms too (`replaced` → `replace`).
 /// Empty for unknown or too ambiguous words.
-pub fn of(word: &str) -> &'static [&'static str] {
+pub fn of(word: &str) -> Vec<&'static str> {
     let lookup = |w: &str| {
-        SYNONYMS
-            .binary_search_by(|(head, _)| (*head).cmp(w))
-            .ok()
-            .map(|i| SYNONYMS[i].1)
+        let head_at = |start: u32| {
+            let rest = TABLE.get(start as usize..).unwrap_or_default();
+            rest.split('\t').next().unwrap_or_default()
+        };
+        let i = LINE_STARTS.partition_point(|&start| head_at(start) < w);
+        (i < len() && line(i).0 == w).then(|| line(i).1)
     };
     let found = lookup(word).or_else(|| forms(word).iter().find_map(|f| lookup(f)));
-    match found {
-        Some(list) if list.len() <= MAX_SENSES_SYNONYMS => list,
-        _ => &[],
+    let list: Vec<&'static str> = found.map_or_else(Vec::new, |l| l.split(' ').collect());
+    if list.len() <= MAX_SENSES_SYNONYMS {
+        list
+    } else {
+        Vec::new()
     }
 }
 
@@ -84,8 +104,9 @@ mod tests {
 
     #[test]
     fn table_is_sorted_for_binary_search() {
-        assert!(SYNONYMS.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(SYNONYMS.len() > 10_000);
+        assert!(len() > 10_000);
+        assert!((1..len()).all(|i| line(i - 1).0 < line(i).0));
+        assert!((0..len()).all(|i| !line(i).1.is_empty()));
     }
 
     #[test]
