@@ -91,8 +91,20 @@ pub enum Command {
     },
     /// Check the settings, the texts, the token's and public key's shape (never printing them)
     Check,
-    /// Run the Discord bot (needs DISCORD_TOKEN in the environment or .env); Ctrl-C stops it
-    Run,
+    /// Run the Discord bot over the gateway (needs DISCORD_TOKEN in the environment or .env);
+    /// Ctrl-C stops it
+    #[command(after_help = RUN_HELP)]
+    Run {
+        /// Start only these gateway shards: START..END of the --shard-count total, END not
+        /// included (0..4 is shards 0, 1, 2 and 3), or one shard id N [default: every shard of
+        /// --shard-count; one shard when neither is set; or discord.shards / CABILDO_SHARDS]
+        #[arg(long, value_name = "START..END", allow_hyphen_values = true)]
+        shards: Option<String>,
+        /// Total number of gateway shards across all processes, the same for each [or
+        /// discord.shard_count / CABILDO_SHARD_COUNT]
+        #[arg(long, value_name = "N", allow_hyphen_values = true)]
+        shard_count: Option<String>,
+    },
     /// Serve Discord interactions over HTTP at POST /interactions (needs DISCORD_PUBLIC_KEY), with
     /// GET /healthz and GET /metrics; SIGTERM or Ctrl-C stops it gracefully
     Serve {
@@ -126,6 +138,18 @@ pub struct AskArgs {
     pub explain: bool,
 }
 
+/// Shown after `cabildo run --help`.
+const RUN_HELP: &str = "\
+Sharding: Discord requires shards from 2,500 servers (its GET /gateway/bot says how many). One
+process can run every shard (--shard-count 8), or several processes can share them, each with its
+own range of the same total:
+
+  cabildo run --shards 0..4 --shard-count 8   # shards 0, 1, 2, 3
+  cabildo run --shards 4..8 --shard-count 8   # shards 4, 5, 6, 7
+
+Shards start one every 5 seconds (Discord's limit on identifying). The process that runs shard 0
+registers the slash commands.";
+
 /// Entry point of the binary: parse, run, map errors to exit codes.
 pub fn main() -> ExitCode {
     // A missing .env is normal; a broken one is reported once settings are read.
@@ -142,15 +166,24 @@ pub fn main() -> ExitCode {
 
 /// Runs one command.
 pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
+    let (shards, shard_count) = match &cli.command {
+        Command::Run {
+            shards,
+            shard_count,
+        } => (shards.clone(), shard_count.clone()),
+        _ => (None, None),
+    };
     let settings = Settings::load(&Overrides {
         config: cli.global.config.clone(),
         corpus: cli.global.corpus.clone(),
         data_dir: cli.global.data_dir.clone(),
+        shards,
+        shard_count,
     })?;
     init_logging(
         &settings,
         cli.global.verbose,
-        matches!(cli.command, Command::Run | Command::Serve { .. }),
+        matches!(cli.command, Command::Run { .. } | Command::Serve { .. }),
     );
     if let Some(e) = dotenv_error.filter(|e| !e.not_found()) {
         tracing::warn!("could not read .env: {e}");
@@ -282,7 +315,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                 ),
             )?;
         }
-        Command::Run => {
+        Command::Run { .. } => {
             // Check the token before the slower start-up.
             crate::discord::gateway::token(&settings)?;
             let engine = std::sync::Arc::new(Engine::open(&settings)?);
@@ -318,6 +351,9 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                 }
             }
             lines.push(format!("data directory: {}", settings.data_dir.display()));
+            if let Some(shards) = settings.discord.shards {
+                lines.push(format!("gateway shards: {shards}"));
+            }
             match (
                 &settings.discord.token,
                 crate::discord::gateway::token(&settings),

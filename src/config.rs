@@ -71,6 +71,68 @@ pub struct DiscordSettings {
     pub public_key: Option<Token>,
     /// Where `cabildo serve` listens.
     pub listen: String,
+    /// The gateway shards `cabildo run` starts; `None`: one shard, as a small bot needs.
+    pub shards: Option<Shards>,
+}
+
+/// The gateway shards one `cabildo run` process starts: ids `start..end` (end not included) out of
+/// `total` shards across every process. Always valid: `start < end <= total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shards {
+    pub start: u32,
+    pub end: u32,
+    pub total: u32,
+}
+
+impl Shards {
+    /// Checks a range against the total; the message says what is wrong and how to fix it.
+    pub fn new(start: u32, end: u32, total: u32) -> std::result::Result<Shards, String> {
+        if total == 0 {
+            return Err("the shard count must be at least 1 (it is the number of shards across all processes)".into());
+        }
+        if start >= end {
+            return Err(format!(
+                "the shard range {start}..{end} is empty: it is START..END with END not included, so END must be greater than START (for example {start}..{})",
+                start.saturating_add(1)
+            ));
+        }
+        if end > total {
+            return Err(format!(
+                "the shard range {start}..{end} goes past the shard count {total}: shard ids run from 0 to {}, so END can be at most {total}",
+                total - 1
+            ));
+        }
+        Ok(Shards { start, end, total })
+    }
+}
+
+impl std::fmt::Display for Shards {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}..{} of {}", self.start, self.end, self.total)
+    }
+}
+
+/// What a shard range looks like, for error messages.
+const SHARD_RANGE_FORM: &str =
+    "a range of shard ids START..END (END not included) such as 0..4, or one shard id such as 3";
+
+/// Parses `START..END` (end not included) or a single shard id `N` (`N..N+1`).
+fn parse_shard_range(text: &str) -> Option<(u32, u32)> {
+    let text = text.trim();
+    let number = |s: &str| -> Option<u32> {
+        let s = s.trim();
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    match text.split_once("..") {
+        Some((a, b)) => Some((number(a)?, number(b)?)),
+        None => {
+            let n = number(text)?;
+            Some((n, n.checked_add(1)?))
+        }
+    }
 }
 
 /// A secret bot token: shown as `Token(<redacted>)` in logs and `Debug` output.
@@ -116,6 +178,8 @@ struct FileDiscord {
     application_id: Option<u64>,
     proxy_url: Option<String>,
     cooldown_seconds: Option<u64>,
+    shards: Option<String>,
+    shard_count: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +196,10 @@ pub struct Overrides {
     pub config: Option<PathBuf>,
     pub corpus: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
+    /// `cabildo run --shards`, as typed.
+    pub shards: Option<String>,
+    /// `cabildo run --shard-count`, as typed.
+    pub shard_count: Option<String>,
 }
 
 impl Settings {
@@ -190,7 +258,68 @@ impl Settings {
                     .listen
                     .clone()
                     .unwrap_or_else(|| DEFAULT_LISTEN.to_string()),
+                shards: None,
             },
+        };
+        // Shards: the range and the total are layered separately (a config file may hold the
+        // total and each process name its range), then checked together.
+        let file_error = |key: &str, message: String| match &config_file {
+            Some(path) => Error::ConfigFile {
+                path: path.clone(),
+                message: format!("key `discord.{key}`: {message}"),
+            },
+            None => Error::Config(message),
+        };
+        let mut shard_range = match &file.discord.shards {
+            Some(text) => Some(parse_shard_range(text).ok_or_else(|| {
+                file_error(
+                    "shards",
+                    format!("expected {SHARD_RANGE_FORM}, found “{text}”"),
+                )
+            })?),
+            None => None,
+        };
+        let mut shard_count = file.discord.shard_count;
+        if let Some(v) = env("CABILDO_SHARDS").filter(|v| !v.trim().is_empty()) {
+            shard_range = Some(parse_shard_range(&v).ok_or_else(|| Error::ConfigEnv {
+                var: "CABILDO_SHARDS".into(),
+                message: format!("expected {SHARD_RANGE_FORM}, found “{v}”"),
+            })?);
+        }
+        if let Some(v) = env("CABILDO_SHARD_COUNT").filter(|v| !v.trim().is_empty()) {
+            shard_count = Some(parse_env(
+                "CABILDO_SHARD_COUNT",
+                &v,
+                "the total number of shards, a whole number such as 8",
+            )?);
+        }
+        if let Some(v) = &overrides.shards {
+            shard_range = Some(parse_shard_range(v).ok_or_else(|| {
+                Error::Config(format!(
+                    "--shards: expected {SHARD_RANGE_FORM}, found “{v}”"
+                ))
+            })?);
+        }
+        if let Some(v) = &overrides.shard_count {
+            shard_count = Some(v.trim().parse().map_err(|_| {
+                Error::Config(format!(
+                    "--shard-count: expected the total number of shards, a whole number such as 8, found “{v}”"
+                ))
+            })?);
+        }
+        s.discord.shards = match (shard_range, shard_count) {
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(Error::Config(
+                    "a shard range (--shards, CABILDO_SHARDS or discord.shards) needs the total number of shards too: add --shard-count N (CABILDO_SHARD_COUNT, discord.shard_count), the same N for every process".into(),
+                ));
+            }
+            (None, Some(total)) => {
+                Some(Shards::new(0, total.max(1), total).map_err(Error::Config)?)
+            }
+            (Some((start, end)), Some(total)) => {
+                Some(Shards::new(start, end, total).map_err(Error::Config)?)
+            }
         };
         if let Some(v) = env("CABILDO_CORPUS").filter(|v| !v.is_empty()) {
             s.corpus = Some(PathBuf::from(v));
@@ -355,6 +484,8 @@ fn read_file(path: &Path) -> Result<FileConfig> {
 fn plain_types(message: &str) -> String {
     message
         .replace("expected usize", "expected a whole number")
+        .replace("expected u32", "expected a whole number")
+        .replace("expected u64", "expected a whole number")
         .replace("expected f32", "expected a number")
         .replace("expected a string", "expected text in quotes")
 }

@@ -184,11 +184,28 @@ pub async fn run_with(
         .event_handler(handler)
         .await
         .map_err(|e| Error::Discord(format!("could not start the client: {e}")))?;
-    let shards = client.shard_manager.clone();
-    tracing::info!("connecting to Discord (Ctrl-C to stop)");
+    let manager = client.shard_manager.clone();
+    let start = async {
+        match settings.discord.shards {
+            None => {
+                tracing::info!("connecting to Discord (Ctrl-C to stop)");
+                client.start().await
+            }
+            Some(shards) => {
+                tracing::info!(
+                    "connecting to Discord with shards {shards}, one every 5 s (Ctrl-C to stop)"
+                );
+                // serenity 0.12.5 starts the END of this range too (it is inclusive there), so
+                // pass the last shard id; tests/discord/e2e.rs checks which shards identify.
+                client
+                    .start_shard_range(shards.start..shards.end - 1, shards.total)
+                    .await
+            }
+        }
+    };
     // Stop on `shutdown` even while the gateway cannot be reached (serenity keeps retrying).
     tokio::select! {
-        started = client.start() => started.map_err(|e| match e {
+        started = start => started.map_err(|e| match e {
             serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication) => {
                 Error::Discord("Discord refused the token (DISCORD_TOKEN): reset it in the Developer Portal and copy it again.".into())
             }
@@ -199,7 +216,7 @@ pub async fn run_with(
         }),
         () = shutdown => {
             tracing::info!("shutting down");
-            if tokio::time::timeout(Duration::from_secs(5), shards.shutdown_all()).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(5), manager.shutdown_all()).await.is_err() {
                 tracing::warn!("the gateway did not close within 5 s; exiting anyway");
             }
             Ok(())
@@ -232,15 +249,28 @@ impl Gateway {
 impl EventHandler for Gateway {
     async fn ready(&self, ctx: Context, ready: Ready) {
         let _ = self.me.set(ready.user.id);
-        tracing::info!(
-            user = %ready.user.name,
-            guilds = ready.guilds.len(),
-            "connected to Discord"
-        );
-        if ready.guilds.is_empty() {
+        let sharded = ready.shard.filter(|s| s.total > 1);
+        match sharded {
+            Some(s) => tracing::info!(
+                user = %ready.user.name,
+                guilds = ready.guilds.len(),
+                shard = %format_args!("{} of {}", s.id.0, s.total),
+                "connected to Discord"
+            ),
+            None => tracing::info!(
+                user = %ready.user.name,
+                guilds = ready.guilds.len(),
+                "connected to Discord"
+            ),
+        }
+        if ready.guilds.is_empty() && sharded.is_none() {
             tracing::info!(
                 "the bot is in no server yet: add it with the link `cabildo invite` prints"
             );
+        }
+        // With several processes sharing the shards, only the one running shard 0 registers.
+        if ready.shard.is_some_and(|s| s.id.0 != 0) {
+            return;
         }
         if self.registered.swap(true, Ordering::SeqCst) {
             return;

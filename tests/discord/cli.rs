@@ -174,3 +174,134 @@ async fn a_token_discord_refuses_stops_run_with_a_clear_error() {
     assert!(err.contains("Discord refused the token"), "{err}");
     assert!(!err.contains("fake-secret"), "the token was printed: {err}");
 }
+
+/// Flags after `run`, environment variables, and what the error must say.
+type RunCase<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
+#[test]
+fn bad_shard_settings_are_refused_politely() {
+    let token = fake::token();
+    let cases: &[RunCase] = &[
+        (
+            &["--shards", "4..2", "--shard-count", "8"],
+            &[],
+            "the shard range 4..2 is empty",
+        ),
+        (
+            &["--shards", "4..4", "--shard-count", "8"],
+            &[],
+            "END must be greater than START",
+        ),
+        (
+            &["--shards", "4..10", "--shard-count", "8"],
+            &[],
+            "the shard range 4..10 goes past the shard count 8: shard ids run from 0 to 7",
+        ),
+        (
+            &["--shards", "0..1", "--shard-count", "0"],
+            &[],
+            "the shard count must be at least 1",
+        ),
+        (&["--shard-count", "0"], &[], "must be at least 1"),
+        (
+            &["--shards", "zero..four", "--shard-count", "8"],
+            &[],
+            "--shards: expected a range of shard ids START..END",
+        ),
+        (
+            &["--shards", "0..=3", "--shard-count", "8"],
+            &[],
+            "--shards: expected",
+        ),
+        (
+            &["--shards", "-1..3", "--shard-count", "8"],
+            &[],
+            "--shards: expected",
+        ),
+        (
+            &["--shards", "", "--shard-count", "8"],
+            &[],
+            "--shards: expected",
+        ),
+        (
+            &["--shards", "99999999999", "--shard-count", "8"],
+            &[],
+            "--shards: expected",
+        ),
+        (
+            &["--shard-count", "eight"],
+            &[],
+            "--shard-count: expected the total",
+        ),
+        (&["--shard-count", "-8"], &[], "--shard-count: expected"),
+        (
+            &["--shards", "0..4"],
+            &[],
+            "needs the total number of shards too",
+        ),
+        (
+            &[],
+            &[("CABILDO_SHARDS", "0..4"), ("CABILDO_SHARD_COUNT", "2")],
+            "goes past the shard count 2",
+        ),
+        (
+            &[],
+            &[("CABILDO_SHARDS", "first half")],
+            "CABILDO_SHARDS: expected a range",
+        ),
+        (
+            &[],
+            &[("CABILDO_SHARD_COUNT", "many")],
+            "CABILDO_SHARD_COUNT: expected",
+        ),
+    ];
+    for (flags, vars, expected) in cases {
+        let mut args = vec!["run"];
+        args.extend_from_slice(flags);
+        let mut env = vec![("DISCORD_TOKEN", token.as_str())];
+        env.extend_from_slice(vars);
+        let out = output(&args, &env);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?} {vars:?}: {err}");
+        assert!(err.contains(expected), "{args:?} {vars:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(text(&out.stdout).is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cabildo_run_shards_flags_override_the_environment() {
+    let fake = Fake::start().await;
+    let child = cabildo(
+        &["run", "--shards", "1", "--shard-count", "2"],
+        &[
+            ("DISCORD_TOKEN", &fake::token()),
+            ("DISCORD_PROXY_URL", &fake.url()),
+            ("CABILDO_SHARDS", "0..4"),
+            ("CABILDO_SHARD_COUNT", "8"),
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("starts");
+    let _guard = Kill(child);
+    fake.until(20, "an IDENTIFY", |f| f.identifies() >= 1).await;
+    assert_eq!(fake.identified_shards(), vec![Some([1, 2])]);
+    // It answers, though it leaves registering the commands to the process with shard 0.
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        fake::interaction(
+            2002,
+            2,
+            serde_json::json!({"id": "903", "name": "help", "type": 1}),
+        ),
+    );
+    let first = fake
+        .request(10, |r| r.method == "PUT" || r.path.ends_with("/callback"))
+        .await;
+    assert_eq!(
+        first.path, "/api/v10/interactions/2002/itoken2002/callback",
+        "{first:?}"
+    );
+}

@@ -123,10 +123,61 @@ async fn callback(fake: &Fake, id: u64) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ready_registers_the_commands_globally() {
-    let (_bot, put) = ready(&[]).await;
+    let (bot, put) = ready(&[]).await;
     assert_eq!(put.path, format!("/api/v10/applications/{APP_ID}/commands"));
     assert_eq!(put.auth, Some(format!("Bot {}", fake::token())));
     insta::assert_json_snapshot!("registered_commands", put.body);
+    // No shard settings: one connection, shard 0 of 1, as serenity's `start()` makes it.
+    assert_eq!(bot.fake.identified_shards(), vec![Some([0, 1])]);
+}
+
+/// A range that leaves out shards at both ends: exactly its shards identify, each with the total,
+/// and the process that does not run shard 0 leaves command registration to the one that does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shard_range_identifies_exactly_its_shards() {
+    let bot = start(&[("CABILDO_SHARDS", "1..3"), ("CABILDO_SHARD_COUNT", "4")]).await;
+    // serenity starts one shard every 5 s.
+    bot.fake
+        .until(20, "two IDENTIFYs", |f| f.identifies() >= 2)
+        .await;
+    // Wait out one more 5-second gap between shard starts: a shard past the range (3) would
+    // identify by then.
+    tokio::time::sleep(std::time::Duration::from_secs(7)).await;
+    assert_eq!(
+        bot.fake.identified_shards(),
+        vec![Some([1, 4]), Some([2, 4])]
+    );
+    // Not shard 0: no registration (it would have followed the first READY seconds ago).
+    let mut seen = Vec::new();
+    while let Ok(r) = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        bot.fake.request(1, |_| true),
+    )
+    .await
+    {
+        seen.push(format!("{} {}", r.method, r.path));
+    }
+    assert!(!seen.iter().any(|p| p.starts_with("PUT ")), "{seen:?}");
+    // The shards answer interactions.
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        ask(3101, "What is dual power?", false),
+    );
+    assert_eq!(callback(&bot.fake, 3101).await["type"], 4);
+}
+
+/// `--shard-count` alone runs every shard in this process; the one with shard 0 registers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shard_count_alone_runs_every_shard() {
+    let (bot, put) = ready(&[("CABILDO_SHARD_COUNT", "2")]).await;
+    assert_eq!(put.path, format!("/api/v10/applications/{APP_ID}/commands"));
+    bot.fake
+        .until(20, "two IDENTIFYs", |f| f.identifies() >= 2)
+        .await;
+    assert_eq!(
+        bot.fake.identified_shards(),
+        vec![Some([0, 2]), Some([1, 2])]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -57,6 +57,8 @@ struct Shared {
     seq: AtomicU64,
     history: Mutex<Vec<Value>>,
     identifies: AtomicUsize,
+    /// The `shard` field (`[id, total]`) of each IDENTIFY, in order; `None` when it had none.
+    identified_shards: Mutex<Vec<Option<[u64; 2]>>>,
     resumes: AtomicUsize,
     /// Answer this many interaction callbacks with 429 first.
     throttle: AtomicUsize,
@@ -134,6 +136,7 @@ impl Fake {
             seq: AtomicU64::new(0),
             history: Mutex::new(Vec::new()),
             identifies: AtomicUsize::new(0),
+            identified_shards: Mutex::new(Vec::new()),
             resumes: AtomicUsize::new(0),
             throttle: AtomicUsize::new(0),
             refuse: std::sync::atomic::AtomicBool::new(false),
@@ -192,6 +195,15 @@ impl Fake {
 
     pub fn identifies(&self) -> usize {
         self.shared.identifies.load(Ordering::SeqCst)
+    }
+
+    /// The `shard` (`[id, total]`) each IDENTIFY so far asked for, in order.
+    pub fn identified_shards(&self) -> Vec<Option<[u64; 2]>> {
+        self.shared
+            .identified_shards
+            .lock()
+            .expect("shards")
+            .clone()
     }
 
     pub fn resumes(&self) -> usize {
@@ -463,6 +475,11 @@ async fn connection(
                         return;
                     }
                     Some(2) => {
+                        let shard = v["d"]["shard"].as_array().and_then(|a| match a[..] {
+                            [ref id, ref total] => Some([id.as_u64()?, total.as_u64()?]),
+                            _ => None,
+                        });
+                        shared.identified_shards.lock().expect("shards").push(shard);
                         shared.identifies.fetch_add(1, Ordering::SeqCst);
                         shared.history.lock().expect("history").clear();
                         let url = shared.gateway_url.lock().expect("url").clone();
@@ -473,7 +490,7 @@ async fn connection(
                             "session_id": "fake-session",
                             "resume_gateway_url": url,
                             "application": {"id": APP_ID.to_string(), "flags": 0},
-                            "shard": [0, 1]
+                            "shard": shard.unwrap_or([0, 1])
                         });
                         if send_dispatch(&mut ws, &shared, "READY", ready).await.is_err() { return; }
                     }

@@ -120,3 +120,52 @@ fn cooldown_per_member() {
     assert_eq!(bot.cooldown(1, t0 + Duration::from_millis(2500)), Some(1));
     assert_eq!(bot.cooldown(1, t0 + Duration::from_secs(3)), None);
 }
+
+#[test]
+fn shards_from_file_then_environment() {
+    use cabildo::config::Shards;
+    assert_eq!(load(None, &[]).expect("loads").discord.shards, None);
+    let s = load(Some("[discord]\nshards = \"0..4\"\nshard_count = 8\n"), &[]).expect("loads");
+    assert_eq!(s.discord.shards, Some(Shards::new(0, 4, 8).expect("valid")));
+    // The file holds the total, the environment names this process's range.
+    let s = load(
+        Some("[discord]\nshard_count = 8\n"),
+        &[("CABILDO_SHARDS", " 4..8 ")],
+    )
+    .expect("loads");
+    assert_eq!(s.discord.shards, Some(Shards::new(4, 8, 8).expect("valid")));
+    // A count alone: every shard; one id alone: that shard.
+    let s = load(None, &[("CABILDO_SHARD_COUNT", "3")]).expect("loads");
+    assert_eq!(s.discord.shards, Some(Shards::new(0, 3, 3).expect("valid")));
+    let s = load(
+        None,
+        &[("CABILDO_SHARDS", "5"), ("CABILDO_SHARD_COUNT", "6")],
+    )
+    .expect("loads");
+    assert_eq!(s.discord.shards, Some(Shards::new(5, 6, 6).expect("valid")));
+    assert_eq!(
+        s.discord.shards.map(|s| s.to_string()).as_deref(),
+        Some("5..6 of 6")
+    );
+}
+
+#[test]
+fn bad_shard_settings_name_the_key_or_variable() {
+    for (file, expected) in [
+        (
+            "shards = \"half\"\nshard_count = 8",
+            &["cabildo.toml", "discord.shards", "START..END"][..],
+        ),
+        ("shard_count = -1", &["discord.shard_count", "whole number"]),
+        (
+            "shards = \"6..9\"\nshard_count = 8",
+            &["goes past the shard count 8"],
+        ),
+        ("shard = \"0..1\"", &["unknown field `shard`"]),
+    ] {
+        let e = load(Some(&format!("[discord]\n{file}\n")), &[])
+            .expect_err(file)
+            .to_string();
+        assert!(expected.iter().all(|x| e.contains(x)), "{file}: {e}");
+    }
+}
