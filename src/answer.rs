@@ -7,7 +7,6 @@ use serde::Serialize;
 
 use crate::engine::Engine;
 use crate::error::{Result, UserError};
-use crate::excerpt::excerpt;
 use crate::query::Question;
 use crate::reference::{Reference, find_document};
 use crate::search::{self, Filter};
@@ -150,7 +149,8 @@ pub fn ask(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer>
             continue;
         };
         let at = Reference::passage(view.loc.doc, view.section.number, view.passage.number);
-        let ex = excerpt(
+        let ex = engine.sentences.excerpt(
+            r.ord,
             &view.passage.text,
             &weights,
             engine.search.max_excerpt_chars,

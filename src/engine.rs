@@ -6,6 +6,7 @@ use std::time::Instant;
 use crate::config::{SearchSettings, Settings};
 use crate::corpus::{self, Corpus};
 use crate::error::Result;
+use crate::excerpt::Sentences;
 use crate::index::SearchIndex;
 
 /// Everything a question needs: the corpus (text and references), the index, the search settings.
@@ -14,6 +15,8 @@ pub struct Engine {
     pub corpus: Corpus,
     pub index: SearchIndex,
     pub search: SearchSettings,
+    /// Sentence boundaries of the passages quoted so far (for excerpts).
+    pub sentences: Sentences,
 }
 
 impl Engine {
@@ -49,6 +52,7 @@ impl Engine {
             corpus,
             index,
             search,
+            sentences: Sentences::default(),
         })
     }
 }

@@ -3,6 +3,7 @@
 //! of matched words for highlighting. Text inside the excerpt is always the passage's own text.
 
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -21,21 +22,75 @@ pub struct Excerpt {
 
 /// Chooses the excerpt of `passage` for question terms with their weights (`term → weight`).
 pub fn excerpt(passage: &str, weights: &HashMap<String, f32>, max_chars: usize) -> Excerpt {
+    excerpt_with(passage, weights, max_chars, || {
+        sentence_bounds(passage).into()
+    })
+}
+
+/// Byte ranges of a passage's sentences, by Unicode's sentence boundary rules.
+fn sentence_bounds(passage: &str) -> Vec<(usize, usize)> {
+    passage
+        .split_sentence_bound_indices()
+        .map(|(i, s)| (i, i + s.len()))
+        .collect()
+}
+
+/// The sentences of the passages quoted so far, by passage ordinal: finding sentence boundaries
+/// was the dearest step of an excerpt after analysis, and a passage is quoted again and again.
+/// One per [`Engine`](crate::engine::Engine); it never holds more than one entry per passage.
+#[derive(Debug, Default)]
+pub struct Sentences(RwLock<HashMap<u32, Bounds>>);
+
+/// Byte ranges of a passage's sentences, shared.
+type Bounds = Arc<[(usize, usize)]>;
+
+impl Sentences {
+    /// The excerpt of passage `ord`, whose text is `passage`: the same as [`excerpt`] gives.
+    pub fn excerpt(
+        &self,
+        ord: u32,
+        passage: &str,
+        weights: &HashMap<String, f32>,
+        max_chars: usize,
+    ) -> Excerpt {
+        excerpt_with(passage, weights, max_chars, || self.of(ord, passage))
+    }
+
+    fn of(&self, ord: u32, passage: &str) -> Bounds {
+        // The last sentence ends where the passage does: a cheap check that `ord` is this text.
+        let fits = |s: &Bounds| s.last().map(|l| l.1) == Some(passage.len());
+        let known = self
+            .0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&ord)
+            .cloned();
+        if let Some(s) = known.filter(fits) {
+            return s;
+        }
+        let bounds: Bounds = sentence_bounds(passage).into();
+        if fits(&bounds) {
+            let mut all = self.0.write().unwrap_or_else(|e| e.into_inner());
+            all.insert(ord, bounds.clone());
+        }
+        bounds
+    }
+}
+
+/// [`excerpt`], given a way to the passage's sentences (only needed when it is too long to quote
+/// whole).
+fn excerpt_with(
+    passage: &str,
+    weights: &HashMap<String, f32>,
+    max_chars: usize,
+    sentences: impl FnOnce() -> Bounds,
+) -> Excerpt {
     let max_chars = max_chars.max(40);
-    let tokens = analysis::analyze(passage);
-    // byte ranges of matched words, with the term index they match
-    let matches: Vec<(usize, usize, &str, f32)> = tokens
-        .iter()
-        .filter_map(|t| {
-            weights
-                .get(&t.term)
-                .map(|w| (t.start, t.end, t.term.as_str(), *w))
-        })
-        .collect();
+    let matches = matches(passage, weights);
     let (start, end) = if passage.chars().count() <= max_chars {
         (0, passage.len())
     } else {
-        choose_window(passage, &matches, max_chars)
+        choose_window(passage, &sentences(), &matches, max_chars)
     };
     let slice = passage[start..end].trim();
     let lead = passage[start..end].len() - passage[start..end].trim_start().len();
@@ -63,16 +118,73 @@ pub fn excerpt(passage: &str, weights: &HashMap<String, f32>, max_chars: usize) 
     Excerpt { text, highlights }
 }
 
+/// Most words ever remembered by [`matches`]; past it the memory is emptied and starts again.
+const MAX_REMEMBERED_WORDS: usize = 100_000;
+
+/// The term of each word met so far (`None`: the word has no term, e.g. it is too long), shared
+/// by every excerpt. Analysing a word (folding, lemmas, stemming) was most of an excerpt's cost,
+/// and the texts' words recur from answer to answer; a word's term depends on nothing but the word.
+static TERMS: LazyLock<RwLock<WordTerms>> = LazyLock::new(Default::default);
+
+/// A word → its term, or `None` when it has none.
+type WordTerms = HashMap<Box<str>, Option<Box<str>>>;
+
+/// Byte ranges of the passage's words that are question terms, in order, with the term and its
+/// weight. A word analysed alone has the term it has in its passage (tested below).
+fn matches<'w>(
+    passage: &str,
+    weights: &'w HashMap<String, f32>,
+) -> Vec<(usize, usize, &'w str, f32)> {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    analysis::words(passage, |start, end, _| spans.push((start, end)));
+    let weighed = |term: &Option<Box<str>>| {
+        let term = term.as_deref()?;
+        weights.get_key_value(term).map(|(t, w)| (t.as_str(), *w))
+    };
+    // Usually every word is known: one shared read lock. New words are analysed under the write
+    // lock (each once, however many passages meet it at the same time).
+    let mut found: Vec<Option<Option<(&'w str, f32)>>> = {
+        let known = TERMS.read().unwrap_or_else(|e| e.into_inner());
+        spans
+            .iter()
+            .map(|&(s, e)| match &passage[s..e] {
+                // Too long to be a term: not worth remembering.
+                word if word.len() > analysis::MAX_WORD_BYTES => Some(None),
+                word => known.get(word).map(weighed),
+            })
+            .collect()
+    };
+    if found.iter().any(Option::is_none) {
+        let mut known = TERMS.write().unwrap_or_else(|e| e.into_inner());
+        if known.len() + spans.len() > MAX_REMEMBERED_WORDS {
+            known.clear();
+        }
+        for (&(s, e), f) in spans.iter().zip(found.iter_mut()) {
+            if f.is_none() {
+                let word = &passage[s..e];
+                let term = known.entry(word.into()).or_insert_with(|| {
+                    analysis::analyze(word)
+                        .pop()
+                        .map(|t| t.term.into_boxed_str())
+                });
+                *f = Some(weighed(term));
+            }
+        }
+    }
+    spans
+        .into_iter()
+        .zip(found)
+        .filter_map(|((s, e), f)| f.flatten().map(|(term, w)| (s, e, term, w)))
+        .collect()
+}
+
 /// Byte range of the best window: whole sentences when they fit, else a cut around the matches.
 fn choose_window(
     passage: &str,
+    sentences: &[(usize, usize)],
     matches: &[(usize, usize, &str, f32)],
     max_chars: usize,
 ) -> (usize, usize) {
-    let sentences: Vec<(usize, usize)> = passage
-        .split_sentence_bound_indices()
-        .map(|(i, s)| (i, i + s.len()))
-        .collect();
     let chars: Vec<usize> = sentences
         .iter()
         .map(|(s, e)| passage[*s..*e].chars().count())
@@ -215,6 +327,58 @@ mod tests {
             .flat_map(|s| analysis::analyze(s))
             .map(|t| (t.term, 1.0))
             .collect()
+    }
+
+    /// `excerpt` analyses each word on its own: that must give the term the word has when its
+    /// whole passage is analysed.
+    #[test]
+    fn a_word_analysed_alone_has_the_term_it_has_in_its_passage() {
+        let corpus = crate::corpus::embedded();
+        let tricky = [
+            "Don't, people’s, workers' and the COB's: l'homme; naïve Café’s œuvre ÆON STRASSE Straße",
+            "1.5 million, 2003-2005, x2 — «comités» ¿qué? 'quoted' ‘single’ hath spake goeth",
+            &format!("{} short {}", "x".repeat(70), "é".repeat(40)),
+            "labour nationalisation centre, Knowest thou? ’Tis o’er. rock'n'roll",
+        ];
+        let texts = corpus
+            .passages()
+            .map(|p| p.passage.text.as_str())
+            .chain(tricky.iter().map(|s| s.as_ref()));
+        for text in texts {
+            let whole: Vec<(usize, usize, String)> = analysis::analyze(text)
+                .into_iter()
+                .map(|t| (t.start, t.end, t.term))
+                .collect();
+            let mut alone = Vec::new();
+            analysis::words(text, |s, e, _| {
+                if let Some(t) = analysis::analyze(&text[s..e]).pop() {
+                    alone.push((s, e, t.term));
+                }
+            });
+            assert_eq!(whole, alone, "{text}");
+        }
+    }
+
+    #[test]
+    fn remembered_sentences_give_the_same_excerpts() {
+        let corpus = crate::corpus::embedded();
+        let sentences = Sentences::default();
+        let weights = w(&["power", "workers", "assembly", "strike", "Lozada"]);
+        for _ in 0..2 {
+            for p in corpus.passages() {
+                let text = &p.passage.text;
+                assert_eq!(
+                    sentences.excerpt(p.ord, text, &weights, 150),
+                    excerpt(text, &weights, 150)
+                );
+            }
+        }
+        // Another text under a remembered ordinal does not get that passage's sentences.
+        let other = "A sentence about workers. ".repeat(30);
+        assert_eq!(
+            sentences.excerpt(1, &other, &weights, 150),
+            excerpt(&other, &weights, 150)
+        );
     }
 
     #[test]

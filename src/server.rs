@@ -35,19 +35,40 @@ pub const PING: u64 = 1;
 /// What a verified interaction gets back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
-    /// 200 with this JSON body (an interaction response); `label` names the command for metrics.
-    Json {
-        label: String,
-        body: serde_json::Value,
-    },
+    /// 200 with this JSON body (an interaction response, serialised); `label` names the command
+    /// for metrics.
+    Json { label: String, body: Vec<u8> },
     /// The interaction is well signed but not something we serve (e.g. an unknown type): 400.
     Rejected { label: String, message: String },
 }
 
-/// Turns a verified, parsed interaction into a response.
+/// Turns a verified interaction into a response.
 pub trait Interactions: Send + Sync + 'static {
-    /// `raw` is the body exactly as signed; `value` the same body parsed.
-    fn respond(&self, raw: &[u8], value: &serde_json::Value) -> Reply;
+    /// `raw` is the body exactly as signed, a JSON object; `kind` its interaction `type`.
+    fn respond(&self, raw: &[u8], kind: u64) -> Reply;
+}
+
+/// The one field of an interaction the endpoint reads itself; the rest of the body is checked to
+/// be JSON and skipped, and parsed once more by the handler into its own model.
+#[derive(serde::Deserialize)]
+struct Head {
+    #[serde(rename = "type")]
+    kind: Option<serde_json::Value>,
+}
+
+/// An interaction's `type`, or why there is none.
+fn interaction_type(body: &[u8]) -> Result<u64, &'static str> {
+    const NOT_JSON: &str = "the body is not JSON";
+    const NO_TYPE: &str = "the interaction has no type";
+    // Only an object has fields (serde would also read an array as a struct).
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            Ok(_) => Err(NO_TYPE),
+            Err(_) => Err(NOT_JSON),
+        };
+    }
+    let head: Head = serde_json::from_slice(body).map_err(|_| NOT_JSON)?;
+    head.kind.and_then(|k| k.as_u64()).ok_or(NO_TYPE)
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -232,6 +253,10 @@ async fn metrics(State(ep): State<Arc<Endpoint>>) -> Response {
         .into_response()
 }
 
+fn json_response(body: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 fn refuse(status: StatusCode, message: &'static str) -> Response {
     (status, message).into_response()
 }
@@ -275,20 +300,16 @@ async fn interactions(
         tracing::debug!("refused an interaction: {why}");
         return refuse(StatusCode::UNAUTHORIZED, "invalid request signature");
     }
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(_) => {
+    let kind = match interaction_type(&body) {
+        Ok(kind) => kind,
+        Err(why) => {
             ep.metrics.count("-", "malformed");
-            return refuse(StatusCode::BAD_REQUEST, "the body is not JSON");
+            return refuse(StatusCode::BAD_REQUEST, why);
         }
-    };
-    let Some(kind) = value.get("type").and_then(|t| t.as_u64()) else {
-        ep.metrics.count("-", "malformed");
-        return refuse(StatusCode::BAD_REQUEST, "the interaction has no type");
     };
     if kind == PING {
         ep.metrics.count("ping", "ok");
-        return axum::Json(serde_json::json!({ "type": 1 })).into_response();
+        return json_response(br#"{"type":1}"#.to_vec());
     }
     let Some(handler) = ep.handler.get() else {
         ep.metrics.count("-", "not_ready");
@@ -297,12 +318,12 @@ async fn interactions(
             "starting: the index is not open yet",
         );
     };
-    let reply = handler.respond(&body, &value);
+    let reply = handler.respond(&body, kind);
     ep.metrics.latency.observe(started.elapsed().as_secs_f64());
     match reply {
         Reply::Json { label, body } => {
             ep.metrics.count(&label, "ok");
-            axum::Json(body).into_response()
+            json_response(body)
         }
         Reply::Rejected { label, message } => {
             ep.metrics.count(&label, "rejected");

@@ -115,7 +115,11 @@ fn interaction_inputs() {
         let Ok(value) = serde_json::from_slice::<serde_json::Value>(&data) else {
             continue;
         };
-        if let Reply::Json { body, .. } = handler.respond(&data, &value) {
+        let Some(kind) = value["type"].as_u64() else {
+            continue;
+        };
+        if let Reply::Json { body, .. } = handler.respond(&data, kind) {
+            let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON reply");
             if body["type"] != 8 {
                 crate::discord::limits_check(&body["data"]);
             }

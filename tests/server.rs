@@ -11,12 +11,16 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 struct Echo;
 
 impl Interactions for Echo {
-    fn respond(&self, _raw: &[u8], v: &serde_json::Value) -> Reply {
+    fn respond(&self, raw: &[u8], kind: u64) -> Reply {
+        let v: serde_json::Value = serde_json::from_slice(raw).expect("the server checked it");
         let name = v["data"]["name"].as_str().unwrap_or("?").to_string();
-        match v["type"].as_u64() {
-            Some(2..=5) => Reply::Json {
+        match kind {
+            2..=5 => Reply::Json {
                 label: name.clone(),
-                body: serde_json::json!({"type": 4, "data": {"content": name}}),
+                body: serde_json::to_vec(
+                    &serde_json::json!({"type": 4, "data": {"content": name}}),
+                )
+                .expect("serialises"),
             },
             _ => Reply::Rejected {
                 label: "-".into(),
@@ -142,7 +146,7 @@ fn command(name: &str) -> Vec<u8> {
 #[tokio::test]
 async fn ping_gets_pong() {
     let s = Server::start(Some(Arc::new(Echo))).await;
-    let (status, body) = s.post(br#"{"type":1}"#).await;
+    let (status, body) = s.post(b" \n{\"id\": \"1\", \"type\": 1}").await;
     assert_eq!(status, 200);
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&body).expect("json"),
@@ -256,6 +260,19 @@ async fn refusals_have_their_status_and_do_no_work() {
     assert_eq!(s.post(b"{not json").await.0, 400);
     assert_eq!(s.post(br#"{"id":"1"}"#).await.0, 400);
     assert_eq!(s.post(br#"{"type":99}"#).await.0, 400);
+    // JSON, but not an object with a whole-number type
+    for body in [
+        &b"[1]"[..],
+        b"2",
+        br#"{"type":"2"}"#,
+        br#"{"type":2.5}"#,
+        b"{}",
+    ] {
+        let (status, text) = s.post(body).await;
+        assert_eq!(status, 400, "{}", String::from_utf8_lossy(body));
+        assert_eq!(text, "the interaction has no type");
+    }
+    assert_eq!(s.post(br#"{"type":2"#).await.1, "the body is not JSON");
     // none of these reached the handler as a command
     let m = s.endpoint.metrics.render();
     assert!(m.contains(r#"outcome="unauthorized""#), "{m}");

@@ -18,17 +18,20 @@ use crate::error::{Error, Result};
 use crate::render::discord as render;
 use crate::server::{self, Endpoint, Interactions, Reply as HttpReply};
 
+/// Sent if a reply cannot be serialised (it never should).
+const APOLOGY: &str = r#"{"type":4,"data":{"content":"Sorry, something went wrong on my side.","flags":64,"allowed_mentions":{"parse":[]}}}"#;
+
 /// Answers interactions that arrive over HTTP.
 pub struct HttpInteractions {
     pub bot: Arc<Bot>,
 }
 
 impl Interactions for HttpInteractions {
-    fn respond(&self, raw: &[u8], value: &serde_json::Value) -> HttpReply {
+    fn respond(&self, raw: &[u8], kind: u64) -> HttpReply {
         let interaction: Interaction = match serde_json::from_slice(raw) {
             Ok(i) => i,
             Err(e) => {
-                tracing::debug!(error = %e, kind = ?value.get("type"), "not an interaction we serve");
+                tracing::debug!(error = %e, kind, "not an interaction we serve");
                 return HttpReply::Rejected {
                     label: "-".into(),
                     message: "unsupported interaction".into(),
@@ -60,13 +63,13 @@ impl Interactions for HttpInteractions {
             Some(seconds) => Reply::private(Body::Cooldown { seconds }),
             None => self.bot.handle(action),
         };
-        match serde_json::to_value(render::response(&reply)) {
+        match serde_json::to_vec(&render::response(&reply)) {
             Ok(body) => HttpReply::Json { label, body },
             Err(e) => {
                 tracing::error!(error = %e, "could not serialise a reply");
                 HttpReply::Json {
                     label,
-                    body: serde_json::json!({"type": 4, "data": {"content": "Sorry, something went wrong on my side.", "flags": 64, "allowed_mentions": {"parse": []}}}),
+                    body: APOLOGY.as_bytes().to_vec(),
                 }
             }
         }

@@ -551,7 +551,8 @@ fn render_md(text: &str, highlights: &[(usize, usize)], budget: usize, prefix: &
         }
     }
     let multi_line = !prefix.is_empty();
-    let mut out = String::from(prefix);
+    let mut out = String::with_capacity(prefix.len() + text.len() + text.len() / 8 + 16);
+    out.push_str(prefix);
     let mut len = prefix.chars().count();
     let mut bold = false;
     let mut span = spans.iter().peekable();
@@ -595,7 +596,11 @@ fn render_md(text: &str, highlights: &[(usize, usize)], budget: usize, prefix: &
             line_start = false;
         }
         let closing = if bold || opens { 2 } else { 0 };
-        let piece_len = piece.chars().count();
+        let piece_len = if piece.is_ascii() {
+            piece.len()
+        } else {
+            piece.chars().count()
+        };
         // Room for this piece, a closing `**` and the final `…`.
         let last = i + 1 == chars.len();
         if len + piece_len + closing + usize::from(!last) > budget {
