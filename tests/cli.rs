@@ -291,10 +291,13 @@ fn secrets_never_appear_in_any_output() {
     let o = Run::new(&["check"])
         .env("DISCORD_TOKEN", good)
         .env("DISCORD_PUBLIC_KEY", &"ab".repeat(32))
+        .env("CABILDO_SHARDS", "4..8")
+        .env("CABILDO_SHARD_COUNT", "8")
         .run();
     assert!(
         o.stdout
-            .contains("DISCORD_TOKEN: set, well formed (bot id 123456789012345678)"),
+            .contains("DISCORD_TOKEN: set, well formed (bot id 123456789012345678)")
+            && o.stdout.contains("gateway shards: 4..8 of 8"),
         "{}",
         o.stdout
     );
