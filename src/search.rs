@@ -108,13 +108,7 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
     let mut seen = std::collections::HashSet::new();
     terms.retain(|t| seen.insert(t.term.clone()));
     let form_freq = |t: &QueryTerm| t.form.map_or(0, |form| doc_freq(&searcher, f.form, form));
-    let idf_of = |t: &QueryTerm| {
-        let df = match doc_freq(&searcher, f.text, &t.term) {
-            0 => form_freq(t),
-            df => df,
-        } as f32;
-        (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
-    };
+    let idf_of = |t: &QueryTerm| idf(n_docs, doc_freq(&searcher, f.text, &t.term), form_freq(t));
     // Keep the rarest terms when a question is very long.
     if terms.len() > crate::query::MAX_TERMS {
         let idf: Vec<f32> = terms.iter().map(idf_of).collect();
@@ -151,11 +145,7 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
                     .as_ref()
                     .and_then(|w| terms.iter().position(|o| &o.term == w))
                     .unwrap_or(k);
-                let df = match text_df[word] {
-                    0 => form_df[word],
-                    df => df,
-                } as f32;
-                (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
+                idf(n_docs, text_df[word], form_df[word])
             })
             .collect(),
         // Words that ask for a form ("song") describe the kind of passage wanted, not its subject:
@@ -482,6 +472,13 @@ fn add_synonyms(searcher: &Searcher, text: Field, terms: &mut Vec<QueryTerm>) {
             });
         }
     }
+}
+
+/// BM25's inverse document frequency of a term found in `text_df` passages, or, for a word the
+/// passages never use but that asks for a form, in the `form_df` passages of that form.
+fn idf(n_docs: f32, text_df: u64, form_df: u64) -> f32 {
+    let df = if text_df == 0 { form_df } else { text_df } as f32;
+    (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
 }
 
 fn doc_freq(searcher: &Searcher, field: Field, term: &str) -> u64 {

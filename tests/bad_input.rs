@@ -38,14 +38,7 @@ fn hostile_questions() {
 }
 
 proptest! {
-    // Failing seeds are kept beside this file (tests/bad_input.proptest-regressions).
-    #![proptest_config(ProptestConfig {
-        cases: 200,
-        failure_persistence: Some(Box::new(
-            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
-        )),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(crate::common::proptest_config(200))]
     #[test]
     fn any_string_yields_valid_json(q in any::<String>()) {
         check(&q);

@@ -42,3 +42,15 @@ pub fn kjv() -> &'static Engine {
             .expect("kjv engine")
     })
 }
+
+/// proptest settings for `cases` cases, keeping failing seeds beside the test's source file
+/// (`<file>.proptest-regressions`) rather than in a top-level folder.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
+        ..Default::default()
+    }
+}

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use cabildo::config::{Overrides, Settings};
 
-fn load(file: Option<&str>, env: &[(&str, &str)]) -> Result<Settings, cabildo::Error> {
+/// Settings from `file` (None: the shipped `config/cabildo.toml`) and the environment `env` only.
+pub fn load(file: Option<&str>, env: &[(&str, &str)]) -> Result<Settings, cabildo::Error> {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("cabildo.toml");
     let env: HashMap<String, String> = env

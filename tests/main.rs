@@ -4,7 +4,7 @@
 mod bad_input;
 mod cli;
 mod common;
-mod config;
+pub mod config;
 pub mod discord;
 mod fuzz_regressions;
 mod index;

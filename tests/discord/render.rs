@@ -327,14 +327,7 @@ fn random_hit(rank: usize, text: String, spans: Vec<(usize, usize)>, short: Stri
 }
 
 proptest! {
-    // Failing seeds are kept beside this file (tests/discord/render.proptest-regressions).
-    #![proptest_config(ProptestConfig {
-        cases: 64,
-        failure_persistence: Some(Box::new(
-            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
-        )),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(crate::common::proptest_config(64))]
 
     #[test]
     fn answers_never_break_a_limit(

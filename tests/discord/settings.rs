@@ -1,35 +1,13 @@
 //! The `[discord]` settings: file, environment, validation, and a token that never shows.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cabildo::config::{DEFAULT_COOLDOWN_SECONDS, Overrides, Settings};
+use cabildo::config::DEFAULT_COOLDOWN_SECONDS;
+
+use crate::config::load;
 use cabildo::discord::gateway::{token, token_id};
 use cabildo::discord::handler::Bot;
-
-fn load(file: Option<&str>, env: &[(&str, &str)]) -> Result<Settings, cabildo::Error> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("cabildo.toml");
-    let overrides = match file {
-        Some(text) => {
-            std::fs::write(&path, text).expect("write");
-            Overrides {
-                config: Some(path),
-                ..Default::default()
-            }
-        }
-        None => Overrides {
-            config: Some("config/cabildo.toml".into()),
-            ..Default::default()
-        },
-    };
-    let env: HashMap<String, String> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Settings::load_with(&overrides, |k| env.get(k).cloned())
-}
 
 #[test]
 fn shipped_config_has_the_discord_defaults() {
