@@ -1,7 +1,7 @@
 //! criterion benchmarks: index build (essay, kjv.md), answer latency with excerpts (essay, kjv.md,
 //! ten distinct copies of kjv.md) over the dev questions, and rendering a reply.
 //!
-//! Run: `cargo bench` (needs ../shared beside the repository, as the tests do).
+//! Run: `cargo bench` (reads the corpora and question sets in tests/data).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -14,12 +14,12 @@ use cabildo::render::{json, text};
 use cabildo::{AskOptions, ask};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")
+fn data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
 fn kjv_text() -> String {
-    std::fs::read_to_string(shared().join("corpora/kjv.md")).expect("../shared/corpora/kjv.md")
+    std::fs::read_to_string(data().join("corpora/kjv.md")).expect("tests/data/corpora/kjv.md")
 }
 
 fn kjv() -> Corpus {
@@ -37,7 +37,7 @@ fn kjv10() -> Corpus {
 }
 
 fn questions(set: &str) -> Vec<String> {
-    let path = shared().join("eval").join(set);
+    let path = data().join("eval").join(set);
     cabildo::bench::load_questions(&path).expect("question set")
 }
 

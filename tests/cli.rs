@@ -255,7 +255,7 @@ fn bad_config_is_reported_with_file_and_key() {
 
 #[test]
 fn eval_matches_its_json() {
-    let qs = crate::common::shared().join("eval/dev-bolivia.jsonl");
+    let qs = crate::common::data().join("eval/dev-bolivia.jsonl");
     let o = Run::new(&["eval", "--json", qs.to_str().expect("p")]).success();
     let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("JSON");
     assert_eq!(v["questions"], 38);

@@ -7,13 +7,14 @@ use cabildo::config::SearchSettings;
 use cabildo::corpus::{self, Corpus};
 use cabildo::engine::Engine;
 
-/// `../shared` beside the repository.
-pub fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")
+/// `tests/data`: the corpora and question sets the tests read, copied into the repository (see
+/// `tests/data/README.md`).
+pub fn data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
 pub fn kjv_path() -> PathBuf {
-    shared().join("corpora/kjv.md")
+    data().join("corpora/kjv.md")
 }
 
 pub fn fixture(name: &str) -> PathBuf {

@@ -5,10 +5,10 @@ use cabildo::eval::{self, Metrics};
 use cabildo::excerpt::ELLIPSIS;
 use cabildo::{AskOptions, ask};
 
-use crate::common::{essay, kjv, shared};
+use crate::common::{data, essay, kjv};
 
 fn run(engine: &cabildo::Engine, set: &str) -> (Vec<cabildo::Answer>, Metrics) {
-    let qs = eval::load_questions(&shared().join("eval").join(set)).expect("question set");
+    let qs = eval::load_questions(&data().join("eval").join(set)).expect("question set");
     eval::run(engine, &qs).expect("eval runs")
 }
 
