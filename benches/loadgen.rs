@@ -161,7 +161,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     settings.discord.public_key = Some(cabildo::config::Token::new(hex::encode(
         key.verifying_key().to_bytes(),
     )));
-    settings.discord.cooldown_seconds = 0;
+    settings.discord.rate_refill_seconds = 0;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

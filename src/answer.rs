@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::engine::Engine;
-use crate::error::{Result, UserError};
+use crate::error::{Error, Result, UserError, catch_panic};
 use crate::query::Question;
 use crate::reference::{Reference, find_document};
 use crate::search::{self, Filter};
@@ -87,8 +87,16 @@ pub struct ExplainTerm {
 }
 
 /// Answers a question. Any text is accepted: nothing searchable gives `answered: false`.
-/// Errors are internal (the index could not be read) or a user's unknown document name.
+/// Errors are internal (the index could not be read, or a bug panicked — caught here, so every
+/// front end survives it) or a user's unknown document name.
 pub fn ask(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> {
+    catch_panic(|| answer(engine, question, opts)).unwrap_or_else(|message| {
+        tracing::error!(question, panic = %message, "answering a question panicked");
+        Err(Error::Panicked(message))
+    })
+}
+
+fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> {
     let top = opts.top.unwrap_or(engine.search.top).clamp(1, 50);
     let parsed = Question::parse(question);
     let mut answer = Answer {

@@ -203,10 +203,21 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             };
             if args.question == "-" {
                 let stdin = std::io::stdin();
+                // A question that fails gets an error line; the batch goes on, and exits 1 at
+                // the end so scripts notice.
+                let mut failed = false;
                 for line in stdin.lock().lines() {
                     let line = line.map_err(|e| Error::io("reading questions from stdin", e))?;
-                    let a = ask(&engine, line.trim(), &opts)?;
-                    write_out(&mut out, &json::line(&a))?;
+                    match ask(&engine, line.trim(), &opts) {
+                        Ok(a) => write_out(&mut out, &json::line(&a))?,
+                        Err(e) => {
+                            failed = true;
+                            write_out(&mut out, &json::error_line(line.trim(), &e))?;
+                        }
+                    }
+                }
+                if failed {
+                    return Ok(ExitCode::FAILURE);
                 }
             } else {
                 let a = ask(&engine, &args.question, &opts)?;

@@ -64,8 +64,10 @@ pub struct DiscordSettings {
     /// Send every REST call to this base URL (a rate-limit proxy such as nirn-proxy) instead of
     /// `https://discord.com`, with serenity's own rate limiter off.
     pub proxy_url: Option<String>,
-    /// Seconds a member waits between two commands or mentions; 0 turns the cooldown off.
-    pub cooldown_seconds: u64,
+    /// The rate limit: requests a member may send at once (commands, buttons and mentions).
+    pub rate_burst: u32,
+    /// The rate limit: seconds until a used request comes back; 0 turns the limit off.
+    pub rate_refill_seconds: u64,
     /// The application's public key (hex), for verifying HTTP interactions; from
     /// `DISCORD_PUBLIC_KEY` only. Redacted in `Debug` like the token.
     pub public_key: Option<Token>,
@@ -73,6 +75,20 @@ pub struct DiscordSettings {
     pub listen: String,
     /// The gateway shards `cabildo run` starts; `None`: one shard, as a small bot needs.
     pub shards: Option<Shards>,
+}
+
+impl DiscordSettings {
+    /// The bot's state for these settings: the rate limit.
+    pub fn bot(
+        &self,
+        engine: std::sync::Arc<crate::engine::Engine>,
+    ) -> crate::discord::handler::Bot {
+        crate::discord::handler::Bot::new(
+            engine,
+            self.rate_burst,
+            std::time::Duration::from_secs(self.rate_refill_seconds),
+        )
+    }
 }
 
 /// The gateway shards one `cabildo run` process starts: ids `start..end` (end not included) out of
@@ -156,7 +172,8 @@ impl std::fmt::Debug for Token {
 }
 
 /// Default seconds between two commands of one member.
-pub const DEFAULT_COOLDOWN_SECONDS: u64 = 3;
+pub const DEFAULT_RATE_BURST: u32 = 5;
+pub const DEFAULT_RATE_REFILL_SECONDS: u64 = 3;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -177,6 +194,9 @@ struct FileDiscord {
     guild_id: Option<u64>,
     application_id: Option<u64>,
     proxy_url: Option<String>,
+    rate_burst: Option<u32>,
+    rate_refill_seconds: Option<u64>,
+    /// The older name of `rate_refill_seconds`.
     cooldown_seconds: Option<u64>,
     shards: Option<String>,
     shard_count: Option<u32>,
@@ -248,10 +268,12 @@ impl Settings {
                 guild_id: file.discord.guild_id,
                 application_id: file.discord.application_id,
                 proxy_url: file.discord.proxy_url.filter(|u| !u.is_empty()),
-                cooldown_seconds: file
+                rate_burst: file.discord.rate_burst.unwrap_or(DEFAULT_RATE_BURST),
+                rate_refill_seconds: file
                     .discord
-                    .cooldown_seconds
-                    .unwrap_or(DEFAULT_COOLDOWN_SECONDS),
+                    .rate_refill_seconds
+                    .or(file.discord.cooldown_seconds)
+                    .unwrap_or(DEFAULT_RATE_REFILL_SECONDS),
                 public_key: None,
                 listen: file
                     .discord
@@ -370,11 +392,17 @@ impl Settings {
         if let Some(v) = env("DISCORD_PROXY_URL").filter(|v| !v.trim().is_empty()) {
             s.discord.proxy_url = Some(v.trim().to_string());
         }
-        if let Some(v) = env("DISCORD_COOLDOWN_SECONDS") {
-            s.discord.cooldown_seconds = parse_env(
-                "DISCORD_COOLDOWN_SECONDS",
+        for var in ["DISCORD_COOLDOWN_SECONDS", "DISCORD_RATE_REFILL_SECONDS"] {
+            if let Some(v) = env(var) {
+                s.discord.rate_refill_seconds =
+                    parse_env(var, &v, "a whole number of seconds from 0 to 3600")?;
+            }
+        }
+        if let Some(v) = env("DISCORD_RATE_BURST") {
+            s.discord.rate_burst = parse_env(
+                "DISCORD_RATE_BURST",
                 &v,
-                "a whole number of seconds from 0 to 3600",
+                "a whole number of requests from 1 to 100",
             )?;
         }
         if let Some(c) = &overrides.corpus {
@@ -430,11 +458,18 @@ impl Settings {
                 "0".into(),
             ));
         }
-        if self.discord.cooldown_seconds > 3600 {
+        if self.discord.rate_refill_seconds > 3600 {
             return Err(fail(
-                "discord.cooldown_seconds",
+                "discord.rate_refill_seconds",
                 "a whole number of seconds from 0 to 3600",
-                self.discord.cooldown_seconds.to_string(),
+                self.discord.rate_refill_seconds.to_string(),
+            ));
+        }
+        if !(1..=100).contains(&self.discord.rate_burst) {
+            return Err(fail(
+                "discord.rate_burst",
+                "a whole number of requests from 1 to 100",
+                self.discord.rate_burst.to_string(),
             ));
         }
         if let Some(url) = &self.discord.proxy_url

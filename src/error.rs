@@ -42,6 +42,10 @@ pub enum Error {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("discord: {0}")]
     Discord(String),
+    /// A bug: answering panicked. The panic was caught so the process (and the other requests)
+    /// go on; the message is for the log.
+    #[error("an internal error stopped this answer (a bug; details in the log): {0}")]
+    Panicked(String),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -69,3 +73,15 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Runs `f`, turning a panic into `Err(message)` so that one bad request cannot take down a
+/// front end. Every request path that calls into the search goes through this.
+pub fn catch_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_string())
+    })
+}

@@ -7,8 +7,8 @@
 //! [`lookup`] for quotes and contents) → [`render`] (terminal text, JSON) → [`cli`].
 //! [`eval`] measures answer quality and [`bench`] speed; [`reference`] parses and formats every
 //! citation form; [`config`] reads settings once; [`engine`] holds the loaded corpus and index.
-//! [`discord`] is the Discord bot (gateway), rendered by [`render::discord`]; [`server`] is the HTTP
-//! interactions endpoint.
+//! [`discord`] is the Discord bot (gateway), answering with [`reply`] models that
+//! [`render::discord`] turns into messages; [`server`] is the HTTP interactions endpoint.
 
 pub mod analysis;
 pub mod answer;
@@ -27,6 +27,7 @@ pub mod lookup;
 pub mod query;
 pub mod reference;
 pub mod render;
+pub mod reply;
 pub mod search;
 pub mod server;
 pub mod synonyms;

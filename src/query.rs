@@ -49,10 +49,11 @@ impl Question {
     pub fn parse(text: &str) -> Question {
         let clipped: String = text.chars().take(MAX_QUESTION_CHARS).collect();
         let sequence = analysis::analyze(&clipped);
+        let stop = stop_words_in(&sequence);
         let mut terms: Vec<QueryTerm> = Vec::new();
         for only_content in [true, false] {
-            for t in &sequence {
-                if only_content && is_stop_word(&t.surface) {
+            for (t, &stop) in sequence.iter().zip(&stop) {
+                if only_content && stop {
                     continue;
                 }
                 if terms.iter().any(|q| q.term == t.term) {
@@ -103,9 +104,10 @@ impl Question {
         }
         let first_person = sequence
             .windows(2)
-            .filter(|w| w[0].surface.ends_with("'s") && is_author_word(&w[0].surface))
-            .filter(|w| !is_stop_word(&w[1].surface) && !is_meta_word(&w[1].surface))
-            .map(|w| w[1].term.clone())
+            .zip(stop.iter().skip(1))
+            .filter(|(w, _)| w[0].surface.ends_with("'s") && is_author_word(&w[0].surface))
+            .filter(|(w, stop)| !**stop && !is_meta_word(&w[1].surface))
+            .map(|(w, _)| w[1].term.clone())
             .collect();
         Question {
             text: clipped,
@@ -125,6 +127,52 @@ impl Question {
 pub fn is_stop_word(surface: &str) -> bool {
     STOP_WORDS.binary_search(&surface).is_ok()
 }
+
+/// Which words of a question are stop words, in context. Two kinds of words are function words
+/// only in some sentences, and a subject in others:
+/// - stop words of Early Modern English only ([`ARCHAIC_ONLY`]: `art` as in "thou art") are
+///   stop words only in a question that speaks that English (`thou`, `hath`, …); in "What does
+///   the text say about art?" the word is the subject;
+/// - modal verbs that are also nouns ([`MODAL_NOUNS`]: `will`) are nouns after a determiner, a
+///   possessive or an adjective ("the will of the people", "free will", "God's will").
+pub fn stop_words_in(sequence: &[Term]) -> Vec<bool> {
+    let archaic = sequence
+        .iter()
+        .any(|t| ARCHAIC_MARKERS.contains(&t.surface.as_str()));
+    sequence
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let w = t.surface.as_str();
+            if ARCHAIC_ONLY.contains(&w) {
+                return archaic;
+            }
+            if MODAL_NOUNS.contains(&w) {
+                let before = i.checked_sub(1).and_then(|j| sequence.get(j));
+                let noun = before.is_some_and(|b| {
+                    b.position + 1 == t.position
+                        && (NOUN_MARKERS.contains(&b.surface.as_str()) || b.surface.ends_with("'s"))
+                });
+                return !noun;
+            }
+            is_stop_word(w)
+        })
+        .collect()
+}
+
+/// Stop words only in Early Modern English.
+const ARCHAIC_ONLY: &[&str] = &["art"];
+/// Words that show a question is asked in Early Modern English.
+const ARCHAIC_MARKERS: &[&str] = &[
+    "dost", "doth", "hast", "hath", "shalt", "thee", "thine", "thou", "thy", "wilt", "ye",
+];
+/// Modal verbs that are nouns after a determiner, a possessive or an adjective.
+const MODAL_NOUNS: &[&str] = &["will"];
+/// Words before which a modal verb is a noun.
+const NOUN_MARKERS: &[&str] = &[
+    "a", "an", "free", "good", "her", "his", "ill", "its", "last", "my", "own", "our", "the",
+    "their", "thine", "this", "thy", "whose", "your",
+];
 
 /// Words about the asking ("what does the author say about…", "the article's slogan").
 pub fn is_meta_word(surface: &str) -> bool {
@@ -389,6 +437,23 @@ mod tests {
                 .first_person
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn archaic_stop_words_are_subjects_in_modern_questions() {
+        let terms = |q: &str| -> Vec<String> {
+            Question::parse(q)
+                .terms
+                .into_iter()
+                .map(|t| t.surface)
+                .collect()
+        };
+        assert!(terms("What does the text say about art?").contains(&"art".to_string()));
+        assert!(!terms("Who art thou, Lord?").contains(&"art".to_string()));
+        assert!(terms("What is the will of the people?").contains(&"will".to_string()));
+        assert!(terms("Is there free will?").contains(&"will".to_string()));
+        assert!(!terms("Will Debian remain free?").contains(&"will".to_string()));
+        assert!(!terms("What will happen to the workers?").contains(&"will".to_string()));
     }
 
     #[test]

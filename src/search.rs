@@ -357,8 +357,14 @@ fn rank(
         .zip(&known)
         .filter(|(s, k)| **s && !**k)
         .count();
+    // A question with no word about its subject ("What does the text say?") has nothing to be
+    // sure about, unless it asks for a form of passage (a song, a quotation).
     let known_share = if content_words == 0 {
-        1.0
+        if terms.iter().any(|t| t.form.is_some()) {
+            1.0
+        } else {
+            0.0
+        }
     } else {
         1.0 - unknown_words as f32 / content_words as f32
     };

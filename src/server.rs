@@ -32,12 +32,20 @@ pub const MAX_CLOCK_SKEW_SECS: u64 = 300;
 /// 4 AUTOCOMPLETE, 5 MODAL_SUBMIT.
 pub const PING: u64 = 1;
 
+/// The response sent when answering failed on our side (a bug, already logged): a private
+/// one-line apology, the same words the gateway sends.
+pub const APOLOGY_RESPONSE: &str = r#"{"type":4,"data":{"content":"Sorry, something went wrong on my side.","flags":64,"allowed_mentions":{"parse":[]}}}"#;
+
 /// What a verified interaction gets back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
     /// 200 with this JSON body (an interaction response, serialised); `label` names the command
-    /// for metrics.
-    Json { label: String, body: Vec<u8> },
+    /// and `outcome` how it went (`ok`, `apology`), for metrics.
+    Json {
+        label: String,
+        outcome: &'static str,
+        body: Vec<u8>,
+    },
     /// The interaction is well signed but not something we serve (e.g. an unknown type): 400.
     Rejected { label: String, message: String },
 }
@@ -318,11 +326,25 @@ async fn interactions(
             "starting: the index is not open yet",
         );
     };
-    let reply = handler.respond(&body, kind);
+    // A panic in the handler must not drop the request: Discord would show "The application did
+    // not respond". Answer with the apology and count it.
+    let reply =
+        crate::error::catch_panic(|| handler.respond(&body, kind)).unwrap_or_else(|message| {
+            tracing::error!(panic = %message, kind, "answering an interaction panicked");
+            Reply::Json {
+                label: "-".into(),
+                outcome: "panic",
+                body: APOLOGY_RESPONSE.as_bytes().to_vec(),
+            }
+        });
     ep.metrics.latency.observe(started.elapsed().as_secs_f64());
     match reply {
-        Reply::Json { label, body } => {
-            ep.metrics.count(&label, "ok");
+        Reply::Json {
+            label,
+            outcome,
+            body,
+        } => {
+            ep.metrics.count(&label, outcome);
             json_response(body)
         }
         Reply::Rejected { label, message } => {

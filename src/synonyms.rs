@@ -89,9 +89,13 @@ fn forms(word: &str) -> Vec<String> {
         if let Some(b) = word.strip_suffix(suffix) {
             add(format!("{b}e"));
             add(b.to_string());
-            let bytes = b.as_bytes();
-            if bytes.len() >= 2 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2] {
-                add(b[..b.len() - 1].to_string());
+            // A doubled final letter (`stopped` → `stop`): compare characters, not bytes, so a
+            // multi-byte letter is never cut in half.
+            let mut last = b.char_indices().rev();
+            if let (Some((i, c)), Some((_, d))) = (last.next(), last.next())
+                && c == d
+            {
+                add(b[..i].to_string());
             }
         }
     }
@@ -116,5 +120,22 @@ mod tests {
         assert!(of("take").is_empty(), "too many senses to expand");
         assert!(of("zzzz").is_empty());
         assert!(of("").is_empty());
+    }
+
+    #[test]
+    fn inflections_of_multi_byte_words_keep_whole_characters() {
+        // `充` is E5 85 85: its last two bytes are equal, which a byte comparison took for a
+        // doubled letter and cut in half.
+        for w in ["充ing", "充ed", "xṹed", "日本ed", "🙂🙂ed"] {
+            assert!(
+                forms(w)
+                    .iter()
+                    .all(|f| w.starts_with(f.as_str()) || f.ends_with('e'))
+            );
+            assert!(of(w).is_empty());
+        }
+        // A doubled multi-byte letter is still undoubled, by whole characters.
+        assert!(forms("aßßing").contains(&"aß".to_string()));
+        assert!(forms("stopped").contains(&"stop".to_string()));
     }
 }

@@ -154,6 +154,44 @@ fn batch_mode_answers_each_line_in_order() {
 }
 
 #[test]
+fn batch_mode_writes_an_error_line_and_goes_on() {
+    let o = Run::new(&["ask", "--document", "nosuch", "-"])
+        .stdin("what is dual power?\n充ing\n")
+        .run();
+    assert_eq!(
+        o.code, 1,
+        "a failed question makes the batch exit 1: {}",
+        o.stderr
+    );
+    let lines: Vec<serde_json::Value> = o
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "one line per question: {}", o.stdout);
+    assert_eq!(lines[1]["query"], "充ing");
+    for l in &lines {
+        assert_eq!(l["answered"], false);
+        assert!(
+            l["error"].as_str().expect("error").contains("nosuch"),
+            "{l}"
+        );
+    }
+}
+
+#[test]
+fn questions_with_multi_byte_letters_before_suffixes_are_answered() {
+    for q in ["充ing", "xṹed"] {
+        let o = Run::new(&["ask", "--", q]).success();
+        assert!(
+            o.stdout.starts_with("Nothing in the text answers that") || o.stdout.contains("¶"),
+            "{q}: {}",
+            o.stdout
+        );
+    }
+}
+
+#[test]
 fn quote_kjv_verse() {
     let kjv = kjv_path();
     let o = Run::new(&[

@@ -108,7 +108,11 @@ fn interaction_inputs() {
         cabildo::engine::Engine::from_corpus(cabildo::corpus::embedded(), None, Default::default())
             .expect("engine");
     let handler = HttpInteractions {
-        bot: std::sync::Arc::new(Bot::new(std::sync::Arc::new(engine), 0)),
+        bot: std::sync::Arc::new(Bot::new(
+            std::sync::Arc::new(engine),
+            1,
+            std::time::Duration::ZERO,
+        )),
     };
     let mut answered = 0;
     for (name, data) in inputs("interaction") {

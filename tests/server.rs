@@ -7,16 +7,21 @@ use cabildo::server::{self, Endpoint, Interactions, Reply};
 use ed25519_dalek::{Signer, SigningKey};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// Echoes the command name; rejects unknown interaction types like the real handler.
+/// Echoes the command name; rejects unknown interaction types like the real handler. A command
+/// named `panic` panics, as a bug in a handler would.
 struct Echo;
 
 impl Interactions for Echo {
     fn respond(&self, raw: &[u8], kind: u64) -> Reply {
         let v: serde_json::Value = serde_json::from_slice(raw).expect("the server checked it");
         let name = v["data"]["name"].as_str().unwrap_or("?").to_string();
+        if name == "panic" {
+            panic!("a bug in the handler");
+        }
         match kind {
             2..=5 => Reply::Json {
                 label: name.clone(),
+                outcome: "ok",
                 body: serde_json::to_vec(
                     &serde_json::json!({"type": 4, "data": {"content": name}}),
                 )
@@ -305,6 +310,28 @@ async fn health_turns_ready_and_metrics_count() {
     s.stop().await;
 }
 
+#[tokio::test]
+async fn a_panicking_handler_still_answers_with_the_apology() {
+    let s = Server::start(Some(Arc::new(Echo))).await;
+    let (status, body) = s.post(&command("panic")).await;
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["type"], 4);
+    assert_eq!(v["data"]["flags"], 64, "private");
+    assert!(
+        v["data"]["content"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Sorry"),
+        "{v}"
+    );
+    // The server goes on answering, and counts the panic.
+    assert_eq!(s.post(&command("ask")).await.0, 200);
+    let m = s.endpoint.metrics.render();
+    assert!(m.contains(r#"outcome="panic"} 1"#), "{m}");
+    s.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_concurrent_requests_are_all_answered() {
     let s = Arc::new(Server::start(Some(Arc::new(Echo))).await);
@@ -367,7 +394,7 @@ mod discord_over_http {
             Default::default(),
         )
         .expect("engine");
-        Arc::new(Bot::new(Arc::new(engine), 0))
+        Arc::new(Bot::new(Arc::new(engine), 1, std::time::Duration::ZERO))
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -391,6 +418,26 @@ mod discord_over_http {
         assert!(got.to_string().contains("3.8"), "{got}");
         let m = s.endpoint.metrics.render();
         assert!(m.contains(r#"command="ask",outcome="ok""#), "{m}");
+        s.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn questions_with_multi_byte_letters_before_english_suffixes_are_answered() {
+        let s = Server::start(Some(Arc::new(HttpInteractions { bot: bot() }))).await;
+        for (i, q) in ["充ing", "xṹed", "日本's power", "éééeth"]
+            .into_iter()
+            .enumerate()
+        {
+            let (status, body) = s
+                .post(ask(10 + i as u64, q, false).to_string().as_bytes())
+                .await;
+            assert_eq!(status, 200, "{q}: {body}");
+            let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+            assert_eq!(v["type"], 4, "{q}: {v}");
+            assert!(!body.contains("Sorry, something went wrong"), "{q}: {v}");
+        }
+        let m = s.endpoint.metrics.render();
+        assert!(!m.contains("apology") && !m.contains("panic"), "{m}");
         s.stop().await;
     }
 

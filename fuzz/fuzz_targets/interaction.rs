@@ -19,7 +19,7 @@ fn handler() -> &'static HttpInteractions {
         let engine = Engine::from_corpus(corpus::embedded(), None, Default::default())
             .expect("essay engine");
         HttpInteractions {
-            bot: Arc::new(Bot::new(Arc::new(engine), 0)),
+            bot: Arc::new(Bot::new(Arc::new(engine), 1, std::time::Duration::ZERO)),
         }
     })
 }

@@ -10,12 +10,12 @@
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use serenity::all::{
     ApplicationId, Command, Context, EventHandler, GatewayIntents, GuildId, Interaction, Message,
-    Permissions, Ready, UserId,
+    Permissions, ReactionType, Ready, UserId,
 };
 use serenity::async_trait;
 use serenity::http::{Http, HttpBuilder};
@@ -23,10 +23,13 @@ use serenity::http::{Http, HttpBuilder};
 use crate::config::{Settings, Token};
 use crate::discord::commands::{self, Action};
 use crate::discord::handler::Bot;
-use crate::discord::reply::{Body, Reply};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::render::discord as render;
+use crate::reply::{Body, Reply};
+
+/// The reaction on a mention that came before the member's rate limit allowed another request.
+pub const RATE_LIMITED_REACTION: &str = "⏳";
 
 /// Gateway intents: guild and direct messages (not privileged: Discord still delivers the content
 /// of messages that mention the bot, and of direct messages).
@@ -35,9 +38,10 @@ pub fn intents() -> GatewayIntents {
 }
 
 /// What the bot needs in a channel: see it, post, embed, read history (to reply to a message),
-/// post in threads.
+/// post in threads, add a reaction (⏳ on a mention that came too soon).
 pub fn permissions() -> Permissions {
     Permissions::VIEW_CHANNEL
+        | Permissions::ADD_REACTIONS
         | Permissions::SEND_MESSAGES
         | Permissions::SEND_MESSAGES_IN_THREADS
         | Permissions::EMBED_LINKS
@@ -175,7 +179,7 @@ pub async fn run_with(
 ) -> Result<()> {
     let http = http_with(settings, launch.http_client)?;
     let handler = Gateway {
-        bot: Arc::new(Bot::new(engine, settings.discord.cooldown_seconds)),
+        bot: Arc::new(settings.discord.bot(engine)),
         guild: settings.discord.guild_id,
         me: OnceLock::new(),
         registered: AtomicBool::new(false),
@@ -232,10 +236,11 @@ struct Gateway {
 }
 
 impl Gateway {
-    /// Runs the (synchronous, CPU-bound) handler off the async workers.
-    async fn handle(&self, action: Action) -> Reply {
+    /// Runs the (synchronous, CPU-bound) handler off the async workers, within `member`'s rate
+    /// limit.
+    async fn handle(&self, member: u64, action: Action) -> Reply {
         let bot = self.bot.clone();
-        match tokio::task::spawn_blocking(move || bot.handle(action)).await {
+        match tokio::task::spawn_blocking(move || bot.respond(member, action)).await {
             Ok(reply) => reply,
             Err(e) => {
                 tracing::error!(error = %e, "the handler panicked");
@@ -303,14 +308,7 @@ impl EventHandler for Gateway {
             _ => return,
         };
         tracing::debug!(%user, kind, ?action, "interaction");
-        let waited = match kind {
-            "command" => self.bot.cooldown(user.get(), Instant::now()),
-            _ => None,
-        };
-        let reply = match waited {
-            Some(seconds) => Reply::private(Body::Cooldown { seconds }),
-            None => self.handle(action).await,
-        };
+        let reply = self.handle(user.get(), action).await;
         let response = render::response(&reply);
         let sent = match &interaction {
             Interaction::Command(c) | Interaction::Autocomplete(c) => {
@@ -336,12 +334,17 @@ impl EventHandler for Gateway {
         if !direct && !mentioned {
             return;
         }
-        if let Some(seconds) = self.bot.cooldown(msg.author.id.get(), Instant::now()) {
-            tracing::debug!(user = %msg.author.id, seconds, "mention ignored: cooldown");
+        let action = commands::from_mention(&msg.content, me.get()).unwrap_or(Action::Help);
+        let reply = self.handle(msg.author.id.get(), action).await;
+        if let Body::Cooldown { seconds } = reply.body {
+            // A throttled mention gets a quiet ⏳ reaction: visible, never silence, no message.
+            tracing::debug!(user = %msg.author.id, seconds, "mention rate-limited");
+            let wait = ReactionType::Unicode(RATE_LIMITED_REACTION.to_string());
+            if let Err(e) = msg.react(&ctx.http, wait).await {
+                tracing::warn!(error = %e, channel = %msg.channel_id, "could not react to a message");
+            }
             return;
         }
-        let action = commands::from_mention(&msg.content, me.get()).unwrap_or(Action::Help);
-        let reply = self.handle(action).await;
         let out = render::message(&reply).reference_message(&msg);
         if let Err(e) = msg.channel_id.send_message(&ctx.http, out).await {
             tracing::warn!(error = %e, channel = %msg.channel_id, "could not reply to a message");

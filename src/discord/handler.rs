@@ -2,20 +2,31 @@
 //! cases ([`crate::answer::ask`], [`crate::lookup`]) and knows nothing of the connection to
 //! Discord, so the gateway and an HTTP interactions endpoint share it.
 
-use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use lru::LruCache;
+
 use crate::answer::{AskOptions, ask};
-use crate::discord::commands::{Action, ButtonId, QuestionKey, question_hash};
-use crate::discord::reply::{AnswerReply, Body, Help, Nav, QuoteReply, Reply};
+use crate::discord::commands::Action;
+use crate::discord::throttle::Throttle;
 use crate::engine::Engine;
-use crate::error::Error;
+use crate::error::{Error, catch_panic};
 use crate::lookup;
 use crate::reference::{Reference, find_document};
+use crate::reply::ids::{Gone, question_hash};
+use crate::reply::{
+    AnswerReply, Body, ButtonId, DocKeys, Help, Nav, PassageKey, QuestionKey, QuoteReply, Reply,
+};
 
-/// How many long questions are remembered for their "more results" buttons.
-const REMEMBERED_QUESTIONS: usize = 10_000;
+/// How many long questions are remembered for their "more results" buttons (least recently
+/// used first out), and for how long.
+const REMEMBERED_QUESTIONS: NonZeroUsize = NonZeroUsize::new(10_000).unwrap();
+const REMEMBER_FOR: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Shown for "Find in the text" on a message without text.
+const NO_TEXT: &str = "That message has no text to search for.";
 
 /// Deepest page a "more results" button may ask for.
 const MAX_OFFSET: usize = 200;
@@ -23,48 +34,104 @@ const MAX_OFFSET: usize = 200;
 /// Shown when a button's custom id is not one this bot made, or points at text that is gone.
 pub const STALE: &str = "That button no longer works (the bot was updated or restarted, or the texts changed). Please run the command again.";
 
-/// The bot's state shared by every request: the engine, remembered questions, cooldowns.
+/// Shown when a button quotes a passage of a text that has changed since the button was made.
+pub const OUT_OF_DATE: &str = "That button is out of date: the text it quotes has changed since. Please run the command again.";
+
+/// The bot's state shared by every request: the engine, the documents' button keys, remembered
+/// questions, the rate limit.
 #[derive(Debug)]
 pub struct Bot {
     pub engine: Arc<Engine>,
-    questions: Mutex<HashMap<u64, String>>,
-    cooldown: Duration,
-    last_seen: Mutex<HashMap<u64, Instant>>,
+    keys: DocKeys,
+    questions: Mutex<LruCache<u64, (String, Instant)>>,
+    throttle: Throttle,
 }
 
 impl Bot {
-    pub fn new(engine: Arc<Engine>, cooldown_seconds: u64) -> Self {
+    /// A bot whose members may each send `burst` requests at once, one more every `refill`
+    /// (a zero `refill` turns the rate limit off).
+    pub fn new(engine: Arc<Engine>, burst: u32, refill: Duration) -> Self {
         Bot {
+            keys: DocKeys::new(&engine.corpus),
             engine,
-            questions: Mutex::new(HashMap::new()),
-            cooldown: Duration::from_secs(cooldown_seconds),
-            last_seen: Mutex::new(HashMap::new()),
+            questions: Mutex::new(LruCache::new(REMEMBERED_QUESTIONS)),
+            throttle: Throttle::new(burst, refill),
         }
     }
 
-    /// Records a request of `user` at `now`; `Some(seconds to wait)` when it comes too soon.
-    pub fn cooldown(&self, user: u64, now: Instant) -> Option<u64> {
-        if self.cooldown.is_zero() {
-            return None;
+    /// Answers one action of `member`, within their rate limit. A reply that only reports the
+    /// member's own mistake (a bad reference, an unknown document, an old button) costs nothing,
+    /// so a typo can be corrected at once; autocomplete (every keystroke) is not limited.
+    pub fn respond(&self, member: u64, action: Action) -> Reply {
+        if matches!(action, Action::Complete { .. } | Action::Stale) {
+            return self.handle(action);
         }
-        let mut seen = self.last_seen.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(last) = seen.get(&user) {
-            let elapsed = now.saturating_duration_since(*last);
-            if elapsed < self.cooldown {
-                let left = self.cooldown - elapsed;
-                return Some(left.as_secs() + u64::from(left.subsec_nanos() > 0));
+        if self.searches(&action) {
+            // Check what can be checked without searching, then pay, then search.
+            if let Some(mistake) = self.mistake(&action) {
+                return mistake;
             }
+            if let Err(seconds) = self.throttle.take(member) {
+                return Reply::private(Body::Cooldown { seconds });
+            }
+            return self.handle(action);
         }
-        if seen.len() > 10_000 {
-            let cd = self.cooldown;
-            seen.retain(|_, t| now.saturating_duration_since(*t) < cd);
+        // Lookups are cheap: answer, and pay only for what is not a mistake.
+        let reply = self.handle(action);
+        if reply.is_mistake() {
+            return reply;
         }
-        seen.insert(user, now);
-        None
+        match self.throttle.take(member) {
+            Ok(()) => reply,
+            Err(seconds) => Reply::private(Body::Cooldown { seconds }),
+        }
     }
 
-    /// Answers one action.
+    /// The action runs a search (a question, or its next page).
+    fn searches(&self, action: &Action) -> bool {
+        matches!(
+            action,
+            Action::Ask { .. } | Action::Find { .. } | Action::Button(ButtonId::More { .. })
+        )
+    }
+
+    /// The member's own mistake in a searching action, found without searching.
+    fn mistake(&self, action: &Action) -> Option<Reply> {
+        match action {
+            Action::Ask {
+                document: Some(d), ..
+            } if find_document(&self.engine.corpus, d).is_none() => Some(Reply::notice(
+                crate::error::UserError::UnknownDocument {
+                    name: d.clone(),
+                    available: crate::reference::doc_list(&self.engine.corpus),
+                }
+                .to_string(),
+            )),
+            Action::Find { text } if text.trim().is_empty() => Some(Reply::notice(NO_TEXT)),
+            Action::Button(ButtonId::More {
+                offset,
+                doc,
+                question,
+            }) => {
+                let doc_gone = doc.is_some_and(|d| self.keys.position(d).is_none());
+                let question_gone =
+                    matches!(question, QuestionKey::Hash(h) if self.remembered(*h).is_none());
+                (*offset > MAX_OFFSET || doc_gone || question_gone).then(|| Reply::notice(STALE))
+            }
+            _ => None,
+        }
+    }
+
+    /// Answers one action. A bug that panics while answering is caught here, logged, and answered
+    /// with the one-line apology, so no front end loses the request.
     pub fn handle(&self, action: Action) -> Reply {
+        catch_panic(|| self.dispatch(action)).unwrap_or_else(|message| {
+            tracing::error!(panic = %message, "answering an interaction panicked");
+            Reply::private(Body::Apology)
+        })
+    }
+
+    fn dispatch(&self, action: Action) -> Reply {
         match action {
             Action::Ask {
                 question,
@@ -73,7 +140,7 @@ impl Bot {
             } => self.ask(&question, document.as_deref(), 0, private, false),
             Action::Find { text } => {
                 if text.trim().is_empty() {
-                    Reply::notice("That message has no text to search for.")
+                    Reply::notice(NO_TEXT)
                 } else {
                     self.ask(&text, None, 0, true, false)
                 }
@@ -122,7 +189,9 @@ impl Bot {
                 return Reply::private(Body::Apology);
             }
         };
-        let doc = document.and_then(|d| find_document(corpus, d));
+        let doc = document
+            .and_then(|d| find_document(corpus, d))
+            .and_then(|d| self.keys.doc(d));
         let shown = answer.results.len();
         let more = (answer.answered && answer.more).then(|| {
             let next = offset + shown;
@@ -148,11 +217,17 @@ impl Bot {
         {
             self.remember(*h, question);
         }
+        let passages = answer
+            .results
+            .iter()
+            .filter_map(|h| self.keys.passage(h.at))
+            .collect();
         let body = Body::Answer(AnswerReply {
             answer,
             offset,
             more,
             first,
+            passages,
         });
         Reply {
             body,
@@ -163,15 +238,35 @@ impl Bot {
 
     fn remember(&self, hash: u64, question: &str) {
         let mut q = self.questions.lock().unwrap_or_else(|e| e.into_inner());
-        if q.len() >= REMEMBERED_QUESTIONS {
-            q.clear();
+        q.put(hash, (question.to_string(), Instant::now()));
+    }
+
+    /// A long question behind a "more results" button, if still remembered.
+    fn remembered(&self, hash: u64) -> Option<String> {
+        let mut q = self.questions.lock().unwrap_or_else(|e| e.into_inner());
+        match q.get(&hash) {
+            Some((t, at)) if at.elapsed() < REMEMBER_FOR && question_hash(t) == hash => {
+                Some(t.clone())
+            }
+            Some(_) => {
+                q.pop(&hash);
+                None
+            }
+            None => None,
         }
-        q.insert(hash, question.to_string());
+    }
+
+    /// The passage a button names, or the notice to show when it is gone.
+    fn resolve(&self, key: PassageKey) -> Result<Reference, Reply> {
+        self.keys.resolve(key).map_err(|gone| match gone {
+            Gone::Changed => Reply::notice(OUT_OF_DATE),
+            Gone::Missing => Reply::notice(STALE),
+        })
     }
 
     fn button(&self, b: ButtonId) -> Reply {
         let corpus = &self.engine.corpus;
-        match b {
+        match b.clone() {
             ButtonId::More {
                 offset,
                 doc,
@@ -182,16 +277,17 @@ impl Bot {
                 }
                 let question = match question {
                     QuestionKey::Text(t) => t,
-                    QuestionKey::Hash(h) => {
-                        let q = self.questions.lock().unwrap_or_else(|e| e.into_inner());
-                        match q.get(&h) {
-                            Some(t) if question_hash(t) == h => t.clone(),
-                            _ => return Reply::notice(STALE),
-                        }
-                    }
+                    QuestionKey::Hash(h) => match self.remembered(h) {
+                        Some(t) => t,
+                        None => return Reply::notice(STALE),
+                    },
                 };
                 let document = match doc {
-                    Some(d) => match corpus.documents.get(d as usize) {
+                    Some(d) => match self
+                        .keys
+                        .position(d)
+                        .and_then(|i| corpus.documents.get(i as usize))
+                    {
                         Some(d) => Some(d.id.clone()),
                         None => return Reply::notice(STALE),
                     },
@@ -199,32 +295,44 @@ impl Bot {
                 };
                 self.ask(&question, document.as_deref(), offset, false, true)
             }
-            ButtonId::Full(at) => match lookup::quote_at(corpus, at) {
-                Ok(quote) => Reply::private(Body::Quote(QuoteReply { quote, nav: None })),
-                Err(_) => Reply::notice(STALE),
-            },
-            ButtonId::Near(at) => {
-                let Some(section) = at.section(corpus) else {
-                    return Reply::notice(STALE);
+            ButtonId::Full(key) | ButtonId::Near(key) | ButtonId::Read(key) => {
+                let at = match self.resolve(key) {
+                    Ok(at) => at,
+                    Err(notice) => return notice,
                 };
-                let p = at.passages.map_or(1, |(a, _)| a);
-                let last = section.passages.len() as u32;
-                if p == 0 || p > last {
-                    return Reply::notice(STALE);
-                }
-                let around = Reference {
-                    passages: Some((p.saturating_sub(1).max(1), (p + 1).min(last))),
-                    ..at
-                };
-                match lookup::quote_at(corpus, around) {
-                    Ok(quote) => Reply::private(Body::Quote(QuoteReply { quote, nav: None })),
-                    Err(_) => Reply::notice(STALE),
+                match b {
+                    ButtonId::Near(_) => self.around(at),
+                    ButtonId::Read(_) => match self.reading(at) {
+                        Some(body) => Reply::update(body),
+                        None => Reply::notice(STALE),
+                    },
+                    _ => match lookup::quote_at(corpus, at) {
+                        Ok(quote) => Reply::private(Body::Quote(QuoteReply { quote, nav: None })),
+                        Err(_) => Reply::notice(STALE),
+                    },
                 }
             }
-            ButtonId::Read(at) => match self.reading(at) {
-                Some(body) => Reply::update(body),
-                None => Reply::notice(STALE),
-            },
+        }
+    }
+
+    /// A passage with its neighbours, privately.
+    fn around(&self, at: Reference) -> Reply {
+        let corpus = &self.engine.corpus;
+        let Some(section) = at.section(corpus) else {
+            return Reply::notice(STALE);
+        };
+        let p = at.passages.map_or(1, |(a, _)| a);
+        let last = section.passages.len() as u32;
+        if p == 0 || p > last {
+            return Reply::notice(STALE);
+        }
+        let around = Reference {
+            passages: Some((p.saturating_sub(1).max(1), (p + 1).min(last))),
+            ..at
+        };
+        match lookup::quote_at(corpus, around) {
+            Ok(quote) => Reply::private(Body::Quote(QuoteReply { quote, nav: None })),
+            Err(_) => Reply::notice(STALE),
         }
     }
 
@@ -275,7 +383,10 @@ impl Bot {
         };
         Some(Body::Quote(QuoteReply {
             quote,
-            nav: Some(Nav { prev, next }),
+            nav: Some(Nav {
+                prev: prev.and_then(|r| self.keys.passage(r)),
+                next: next.and_then(|r| self.keys.passage(r)),
+            }),
         }))
     }
 

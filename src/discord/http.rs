@@ -5,21 +5,17 @@
 //! run behind any load balancer.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use serenity::all::Interaction;
 
 use crate::config::Settings;
 use crate::discord::commands;
 use crate::discord::handler::Bot;
-use crate::discord::reply::{Body, Reply};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::render::discord as render;
+use crate::reply::Body;
 use crate::server::{self, Endpoint, Interactions, Reply as HttpReply};
-
-/// Sent if a reply cannot be serialised (it never should).
-const APOLOGY: &str = r#"{"type":4,"data":{"content":"Sorry, something went wrong on my side.","flags":64,"allowed_mentions":{"parse":[]}}}"#;
 
 /// Answers interactions that arrive over HTTP.
 pub struct HttpInteractions {
@@ -55,21 +51,23 @@ impl Interactions for HttpInteractions {
                 message: "unsupported interaction".into(),
             };
         };
-        let waited = match &interaction {
-            Interaction::Command(_) => self.bot.cooldown(user, Instant::now()),
-            _ => None,
-        };
-        let reply = match waited {
-            Some(seconds) => Reply::private(Body::Cooldown { seconds }),
-            None => self.bot.handle(action),
+        let reply = self.bot.respond(user, action);
+        let outcome = match reply.body {
+            Body::Apology => "apology",
+            _ => "ok",
         };
         match serde_json::to_vec(&render::response(&reply)) {
-            Ok(body) => HttpReply::Json { label, body },
+            Ok(body) => HttpReply::Json {
+                label,
+                outcome,
+                body,
+            },
             Err(e) => {
                 tracing::error!(error = %e, "could not serialise a reply");
                 HttpReply::Json {
                     label,
-                    body: APOLOGY.as_bytes().to_vec(),
+                    outcome: "apology",
+                    body: server::APOLOGY_RESPONSE.as_bytes().to_vec(),
                 }
             }
         }
@@ -110,7 +108,7 @@ pub async fn serve(
         .metrics
         .index_bytes
         .set(i64::try_from(engine.index.disk_bytes()).unwrap_or(i64::MAX));
-    let bot = Arc::new(Bot::new(engine, settings.discord.cooldown_seconds));
+    let bot = Arc::new(settings.discord.bot(engine));
     endpoint.set_handler(Arc::new(HttpInteractions { bot }));
     tracing::info!("ready");
     server

@@ -5,8 +5,10 @@
 //!   parsed into a typed [`commands::Action`] (button custom ids included, encoded and parsed back).
 //! - [`handler`]: an action in, a [`reply::Reply`] out. Plain data, no Discord connection: the
 //!   gateway here and an HTTP interactions endpoint can both call it.
-//! - [`reply`]: the reply model; [`crate::render::discord`] turns it into Discord's builders and is
-//!   the only place that knows Discord's limits.
+//! - [`throttle`]: the per-member rate limit (a token bucket) shared by commands, buttons and
+//!   mentions.
+//! - The reply model and button ids live in [`crate::reply`], below both this module and
+//!   [`crate::render::discord`], which turns replies into Discord's builders.
 //! - [`gateway`]: the serenity client behind `cabildo run`: connects, registers the commands on
 //!   READY, answers interactions and mentions; also `register` and the invite link.
 //! - [`http`]: the same handlers behind the HTTP interactions endpoint (`cabildo serve`).
@@ -15,6 +17,6 @@ pub mod commands;
 pub mod gateway;
 pub mod handler;
 pub mod http;
-pub mod reply;
+pub mod throttle;
 
 pub use gateway::{Launch, invite_url, register, run, run_with};

@@ -1,5 +1,5 @@
 //! Discord rendering: turns a [`Reply`] into serenity builders (embeds, buttons, autocomplete
-//! choices). This is the only module that knows Discord's limits ([`limits`]): whatever the text,
+//! choices). It keeps every message within Discord's limits ([`limits`]): whatever the text,
 //! the question or the number of results, nothing it builds exceeds them. Lengths are counted in
 //! characters (Unicode code points) as Discord counts them, never bytes. Every message carries an
 //! empty `allowed_mentions`, quoted text has its Markdown escaped and cannot form a mention, and
@@ -13,28 +13,9 @@ use serenity::builder::{
 };
 
 use crate::answer::Hit;
-use crate::discord::commands::ButtonId;
-use crate::discord::reply::{AnswerReply, Body, Help, QuoteReply, Reply};
 use crate::lookup::Toc;
-
-/// Discord's limits, in characters.
-pub mod limits {
-    pub const CONTENT: usize = 2000;
-    pub const EMBED_TITLE: usize = 256;
-    pub const EMBED_DESCRIPTION: usize = 4096;
-    pub const EMBED_FOOTER: usize = 2048;
-    pub const EMBED_FIELD_VALUE: usize = 1024;
-    /// Across all embeds of one message.
-    pub const EMBED_TOTAL: usize = 6000;
-    pub const EMBEDS: usize = 10;
-    pub const ROWS: usize = 5;
-    pub const BUTTONS_PER_ROW: usize = 5;
-    pub const CUSTOM_ID: usize = 100;
-    pub const BUTTON_LABEL: usize = 80;
-    pub const CHOICES: usize = 25;
-    pub const CHOICE_NAME: usize = 100;
-    pub const CHOICE_VALUE: usize = 100;
-}
+use crate::reply::limits;
+use crate::reply::{AnswerReply, Body, ButtonId, Help, QuoteReply, Reply};
 
 /// Embed colour.
 const COLOUR: u32 = 0x8B_1E_3F;
@@ -261,21 +242,22 @@ fn answer_rows(a: &AnswerReply) -> Vec<CreateActionRow> {
     let hits = &a.answer.results;
     // One row per result while they fit, else two results per row.
     let per_row = if hits.len() <= hit_rows { 1 } else { 2 };
-    let mut rows: Vec<CreateActionRow> = hits
+    let keyed: Vec<_> = hits.iter().zip(&a.passages).collect();
+    let mut rows: Vec<CreateActionRow> = keyed
         .chunks(per_row)
         .take(hit_rows)
         .map(|chunk| {
             let buttons = chunk
                 .iter()
-                .flat_map(|h| {
+                .flat_map(|(h, key)| {
                     [
                         button(
-                            &ButtonId::Full(h.at),
+                            &ButtonId::Full(**key),
                             &format!("¶ {} in full", h.short_ref),
                             ButtonStyle::Secondary,
                         ),
                         button(
-                            &ButtonId::Near(h.at),
+                            &ButtonId::Near(**key),
                             &format!("Around {}", h.short_ref),
                             ButtonStyle::Secondary,
                         ),

@@ -15,3 +15,9 @@ pub fn pretty<T: Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value)
         .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string())
 }
+
+/// The line batch mode writes for a question it could not answer (the batch goes on):
+/// `{"query": …, "answered": false, "error": …}`.
+pub fn error_line(query: &str, error: &impl std::fmt::Display) -> String {
+    serde_json::json!({ "query": query, "answered": false, "error": error.to_string() }).to_string()
+}

@@ -56,7 +56,8 @@ pub fn answer(a: &Answer, style: Style) -> String {
             style.dim(&format!("({})", hit.short_ref))
         );
         // Lines of verse stay lines, indented under the reference.
-        let quoted = format!("“{}”", highlighted(hit, style)).replace('\n', "\n   ");
+        let (open, close) = quote_marks(&hit.excerpt);
+        let quoted = format!("{open}{}{close}", highlighted(hit, style)).replace('\n', "\n   ");
         let _ = writeln!(out, "   {quoted}");
         if let Some(ex) = &hit.explain {
             let _ = writeln!(
@@ -88,6 +89,20 @@ pub fn answer(a: &Answer, style: Style) -> String {
         out.pop();
     }
     out
+}
+
+/// The marks put around a quoted excerpt: “ ”, or none when the text opens with a quotation mark
+/// of its own (after a leading `…`), so the reader sees the text's own mark once, not `““`.
+fn quote_marks(excerpt: &str) -> (&'static str, &'static str) {
+    let opens_quoted = excerpt
+        .trim_start_matches('…')
+        .trim_start()
+        .starts_with(['“', '"', '«', '‘', '\'', '„', '‹', '「', '『']);
+    if opens_quoted {
+        ("", "")
+    } else {
+        ("“", "”")
+    }
 }
 
 fn highlighted(hit: &Hit, style: Style) -> String {
@@ -172,4 +187,18 @@ pub fn metrics(m: &Metrics, label: &str) -> String {
         let _ = writeln!(out, "  misses (no hit in top 10): {}", m.misses.join(", "));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_marks;
+
+    #[test]
+    fn a_text_that_opens_with_its_own_quotation_mark_gets_no_second_one() {
+        assert_eq!(quote_marks("“Haul away,” they sang."), ("", ""));
+        assert_eq!(quote_marks("…\"Haul away\""), ("", ""));
+        assert_eq!(quote_marks("« Tout le pouvoir »"), ("", ""));
+        assert_eq!(quote_marks("They sang “Haul away”."), ("“", "”"));
+        assert_eq!(quote_marks(""), ("“", "”"));
+    }
 }

@@ -39,7 +39,7 @@ fn invite_prints_the_oauth_link_with_least_permissions() {
     assert_eq!(
         url.trim(),
         format!(
-            "https://discord.com/oauth2/authorize?client_id={APP_ID}&scope=bot+applications.commands&permissions=274877991936"
+            "https://discord.com/oauth2/authorize?client_id={APP_ID}&scope=bot+applications.commands&permissions=274877992000"
         )
     );
     let out = output(&["invite"], &[("DISCORD_APPLICATION_ID", "42")]);

@@ -68,7 +68,7 @@ async fn start(extra: &[(&str, &str)]) -> Running {
 fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -> Running {
     let mut env: HashMap<String, String> = HashMap::from([
         ("DISCORD_TOKEN".to_string(), fake::token()),
-        ("DISCORD_COOLDOWN_SECONDS".to_string(), "0".to_string()),
+        ("DISCORD_RATE_REFILL_SECONDS".to_string(), "0".to_string()),
     ]);
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
@@ -480,14 +480,34 @@ async fn autocomplete_and_find_in_the_text() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_cooldown_slows_one_member_down() {
-    let (bot, _) = ready(&[("DISCORD_COOLDOWN_SECONDS", "60")]).await;
-    let help = |id| fake::interaction(id, 2, json!({"id": "903", "name": "help", "type": 1}));
-    bot.fake.dispatch("INTERACTION_CREATE", help(1030));
-    let first = callback(&bot.fake, 1030).await;
-    assert!(first["data"]["embeds"][0].is_object());
-    // The same member again, this time from a server (`member` instead of `user`).
-    let mut from_guild = help(1031);
+async fn the_rate_limit_spares_mistakes_and_answers_a_throttled_mention_with_a_reaction() {
+    let (bot, _) = ready(&[
+        ("DISCORD_RATE_BURST", "2"),
+        ("DISCORD_RATE_REFILL_SECONDS", "60"),
+    ])
+    .await;
+    let quote = |id, reference: &str| {
+        fake::interaction(
+            id,
+            2,
+            json!({"id": "901", "name": "quote", "type": 1, "options": [
+                {"name": "reference", "type": 3, "value": reference}]}),
+        )
+    };
+    // A mistake, then its correction at once: the mistake costs nothing.
+    bot.fake
+        .dispatch("INTERACTION_CREATE", quote(1030, "99.99"));
+    let wrong = callback(&bot.fake, 1030).await;
+    assert!(
+        wrong["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("no section 99")),
+        "{wrong}"
+    );
+    bot.fake.dispatch("INTERACTION_CREATE", quote(1031, "2.3"));
+    assert!(callback(&bot.fake, 1031).await["data"]["embeds"][0].is_object());
+    // The same member from a server (`member` instead of `user`) uses the same bucket.
+    let mut from_guild = quote(1032, "2.4");
     let user = from_guild
         .as_object_mut()
         .and_then(|o| o.remove("user"))
@@ -498,10 +518,44 @@ async fn the_cooldown_slows_one_member_down() {
         "deaf": false, "mute": false, "flags": 0, "permissions": "0"
     });
     bot.fake.dispatch("INTERACTION_CREATE", from_guild);
-    let second = callback(&bot.fake, 1031).await;
-    assert_eq!(second["data"]["flags"], 64);
-    let content = second["data"]["content"].as_str().expect("content");
+    assert!(callback(&bot.fake, 1032).await["data"]["embeds"][0].is_object());
+    // The bucket is empty: a command is told when to ask again, privately.
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        ask(1033, "what is dual power?", false),
+    );
+    let throttled = callback(&bot.fake, 1033).await;
+    assert_eq!(throttled["data"]["flags"], 64);
+    let content = throttled["data"]["content"].as_str().expect("content");
     assert!(content.contains("you can ask again in"), "{content}");
+    // A mention now gets a ⏳ reaction, not silence and not a message.
+    let mut m = fake::message(
+        "990000000000000200",
+        &CHANNEL_ID.to_string(),
+        &format!("<@{APP_ID}> what is dual power?"),
+        USER_ID,
+        "reader",
+        false,
+    );
+    m["guild_id"] = json!(GUILD_ID.to_string());
+    m["mentions"] = json!([{"id": APP_ID.to_string(), "username": "cabildo", "discriminator": "0", "bot": true, "avatar": null, "global_name": null}]);
+    bot.fake.dispatch("MESSAGE_CREATE", m);
+    let reacted = bot
+        .fake
+        .request(10, |r| r.method == "PUT" && r.path.contains("/reactions/"))
+        .await;
+    assert!(
+        reacted.path.starts_with(&format!(
+            "/api/v10/channels/{CHANNEL_ID}/messages/990000000000000200/reactions/"
+        )),
+        "{}",
+        reacted.path
+    );
+    assert!(
+        reacted.path.contains("%E2%8F%B3") || reacted.path.contains('⏳'),
+        "{}",
+        reacted.path
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

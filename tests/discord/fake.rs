@@ -370,6 +370,9 @@ async fn rest_handler(
             }
             StatusCode::NO_CONTENT.into_response()
         }
+        ("PUT", ["channels", _, "messages", _, "reactions", _, "@me"]) => {
+            StatusCode::NO_CONTENT.into_response()
+        }
         ("POST", ["channels", channel, "messages"]) => {
             let mut m = message(
                 "990000000000000001",

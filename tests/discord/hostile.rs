@@ -43,7 +43,7 @@ fn check(bot: &Bot, action: Action) {
 fn hostile_texts_and_questions_never_ping_or_break_limits() {
     let engine =
         Engine::from_corpus(hostile_corpus(), None, SearchSettings::default()).expect("engine");
-    let bot = Bot::new(Arc::new(engine), 0);
+    let bot = Bot::new(Arc::new(engine), 1, std::time::Duration::ZERO);
     let giant = "q".repeat(10_000);
     let questions = [
         "@everyone ping <@123456789012345678>",

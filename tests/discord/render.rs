@@ -6,13 +6,15 @@ use std::sync::{Arc, OnceLock};
 use cabildo::answer::{Answer, Hit};
 use cabildo::config::SearchSettings;
 use cabildo::corpus;
-use cabildo::discord::commands::{Action, ButtonId, QuestionKey};
+use cabildo::discord::commands::Action;
 use cabildo::discord::handler::Bot;
-use cabildo::discord::reply::{AnswerReply, Body, Nav, QuoteReply, Reply};
 use cabildo::engine::Engine;
 use cabildo::lookup::{self, Quote, QuotedPassage, Toc, TocDocument, TocSection};
 use cabildo::reference::Reference;
 use cabildo::render::discord::{self as render, block_quote, clip, markdown};
+use cabildo::reply::{
+    AnswerReply, Body, ButtonId, DocKey, DocKeys, Nav, PassageKey, QuestionKey, QuoteReply, Reply,
+};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -23,8 +25,18 @@ fn bot() -> &'static Bot {
     B.get_or_init(|| {
         let engine = Engine::from_corpus(corpus::embedded(), None, SearchSettings::default())
             .expect("essay engine");
-        Bot::new(Arc::new(engine), 0)
+        Bot::new(Arc::new(engine), 1, std::time::Duration::ZERO)
     })
+}
+
+/// A made-up passage key (the renderer only encodes it).
+fn key(section: u32, passage: u32) -> PassageKey {
+    PassageKey {
+        doc: DocKey(0x0b01_1b1a),
+        version: 0x1234_5678,
+        section,
+        passage,
+    }
 }
 
 fn json(reply: &Reply) -> Value {
@@ -86,6 +98,7 @@ fn sample_answer() -> AnswerReply {
             question: QuestionKey::Text("what is dual power?".into()),
         }),
         first: None,
+        passages: (1..=3).map(|p| key(3, p)).collect(),
     }
 }
 
@@ -104,7 +117,7 @@ fn snapshot_answer_private_second_page() {
     a.more = None;
     a.first = Some(ButtonId::More {
         offset: 0,
-        doc: Some(0),
+        doc: Some(DocKey(0x0b01_1b1a)),
         question: QuestionKey::Hash(0x1234),
     });
     let v = json(&Reply::private(Body::Answer(a)));
@@ -127,6 +140,7 @@ fn snapshot_not_in_the_text() {
         offset: 0,
         more: None,
         first: None,
+        passages: vec![],
     }));
     let v = json(&reply);
     check_message(&v["data"]);
@@ -244,10 +258,20 @@ fn real_answer_pages_through_more_results() {
 
 #[test]
 fn forged_buttons_get_a_polite_ephemeral_error() {
+    let keys = DocKeys::new(&bot().engine.corpus);
+    let essay = |section, passage| {
+        keys.passage(Reference::passage(0, section, passage))
+            .expect("the essay has a key")
+    };
     for b in [
-        ButtonId::Full(Reference::passage(7, 1, 1)),
-        ButtonId::Near(Reference::passage(0, 99, 1)),
-        ButtonId::Read(Reference::passage(0, 2, 999)),
+        ButtonId::Full(key(1, 1)),
+        ButtonId::Near(essay(99, 1)),
+        ButtonId::Read(essay(2, 999)),
+        ButtonId::More {
+            offset: 3,
+            doc: Some(DocKey(7)),
+            question: QuestionKey::Text("dual power".into()),
+        },
         ButtonId::More {
             offset: 3,
             doc: None,
@@ -261,6 +285,40 @@ fn forged_buttons_get_a_polite_ephemeral_error() {
             v["data"]["content"]
                 .as_str()
                 .is_some_and(|c| c.contains("no longer works")),
+            "{v}"
+        );
+    }
+}
+
+/// A button made for an older version of a text says so, instead of quoting what now sits at
+/// that number.
+#[test]
+fn a_button_from_an_older_text_is_out_of_date() {
+    let keys = DocKeys::new(&bot().engine.corpus);
+    let now = keys
+        .passage(Reference::passage(0, 2, 3))
+        .expect("the essay has a key");
+    let v = json(&bot().handle(Action::Button(ButtonId::Full(now))));
+    assert!(
+        v["data"]["embeds"][0].is_object(),
+        "the current text quotes: {v}"
+    );
+    for older in [
+        ButtonId::Full(PassageKey {
+            version: now.version ^ 1,
+            ..now
+        }),
+        ButtonId::Read(PassageKey {
+            version: now.version ^ 1,
+            ..now
+        }),
+    ] {
+        let v = json(&bot().handle(Action::Button(older)));
+        assert_eq!(v["data"]["flags"], 64);
+        assert!(
+            v["data"]["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("out of date")),
             "{v}"
         );
     }
@@ -346,7 +404,7 @@ proptest! {
             .enumerate()
             .map(|(i, (t, s, short))| random_hit(i + 1, t, s, short))
             .collect();
-        let doc = Some(3);
+        let doc = Some(DocKey(u32::MAX));
         let more = more.then(|| ButtonId::More {
             offset: offset + results.len(),
             doc,
@@ -357,8 +415,9 @@ proptest! {
             doc,
             question: QuestionKey::for_question(&question, 0, doc),
         });
+        let passages = (1..=results.len() as u32).map(|p| key(u32::MAX, p)).collect();
         let reply = Reply {
-            body: Body::Answer(AnswerReply { answer: answer(&question, results, more.is_some()), offset, more, first }),
+            body: Body::Answer(AnswerReply { answer: answer(&question, results, more.is_some()), offset, more, first, passages }),
             private,
             update,
         };
@@ -392,8 +451,8 @@ proptest! {
             at: Reference { doc: 0, section: 1, passages: None },
         };
         let nav = nav.0.then_some(Nav {
-            prev: nav.1.then(|| Reference::passage(0, 1, 1)),
-            next: nav.2.then(|| Reference::passage(0, 2, 1)),
+            prev: nav.1.then(|| key(1, 1)),
+            next: nav.2.then(|| key(2, 1)),
         });
         let reply = Reply::public(Body::Quote(QuoteReply { quote, nav }));
         check_message(&json(&reply)["data"]);
@@ -434,7 +493,7 @@ fn two_texts() -> &'static Bot {
         );
         let corpus = corpus::Corpus::new(documents, Vec::new());
         let engine = Engine::from_corpus(corpus, None, SearchSettings::default()).expect("engine");
-        Bot::new(Arc::new(engine), 0)
+        Bot::new(Arc::new(engine), 1, std::time::Duration::ZERO)
     })
 }
 

@@ -1,9 +1,9 @@
 //! The `[discord]` settings: file, environment, validation, and a token that never shows.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use cabildo::config::DEFAULT_COOLDOWN_SECONDS;
+use cabildo::config::{DEFAULT_RATE_BURST, DEFAULT_RATE_REFILL_SECONDS};
 
 use crate::config::load;
 use cabildo::discord::gateway::{token, token_id};
@@ -15,19 +15,36 @@ fn shipped_config_has_the_discord_defaults() {
     assert_eq!(s.discord.token, None);
     assert_eq!(s.discord.guild_id, None);
     assert_eq!(s.discord.proxy_url, None);
-    assert_eq!(s.discord.cooldown_seconds, DEFAULT_COOLDOWN_SECONDS);
+    assert_eq!(s.discord.rate_burst, DEFAULT_RATE_BURST);
+    assert_eq!(s.discord.rate_refill_seconds, DEFAULT_RATE_REFILL_SECONDS);
 }
 
 #[test]
 fn file_then_environment() {
     let s = load(
-        Some("[discord]\nguild_id = 1\nproxy_url = \"http://proxy:8080\"\ncooldown_seconds = 10\n"),
-        &[("DISCORD_GUILD_ID", "2"), ("DISCORD_COOLDOWN_SECONDS", "0")],
+        Some("[discord]\nguild_id = 1\nproxy_url = \"http://proxy:8080\"\nrate_refill_seconds = 10\nrate_burst = 8\n"),
+        &[("DISCORD_GUILD_ID", "2"), ("DISCORD_RATE_REFILL_SECONDS", "0")],
     )
     .expect("loads");
     assert_eq!(s.discord.guild_id, Some(2));
     assert_eq!(s.discord.proxy_url.as_deref(), Some("http://proxy:8080"));
-    assert_eq!(s.discord.cooldown_seconds, 0);
+    assert_eq!(s.discord.rate_refill_seconds, 0);
+    assert_eq!(s.discord.rate_burst, 8);
+    // The older name of the refill setting still works, in the file and the environment.
+    let s = load(Some("[discord]\ncooldown_seconds = 7\n"), &[]).expect("loads");
+    assert_eq!(s.discord.rate_refill_seconds, 7);
+    let s = load(
+        None,
+        &[
+            ("DISCORD_COOLDOWN_SECONDS", "9"),
+            ("DISCORD_RATE_BURST", "3"),
+        ],
+    )
+    .expect("loads");
+    assert_eq!(
+        (s.discord.rate_refill_seconds, s.discord.rate_burst),
+        (9, 3)
+    );
 }
 
 #[test]
@@ -36,10 +53,19 @@ fn bad_values_name_the_variable_or_key() {
         .expect_err("not a number")
         .to_string();
     assert!(e.contains("DISCORD_GUILD_ID"), "{e}");
-    let e = load(Some("[discord]\ncooldown_seconds = 99999\n"), &[])
+    let e = load(Some("[discord]\nrate_refill_seconds = 99999\n"), &[])
         .expect_err("too long")
         .to_string();
-    assert!(e.contains("discord.cooldown_seconds"), "{e}");
+    assert!(e.contains("discord.rate_refill_seconds"), "{e}");
+    for bad in ["0", "101", "lots"] {
+        let e = load(None, &[("DISCORD_RATE_BURST", bad)])
+            .expect_err("out of range")
+            .to_string();
+        assert!(
+            e.contains("DISCORD_RATE_BURST") || e.contains("rate_burst"),
+            "{e}"
+        );
+    }
     let e = load(Some("[discord]\ntoken = \"x.y.z\"\n"), &[])
         .expect_err("no tokens in files")
         .to_string();
@@ -82,21 +108,64 @@ fn token_ids_are_read_from_the_first_part() {
     }
 }
 
+/// The rate limit through the bot, as every front end calls it: mistakes are free, lookups and
+/// searches pay, autocomplete never does, and each member has a bucket of their own.
 #[test]
-fn cooldown_per_member() {
+fn rate_limit_per_member_spares_mistakes() {
+    use cabildo::discord::commands::Action;
+    use cabildo::reply::Body;
     let engine = crate::common::essay();
     // Bot wants an Arc; the essay engine is shared, so build a small one of our own.
     let engine = Arc::new(
         cabildo::engine::Engine::from_corpus(engine.corpus.clone(), None, engine.search.clone())
             .expect("engine"),
     );
-    let bot = Bot::new(engine, 3);
-    let t0 = Instant::now();
-    assert_eq!(bot.cooldown(1, t0), None);
-    assert_eq!(bot.cooldown(2, t0), None, "another member is not slowed");
-    assert_eq!(bot.cooldown(1, t0 + Duration::from_millis(500)), Some(3));
-    assert_eq!(bot.cooldown(1, t0 + Duration::from_millis(2500)), Some(1));
-    assert_eq!(bot.cooldown(1, t0 + Duration::from_secs(3)), None);
+    let bot = Bot::new(engine, 3, Duration::from_secs(60));
+    let quote = |r: &str| Action::Quote {
+        reference: r.into(),
+    };
+    let ask = |q: &str, d: Option<&str>| Action::Ask {
+        question: q.into(),
+        document: d.map(str::to_string),
+        private: false,
+    };
+    let throttled = |b: &Body| matches!(b, Body::Cooldown { .. });
+    for _ in 0..10 {
+        assert!(matches!(
+            bot.respond(1, quote("99.99")).body,
+            Body::Notice(_)
+        ));
+        assert!(matches!(
+            bot.respond(1, ask("dual power", Some("nosuch"))).body,
+            Body::Notice(_)
+        ));
+    }
+    assert!(matches!(bot.respond(1, quote("2.3")).body, Body::Quote(_)));
+    assert!(matches!(
+        bot.respond(1, ask("dual power", None)).body,
+        Body::Answer(_)
+    ));
+    for _ in 0..30 {
+        let complete = Action::Complete {
+            command: "quote".into(),
+            option: "reference".into(),
+            partial: "pow".into(),
+        };
+        assert!(matches!(bot.respond(1, complete).body, Body::Choices(_)));
+    }
+    assert!(matches!(bot.respond(1, Action::Help).body, Body::Help(_)));
+    assert!(throttled(&bot.respond(1, quote("2.4")).body));
+    let Body::Cooldown { seconds } = bot.respond(1, ask("general strike", None)).body else {
+        panic!("a search past the limit is refused")
+    };
+    assert!((1..=60).contains(&seconds), "{seconds}");
+    assert!(
+        matches!(bot.respond(2, quote("2.4")).body, Body::Quote(_)),
+        "another member is not slowed"
+    );
+    // A refill of 0 turns the limit off.
+    let free = Bot::new(bot.engine.clone(), 1, Duration::ZERO);
+    assert!((0..20).all(|_| !throttled(&free.respond(1, quote("2.3")).body)));
 }
 
 #[test]

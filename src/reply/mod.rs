@@ -1,9 +1,15 @@
-//! The reply model: what the bot answers, as plain data. Handlers build it; only
-//! [`crate::render::discord`] turns it into Discord messages (and enforces Discord's limits).
+//! The reply model: what the bot answers, as plain data, with the button ids it carries
+//! ([`ids`]) and Discord's [`limits`]. The Discord handlers build replies; only
+//! [`crate::render::discord`] turns them into Discord messages. Both depend on this module and
+//! never on each other.
+
+pub mod ids;
+pub mod limits;
+
+pub use ids::{ButtonId, DocKey, DocKeys, PassageKey, QuestionKey};
 
 use crate::answer::Answer;
 use crate::lookup::{Quote, Toc};
-use crate::reference::Reference;
 
 /// One reply to an interaction or a message.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +36,7 @@ pub enum Body {
     Choices(Vec<(String, String)>),
     /// Something the user can act on (bad reference, unknown document, expired button).
     Notice(String),
-    /// A member asked again too soon.
+    /// A member used up their requests for now (the rate limit); one more in `seconds`.
     Cooldown { seconds: u64 },
     /// Something went wrong on our side (already logged).
     Apology,
@@ -43,9 +49,11 @@ pub struct AnswerReply {
     /// Results skipped before these (0 for the first page).
     pub offset: usize,
     /// The "more results" button, when there are more.
-    pub more: Option<crate::discord::commands::ButtonId>,
+    pub more: Option<ButtonId>,
     /// The "first results" button, on later pages.
-    pub first: Option<crate::discord::commands::ButtonId>,
+    pub first: Option<ButtonId>,
+    /// The key of each result's passage, for its buttons (same order as the results).
+    pub passages: Vec<PassageKey>,
 }
 
 /// Quoted passages, optionally with reading navigation.
@@ -59,8 +67,8 @@ pub struct QuoteReply {
 /// ◀ ▶ targets.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Nav {
-    pub prev: Option<Reference>,
-    pub next: Option<Reference>,
+    pub prev: Option<PassageKey>,
+    pub next: Option<PassageKey>,
 }
 
 /// The `/help` content.
@@ -100,5 +108,10 @@ impl Reply {
     /// A user-facing error, shown only to them.
     pub fn notice(text: impl Into<String>) -> Self {
         Reply::private(Body::Notice(text.into()))
+    }
+    /// The reply only reports the member's own mistake (a bad reference, an unknown document, an
+    /// old button): it does not use up their rate limit.
+    pub fn is_mistake(&self) -> bool {
+        matches!(self.body, Body::Notice(_))
     }
 }
