@@ -257,10 +257,10 @@ impl Bot {
     }
 
     /// The passage a button names, or the notice to show when it is gone.
-    fn resolve(&self, key: PassageKey) -> Result<Reference, Reply> {
+    fn resolve(&self, key: PassageKey) -> Result<Reference, &'static str> {
         self.keys.resolve(key).map_err(|gone| match gone {
-            Gone::Changed => Reply::notice(OUT_OF_DATE),
-            Gone::Missing => Reply::notice(STALE),
+            Gone::Changed => OUT_OF_DATE,
+            Gone::Missing => STALE,
         })
     }
 
@@ -298,7 +298,7 @@ impl Bot {
             ButtonId::Full(key) | ButtonId::Near(key) | ButtonId::Read(key) => {
                 let at = match self.resolve(key) {
                     Ok(at) => at,
-                    Err(notice) => return notice,
+                    Err(notice) => return Reply::notice(notice),
                 };
                 match b {
                     ButtonId::Near(_) => self.around(at),
