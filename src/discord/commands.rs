@@ -8,7 +8,9 @@ use serenity::all::{
 };
 use serenity::builder::{CreateCommand, CreateCommandOption};
 
-use crate::reply::ButtonId;
+use crate::render::discord as render;
+use crate::reply::ids::question_hash;
+use crate::reply::{ButtonId, QuestionKey};
 
 /// Name of the message context-menu command.
 pub const FIND_IN_TEXT: &str = "Find in the text";
@@ -219,7 +221,31 @@ fn parse_autocomplete(c: &CommandInteraction) -> Action {
 }
 
 fn parse_component(c: &ComponentInteraction) -> Action {
-    ButtonId::parse(&c.data.custom_id).map_or(Action::Stale, Action::Button)
+    match ButtonId::parse(&c.data.custom_id) {
+        // A question too long for its button is on the message the button sits on (the answer's
+        // title): read it from there when it hashes right, so any replica can page the answer
+        // without having remembered the question.
+        Some(ButtonId::More {
+            offset,
+            doc,
+            question: QuestionKey::Hash(h),
+        }) => {
+            let shown = c
+                .message
+                .embeds
+                .first()
+                .and_then(|e| e.title.as_deref())
+                .and_then(render::asked_in_title)
+                .filter(|q| question_hash(q) == h);
+            Action::Button(ButtonId::More {
+                offset,
+                doc,
+                question: shown.map_or(QuestionKey::Hash(h), QuestionKey::Text),
+            })
+        }
+        Some(id) => Action::Button(id),
+        None => Action::Stale,
+    }
 }
 
 /// A message that mentions the bot (or a direct message): its text without the mention.

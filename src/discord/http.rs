@@ -1,8 +1,8 @@
 //! The Discord side of the HTTP interactions endpoint (`cabildo serve`): a verified interaction body
 //! is parsed into serenity's `Interaction`, then goes through the very same
-//! [`commands::parse`] → [`Bot::handle`] → [`render::response`] path as the gateway. Stateless apart
-//! from the cooldown and the table of long questions behind "more results" buttons, so replicas can
-//! run behind any load balancer.
+//! [`commands::parse`] → [`Bot::respond`] → [`render::response`] path as the gateway. Stateless apart
+//! from the rate-limit buckets and questions too long for a message title behind "more results"
+//! buttons, so replicas can run behind any load balancer.
 
 use std::sync::Arc;
 

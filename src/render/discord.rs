@@ -147,12 +147,31 @@ fn description_room(title: &str, footer: &str) -> usize {
     limits::EMBED_DESCRIPTION.min(limits::EMBED_TOTAL.saturating_sub(used))
 }
 
+/// The title of an answer: the question, quoted.
+fn answer_title(question: &str) -> String {
+    markdown(&format!("“{}”", question.trim()), &[], limits::EMBED_TITLE)
+}
+
+/// The question an answer's title shows, read back from the title Discord returns with a button
+/// press (so a "More results" button needs no memory of a long question). `None` when the title
+/// is not an answer's; when it was cut or changed, the text differs and the caller's hash check
+/// rejects it.
+pub fn asked_in_title(title: &str) -> Option<String> {
+    let mut plain = String::with_capacity(title.len());
+    let mut chars = title.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => plain.extend(chars.next()),
+            '\u{2060}' => {}
+            c => plain.push(c),
+        }
+    }
+    let question = plain.strip_prefix('“')?.strip_suffix('”')?;
+    (!question.is_empty()).then(|| question.to_string())
+}
+
 fn answer(a: &AnswerReply) -> Parts {
-    let title = markdown(
-        &format!("“{}”", a.answer.query.trim()),
-        &[],
-        limits::EMBED_TITLE,
-    );
+    let title = answer_title(&a.answer.query);
     if !a.answer.answered || a.answer.results.is_empty() {
         let description = if a.offset > 0 {
             "No more results. Try other words, or browse the sections with `/toc`.".to_string()

@@ -290,6 +290,60 @@ fn forged_buttons_get_a_polite_ephemeral_error() {
     }
 }
 
+/// A question too long for its button's id: the button carries its hash, and the question is read
+/// back from the message the button sits on, so a bot that never saw it (another replica, or after a
+/// restart) pages the answer. Without the message, the bot says the button no longer works.
+#[test]
+fn more_results_for_a_long_question_need_no_memory() {
+    let question = "What does the essay say about dual power, the popular assemblies, the workers' councils and the question of who holds power in Bolivia?";
+    let first = json(&bot().handle(Action::Ask {
+        question: question.into(),
+        document: None,
+        private: false,
+    }));
+    let more = first["data"]["components"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .flat_map(|r| r["components"].as_array().expect("buttons"))
+        .find_map(|b| b["custom_id"].as_str().filter(|id| id.starts_with("more:")))
+        .expect("a more button")
+        .to_string();
+    assert!(
+        more.contains(":h:"),
+        "the question is too long to travel in the id: {more}"
+    );
+    let press = |embeds: Value| {
+        let mut p = super::fake::interaction(
+            77,
+            3,
+            serde_json::json!({"custom_id": more, "component_type": 2}),
+        );
+        let mut m = super::fake::message("990000000000000077", "1200", "", 1100, "cabildo", true);
+        m["embeds"] = embeds;
+        p["message"] = m;
+        let i: serenity::all::Interaction = serde_json::from_value(p).expect("interaction");
+        cabildo::discord::commands::parse(&i).expect("action")
+    };
+    let fresh = Bot::new(bot().engine.clone(), 1, std::time::Duration::ZERO);
+    let v = json(&fresh.handle(press(first["data"]["embeds"].clone())));
+    assert_eq!(v["type"], 7, "{v}");
+    let footer = v["data"]["embeds"][0]["footer"]["text"]
+        .as_str()
+        .expect("footer");
+    assert!(footer.contains("results 4"), "{footer}");
+    // A forged title does not hash right: the bot does not take it for the question.
+    let forged = serde_json::json!([{"title": "“something else”"}]);
+    let other = Bot::new(bot().engine.clone(), 1, std::time::Duration::ZERO);
+    let v = json(&other.handle(press(forged)));
+    assert!(
+        v["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("no longer works")),
+        "{v}"
+    );
+}
+
 /// A button made for an older version of a text says so, instead of quoting what now sits at
 /// that number.
 #[test]
