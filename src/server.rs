@@ -3,9 +3,11 @@
 //! (Prometheus text); graceful shutdown. What an interaction *means* is not decided here: verified
 //! interactions go to an [`Interactions`] implementation (the same handlers the gateway uses).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -50,10 +52,36 @@ pub enum Reply {
     Rejected { label: String, message: String },
 }
 
+/// Discord waits 3 seconds for a response; an answer not ready after this long is deferred.
+pub const DEFER_AFTER: Duration = Duration::from_secs(2);
+
+/// Sending a late answer.
+pub type FollowUp = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// Turns a verified interaction into a response.
 pub trait Interactions: Send + Sync + 'static {
     /// `raw` is the body exactly as signed, a JSON object; `kind` its interaction `type`.
     fn respond(&self, raw: &[u8], kind: u64) -> Reply;
+
+    /// Answering may take long (a sentence-embedding model runs for each question): answers then
+    /// run off the async workers, and one that is not ready within the endpoint's deferral time
+    /// is deferred ([`Interactions::defer`]) and sent later ([`Interactions::follow_up`]).
+    /// When false (the default), answers are computed inline: cheaper per request.
+    fn may_be_slow(&self) -> bool {
+        false
+    }
+
+    /// The deferred response ("thinking…") for an interaction whose answer is late, or `None`
+    /// when it cannot be deferred (autocomplete must answer at once).
+    fn defer(&self, _raw: &[u8], _kind: u64) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// Sends a late answer: `response` is the interaction response [`Reply::Json`] held, to be
+    /// shown in place of the deferred one.
+    fn follow_up(&self, _raw: Bytes, _response: Vec<u8>) -> FollowUp {
+        Box::pin(async {})
+    }
 }
 
 /// The one field of an interaction the endpoint reads itself; the rest of the body is checked to
@@ -158,16 +186,24 @@ pub struct Endpoint {
     key: VerifyingKey,
     handler: OnceLock<Arc<dyn Interactions>>,
     ready: AtomicBool,
+    defer_after: Duration,
     pub metrics: Metrics,
 }
 
 impl Endpoint {
     /// An endpoint that verifies with `key`; it answers 503 until [`Endpoint::set_handler`].
     pub fn new(key: VerifyingKey) -> Arc<Endpoint> {
+        Endpoint::deferring_after(key, DEFER_AFTER)
+    }
+
+    /// The same, deferring answers of a slow handler after `defer_after` instead of
+    /// [`DEFER_AFTER`].
+    pub fn deferring_after(key: VerifyingKey, defer_after: Duration) -> Arc<Endpoint> {
         Arc::new(Endpoint {
             key,
             handler: OnceLock::new(),
             ready: AtomicBool::new(false),
+            defer_after,
             metrics: Metrics::default(),
         })
     }
@@ -261,6 +297,65 @@ async fn metrics(State(ep): State<Arc<Endpoint>>) -> Response {
         .into_response()
 }
 
+/// Answers on this thread. A panic in the handler must not drop the request (Discord would show
+/// "The application did not respond"): it gets the apology, counted as a panic.
+fn answer(handler: &dyn Interactions, body: &[u8], kind: u64) -> Reply {
+    crate::error::catch_panic(|| handler.respond(body, kind)).unwrap_or_else(|message| {
+        tracing::error!(panic = %message, kind, "answering an interaction panicked");
+        Reply::Json {
+            label: "-".into(),
+            outcome: "panic",
+            body: APOLOGY_RESPONSE.as_bytes().to_vec(),
+        }
+    })
+}
+
+/// Answers on a blocking thread. Not ready within the endpoint's deferral time: `Err` with the
+/// deferred response to send now, while the answer follows when ready.
+async fn answer_or_defer(
+    ep: &Arc<Endpoint>,
+    handler: Arc<dyn Interactions>,
+    body: Bytes,
+    kind: u64,
+) -> Result<Reply, Response> {
+    let joined = move |r: Result<Reply, tokio::task::JoinError>| {
+        r.unwrap_or_else(|e| {
+            tracing::error!(error = %e, kind, "answering an interaction failed");
+            Reply::Json {
+                label: "-".into(),
+                outcome: "panic",
+                body: APOLOGY_RESPONSE.as_bytes().to_vec(),
+            }
+        })
+    };
+    let mut work = {
+        let (handler, body) = (handler.clone(), body.clone());
+        tokio::task::spawn_blocking(move || answer(&*handler, &body, kind))
+    };
+    match tokio::time::timeout(ep.defer_after, &mut work).await {
+        Ok(done) => Ok(joined(done)),
+        Err(_) => match handler.defer(&body, kind) {
+            None => Ok(joined(work.await)),
+            Some(deferred) => {
+                ep.metrics.count("-", "deferred");
+                let ep = ep.clone();
+                tokio::spawn(async move {
+                    if let Reply::Json {
+                        label,
+                        outcome,
+                        body: response,
+                    } = joined(work.await)
+                    {
+                        ep.metrics.count(&label, outcome);
+                        handler.follow_up(body, response).await;
+                    }
+                });
+                Err(json_response(deferred))
+            }
+        },
+    }
+}
+
 fn json_response(body: Vec<u8>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
@@ -319,24 +414,24 @@ async fn interactions(
         ep.metrics.count("ping", "ok");
         return json_response(br#"{"type":1}"#.to_vec());
     }
-    let Some(handler) = ep.handler.get() else {
+    let Some(handler) = ep.handler.get().cloned() else {
         ep.metrics.count("-", "not_ready");
         return refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             "starting: the index is not open yet",
         );
     };
-    // A panic in the handler must not drop the request: Discord would show "The application did
-    // not respond". Answer with the apology and count it.
-    let reply =
-        crate::error::catch_panic(|| handler.respond(&body, kind)).unwrap_or_else(|message| {
-            tracing::error!(panic = %message, kind, "answering an interaction panicked");
-            Reply::Json {
-                label: "-".into(),
-                outcome: "panic",
-                body: APOLOGY_RESPONSE.as_bytes().to_vec(),
+    let reply = if handler.may_be_slow() {
+        match answer_or_defer(&ep, handler, body, kind).await {
+            Ok(reply) => reply,
+            Err(deferred) => {
+                ep.metrics.latency.observe(started.elapsed().as_secs_f64());
+                return deferred;
             }
-        });
+        }
+    } else {
+        answer(&*handler, &body, kind)
+    };
     ep.metrics.latency.observe(started.elapsed().as_secs_f64());
     match reply {
         Reply::Json {

@@ -107,13 +107,14 @@ fn interaction_inputs() {
     let engine =
         cabildo::engine::Engine::from_corpus(cabildo::corpus::embedded(), None, Default::default())
             .expect("engine");
-    let handler = HttpInteractions {
-        bot: std::sync::Arc::new(Bot::new(
+    let handler = HttpInteractions::new(
+        std::sync::Arc::new(Bot::new(
             std::sync::Arc::new(engine),
             1,
             std::time::Duration::ZERO,
         )),
-    };
+        None,
+    );
     let mut answered = 0;
     for (name, data) in inputs("interaction") {
         let Ok(value) = serde_json::from_slice::<serde_json::Value>(&data) else {

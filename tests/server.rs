@@ -45,8 +45,15 @@ pub struct Server {
 
 impl Server {
     pub async fn start(handler: Option<Arc<dyn Interactions>>) -> Server {
+        Server::deferring_after(handler, server::DEFER_AFTER).await
+    }
+
+    pub async fn deferring_after(
+        handler: Option<Arc<dyn Interactions>>,
+        defer_after: std::time::Duration,
+    ) -> Server {
         let key = SigningKey::generate(&mut rand_core::OsRng);
-        let endpoint = Endpoint::new(key.verifying_key());
+        let endpoint = Endpoint::deferring_after(key.verifying_key(), defer_after);
         if let Some(h) = handler {
             endpoint.set_handler(h);
         }
@@ -332,6 +339,66 @@ async fn a_panicking_handler_still_answers_with_the_apology() {
     s.stop().await;
 }
 
+/// A handler that may be slow: `slow` takes 400 ms, anything else answers at once. Late answers
+/// are collected instead of being sent to Discord.
+struct Slow {
+    late: tokio::sync::mpsc::UnboundedSender<(serde_json::Value, serde_json::Value)>,
+}
+
+impl Interactions for Slow {
+    fn respond(&self, raw: &[u8], kind: u64) -> Reply {
+        let v: serde_json::Value = serde_json::from_slice(raw).expect("the server checked it");
+        if v["data"]["name"] == "slow" {
+            std::thread::sleep(std::time::Duration::from_millis(400));
+        }
+        Echo.respond(raw, kind)
+    }
+    fn may_be_slow(&self) -> bool {
+        true
+    }
+    fn defer(&self, _raw: &[u8], kind: u64) -> Option<Vec<u8>> {
+        (kind == 2).then(|| br#"{"type":5}"#.to_vec())
+    }
+    fn follow_up(&self, raw: axum::body::Bytes, response: Vec<u8>) -> server::FollowUp {
+        let raw: serde_json::Value = serde_json::from_slice(&raw).expect("json");
+        let response: serde_json::Value = serde_json::from_slice(&response).expect("json");
+        let _ = self.late.send((raw, response));
+        Box::pin(async {})
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_answer_is_deferred_then_follows() {
+    let (late, mut followed) = tokio::sync::mpsc::unbounded_channel();
+    let s = Server::deferring_after(
+        Some(Arc::new(Slow { late })),
+        std::time::Duration::from_millis(100),
+    )
+    .await;
+    // Fast enough: answered at once, nothing follows.
+    let (status, body) = s.post(&command("fast")).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("\"fast\""), "{body}");
+    // Too slow: "thinking…" now, the answer after.
+    let (status, body) = s.post(&command("slow")).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, r#"{"type":5}"#);
+    let (raw, response) = tokio::time::timeout(std::time::Duration::from_secs(5), followed.recv())
+        .await
+        .expect("the answer follows")
+        .expect("sent");
+    assert_eq!(raw["data"]["name"], "slow");
+    assert_eq!(response["data"]["content"], "slow");
+    let m = s.endpoint.metrics.render();
+    assert!(m.contains(r#"outcome="deferred"} 1"#), "{m}");
+    assert!(m.contains(r#"command="slow",outcome="ok"} 1"#), "{m}");
+    assert!(
+        followed.try_recv().is_err(),
+        "the fast answer did not follow"
+    );
+    s.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_concurrent_requests_are_all_answered() {
     let s = Arc::new(Server::start(Some(Arc::new(Echo))).await);
@@ -400,7 +467,7 @@ mod discord_over_http {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_signed_ask_gets_the_gateway_reply() {
         let bot = bot();
-        let s = Server::start(Some(Arc::new(HttpInteractions { bot: bot.clone() }))).await;
+        let s = Server::start(Some(Arc::new(HttpInteractions::new(bot.clone(), None)))).await;
         let interaction = ask(1, "Who replaced Lozada as president?", true);
         let (status, body) = s.post(interaction.to_string().as_bytes()).await;
         assert_eq!(status, 200, "{body}");
@@ -423,7 +490,7 @@ mod discord_over_http {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn questions_with_multi_byte_letters_before_english_suffixes_are_answered() {
-        let s = Server::start(Some(Arc::new(HttpInteractions { bot: bot() }))).await;
+        let s = Server::start(Some(Arc::new(HttpInteractions::new(bot(), None)))).await;
         for (i, q) in ["充ing", "xṹed", "日本's power", "éééeth"]
             .into_iter()
             .enumerate()
@@ -441,9 +508,56 @@ mod discord_over_http {
         s.stop().await;
     }
 
+    /// A late answer: the deferred response matches what the answer will be (private or not, a
+    /// new message or an update), and the answer replaces it through Discord's webhook.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_late_answer_goes_to_the_original_response() {
+        use cabildo::server::Interactions;
+        let fake = crate::discord::fake::Fake::start().await;
+        let h = HttpInteractions::new(bot(), Some(&fake.url()));
+        let private = ask(5, "what is dual power?", true);
+        let deferred = h
+            .defer(private.to_string().as_bytes(), 2)
+            .expect("deferrable");
+        assert_eq!(deferred, br#"{"type":5,"data":{"flags":64}}"#);
+        let public = ask(6, "what is dual power?", false);
+        assert_eq!(
+            h.defer(public.to_string().as_bytes(), 2)
+                .expect("deferrable"),
+            br#"{"type":5}"#
+        );
+        let mut complete = ask(7, "dual", false);
+        complete["type"] = json!(4);
+        complete["data"]["options"][0]["focused"] = json!(true);
+        assert_eq!(
+            h.defer(complete.to_string().as_bytes(), 4),
+            None,
+            "autocomplete cannot wait"
+        );
+        let cabildo::server::Reply::Json { body, .. } =
+            h.respond(private.to_string().as_bytes(), 2)
+        else {
+            panic!("an answer")
+        };
+        h.follow_up(private.to_string().into_bytes().into(), body.clone())
+            .await;
+        let sent = fake.request(10, |r| r.method == "PATCH").await;
+        assert_eq!(
+            sent.path,
+            "/api/v10/webhooks/1100/itoken5/messages/@original"
+        );
+        let expected: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(sent.body, expected["data"]);
+        assert!(
+            sent.body["embeds"][0]["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("3."))
+        );
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn unknown_reference_and_forged_button_get_private_errors() {
-        let s = Server::start(Some(Arc::new(HttpInteractions { bot: bot() }))).await;
+        let s = Server::start(Some(Arc::new(HttpInteractions::new(bot(), None)))).await;
         let mut quote = ask(2, "", false);
         quote["data"] = json!({"id": "901", "name": "quote", "type": 1, "options": [
             {"name": "reference", "type": 3, "value": "99.1"}]});
@@ -465,7 +579,7 @@ mod discord_over_http {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn many_concurrent_asks_are_all_answered() {
-        let s = Arc::new(Server::start(Some(Arc::new(HttpInteractions { bot: bot() }))).await);
+        let s = Arc::new(Server::start(Some(Arc::new(HttpInteractions::new(bot(), None)))).await);
         let questions = [
             "What is dual power?",
             "stormed heaven",

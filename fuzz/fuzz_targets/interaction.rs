@@ -18,9 +18,10 @@ fn handler() -> &'static HttpInteractions {
     H.get_or_init(|| {
         let engine = Engine::from_corpus(corpus::embedded(), None, Default::default())
             .expect("essay engine");
-        HttpInteractions {
-            bot: Arc::new(Bot::new(Arc::new(engine), 1, std::time::Duration::ZERO)),
-        }
+        HttpInteractions::new(
+            Arc::new(Bot::new(Arc::new(engine), 1, std::time::Duration::ZERO)),
+            None,
+        )
     })
 }
 

@@ -6,23 +6,99 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use serenity::all::Interaction;
 
 use crate::config::Settings;
-use crate::discord::commands;
+use crate::discord::commands::{self, Action};
 use crate::discord::handler::Bot;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::render::discord as render;
 use crate::reply::Body;
-use crate::server::{self, Endpoint, Interactions, Reply as HttpReply};
+use crate::server::{self, Endpoint, FollowUp, Interactions, Reply as HttpReply};
 
 /// Answers interactions that arrive over HTTP.
 pub struct HttpInteractions {
     pub bot: Arc<Bot>,
+    /// Answers may take long enough to defer (see [`Interactions::may_be_slow`]).
+    pub slow: bool,
+    /// Where late answers go: Discord's API (`https://discord.com`, or the configured proxy).
+    api_base: String,
+    client: reqwest::Client,
+}
+
+impl HttpInteractions {
+    /// Answers with `bot`; late answers go to `api_base` (Discord, or `DISCORD_PROXY_URL`).
+    pub fn new(bot: Arc<Bot>, api_base: Option<&str>) -> Self {
+        HttpInteractions {
+            bot,
+            slow: false,
+            api_base: api_base
+                .unwrap_or("https://discord.com")
+                .trim_end_matches('/')
+                .to_string(),
+            client: reqwest::Client::new(),
+        }
+    }
+}
+
+/// The fields of an interaction a late answer needs.
+#[derive(serde::Deserialize)]
+struct Webhook {
+    application_id: String,
+    token: String,
 }
 
 impl Interactions for HttpInteractions {
+    fn may_be_slow(&self) -> bool {
+        self.slow
+    }
+
+    /// A command shows "thinking…" (privately when the answer will be private); a button keeps its
+    /// message until the update comes. Autocomplete cannot wait.
+    fn defer(&self, raw: &[u8], kind: u64) -> Option<Vec<u8>> {
+        let interaction: Interaction = serde_json::from_slice(raw).ok()?;
+        let deferred = match (kind, commands::parse(&interaction)?) {
+            (2, Action::Ask { private: true, .. } | Action::Find { .. }) => {
+                r#"{"type":5,"data":{"flags":64}}"#
+            }
+            (2, _) => r#"{"type":5}"#,
+            (3, _) => r#"{"type":6}"#,
+            _ => return None,
+        };
+        Some(deferred.as_bytes().to_vec())
+    }
+
+    /// Edits the deferred response into the answer (`PATCH /webhooks/{app}/{token}/messages/@original`;
+    /// the interaction token in the path is the credential, and is never logged).
+    fn follow_up(&self, raw: Bytes, response: Vec<u8>) -> FollowUp {
+        let (client, base) = (self.client.clone(), self.api_base.clone());
+        Box::pin(async move {
+            let Ok(hook) = serde_json::from_slice::<Webhook>(&raw) else {
+                return;
+            };
+            let data = serde_json::from_slice::<serde_json::Value>(&response)
+                .map(|mut v| v["data"].take())
+                .unwrap_or_default();
+            let url = format!(
+                "{base}/api/v10/webhooks/{}/{}/messages/@original",
+                hook.application_id, hook.token
+            );
+            let sent = client
+                .patch(url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(data.to_string())
+                .send()
+                .await;
+            match sent {
+                Ok(r) if r.status().is_success() => {}
+                Ok(r) => tracing::warn!(status = %r.status(), "Discord refused a late answer"),
+                Err(e) => tracing::warn!(error = %e.without_url(), "could not send a late answer"),
+            }
+        })
+    }
+
     fn respond(&self, raw: &[u8], kind: u64) -> HttpReply {
         let interaction: Interaction = match serde_json::from_slice(raw) {
             Ok(i) => i,
@@ -109,7 +185,10 @@ pub async fn serve(
         .index_bytes
         .set(i64::try_from(engine.index.disk_bytes()).unwrap_or(i64::MAX));
     let bot = Arc::new(settings.discord.bot(engine));
-    endpoint.set_handler(Arc::new(HttpInteractions { bot }));
+    endpoint.set_handler(Arc::new(HttpInteractions::new(
+        bot,
+        settings.discord.proxy_url.as_deref(),
+    )));
     tracing::info!("ready");
     server
         .await

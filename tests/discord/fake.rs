@@ -370,6 +370,18 @@ async fn rest_handler(
             }
             StatusCode::NO_CONTENT.into_response()
         }
+        ("PATCH", ["webhooks", _, _, "messages", "@original"]) => {
+            let mut m = message(
+                "990000000000000002",
+                &CHANNEL_ID.to_string(),
+                body["content"].as_str().unwrap_or(""),
+                APP_ID,
+                "cabildo",
+                true,
+            );
+            m["embeds"] = body["embeds"].clone();
+            json_response(m)
+        }
         ("PUT", ["channels", _, "messages", _, "reactions", _, "@me"]) => {
             StatusCode::NO_CONTENT.into_response()
         }
