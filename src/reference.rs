@@ -634,8 +634,8 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
 /// `¶2`, `:16`, `paragraph 2`, or a bare `16` (passages in order, ranges allowed).
 fn passage_part(rest: &str, section: &Section, chapters: bool) -> Option<PassageRange> {
     if rest.starts_with(' ')
-        && let Some(title) = section.title.as_deref()
-        && let Some(after) = strip_prefix_ci(rest.trim_start(), title)
+        && let Some(title) = section.title.as_deref().map(normalize)
+        && let Some(after) = strip_prefix_ci(rest.trim_start(), &title)
         && (after.is_empty() || after.starts_with(' '))
         && let Some(r) = passage_tail(after, section, chapters)
     {

@@ -232,7 +232,6 @@ const DIVISIONS: &[(&str, u8)] = &[
     ("exhibit", 2),
     ("annex", 2),
     ("schedule", 2),
-    ("lesson", 2),
     ("section", 3),
     ("article", 3),
     ("scene", 3),

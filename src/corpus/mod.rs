@@ -311,7 +311,7 @@ pub(crate) fn assemble(
         let mut seen = std::collections::HashSet::new();
         for p in &mut sec.passages {
             if let Some(l) = &p.label
-                && !seen.insert(l.clone())
+                && !seen.insert(l.to_lowercase())
             {
                 p.label = None;
             }

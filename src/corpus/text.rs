@@ -350,7 +350,7 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String]) -> Vec<Unit<'a>> {
                 && !first
                     .text
                     .split_once(": ")
-                    .is_some_and(|(k, _)| !k.contains(' '))
+                    .is_some_and(|(k, _)| !k.contains(' ') && k.chars().any(char::is_lowercase))
                 && heading::marker(first.text).is_none()
                 && raws.get(i + 1).is_some()
                 && !is_plain_heading(raws.get(i + 1))
@@ -411,7 +411,10 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String]) -> Vec<Unit<'a>> {
             let longest = cont.iter().map(Line::len).max().unwrap_or(0);
             let set_above = headable
                 && !cont.is_empty()
-                && (cont[0].indent > start.indent || start.len() * 4 < longest * 3)
+                && ((cont[0].indent > start.indent
+                    && (start.len() < longest
+                        || heading::title_case(m.rest.trim_end_matches('.'))))
+                    || start.len() * 4 < longest * 3)
                 && if m.rest.ends_with('.') {
                     heading::title_case(m.rest.trim_end_matches('.'))
                 } else {
