@@ -220,7 +220,15 @@ impl Reference {
                 rest = tail.trim();
             }
         }
-        if let Some(found) = parse_own_any(rest, corpus, doc_filter)? {
+        // `3` with several texts loaded, some numbered in order: ask which one, as before.
+        let ambiguous = doc_filter.is_none()
+            && corpus.is_multi()
+            && parse_numeric(rest).is_some()
+            && corpus
+                .documents
+                .iter()
+                .any(|d| d.numbering == Numbering::Sequential);
+        if !ambiguous && let Some(found) = parse_own_any(rest, corpus, doc_filter)? {
             found.check(corpus)?;
             return Ok(found);
         }

@@ -69,6 +69,27 @@ impl Document {
         self.sections.iter().map(|s| s.passages.len()).sum()
     }
 
+    /// The titles of the sections that contain section `number` (by level), innermost first:
+    /// `The Debian Free Software Guidelines (DFSG)` for its item `Example Licenses`.
+    pub fn ancestor_titles(&self, number: u32) -> Vec<&str> {
+        let Some(i) = usize::try_from(number).ok().and_then(|n| n.checked_sub(1)) else {
+            return Vec::new();
+        };
+        let Some(mut level) = self.sections.get(i).map(|s| s.level) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for s in self.sections[..i].iter().rev() {
+            if s.level < level {
+                level = s.level;
+                if let Some(t) = s.title.as_deref() {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
     /// The section numbered `number` (from 1).
     pub fn section(&self, number: u32) -> Option<&Section> {
         let i = usize::try_from(number).ok()?.checked_sub(1)?;
@@ -383,13 +404,13 @@ fn unique_labels(sections: &mut [Section]) {
     let mut runs = Vec::with_capacity(sections.len());
     let mut broken = std::collections::HashSet::new();
     for sec in sections.iter_mut() {
+        parents.retain(|(lv, _)| *lv < sec.level);
         let Some(label) = sec.label.clone() else {
             run += 1;
             runs.push(run);
             continue;
         };
         runs.push(run);
-        parents.retain(|(lv, _)| *lv < sec.level);
         if !seen.insert(key(&label)) {
             let qualified = parents.last().map(|(_, p)| format!("{p} {label}"));
             sec.label = qualified.filter(|q| seen.insert(key(q)));

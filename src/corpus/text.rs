@@ -59,6 +59,8 @@ enum Raw<'a> {
 enum Unit<'a> {
     Heading(Head),
     Para(Vec<Line<'a>>),
+    /// A body under the numbered title line set above it: the passage keeps the title line.
+    Titled(Line<'a>, Vec<Line<'a>>),
     Numbered {
         label: String,
         style: Style,
@@ -208,7 +210,8 @@ fn title_line(line: &str) -> bool {
 /// The document's title from the top of the text: a `Title:` line (Project Gutenberg's header);
 /// the first block when it is one line, or a title line over version/date/address lines
 /// (version/date/copyright blocks before it are skipped); else the first centred title-like line.
-/// The title line is taken out of the text.
+/// A title line standing alone is taken out of the text (the essay's first line); one over
+/// version and address lines stays in its block.
 fn find_title(raws: &mut Vec<Raw<'_>>) -> Option<String> {
     for raw in raws.iter().take(TITLE_SEARCH_BLOCKS) {
         if let Raw::Lines(lines) = raw
@@ -249,11 +252,9 @@ fn find_title(raws: &mut Vec<Raw<'_>>) -> Option<String> {
                 raws.remove(i);
                 return Some(first.to_string());
             }
+            // A title over its version and address lines: the block stays a passage, whole.
             if lines.len() > 1 && title_line(first) && lines[1..].iter().all(|l| skip_line(l.text))
             {
-                if let Some(Raw::Lines(lines)) = raws.get_mut(i) {
-                    lines.remove(0);
-                }
                 return Some(first.to_string());
             }
         }
@@ -317,6 +318,17 @@ fn plain_heading(text: &str, level: u8) -> Head {
     }
 }
 
+/// A heading that opens with a quoted name: `"Social Contract" with the Free Software Community`.
+fn quoted_heading(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix(['"', '“']) else {
+        return false;
+    };
+    rest.contains(['"', '”'])
+        && line.chars().count() <= MAX_HEADING_CHARS
+        && heading::title_like(line)
+        && !line.ends_with(['.', '!', '?', '"', '”', '\''])
+}
+
 /// Reads the blocks into headings, paragraphs and numbered paragraphs.
 fn units<'a>(raws: &[Raw<'a>], extra: &[String]) -> Vec<Unit<'a>> {
     let mut out = Vec::new();
@@ -344,7 +356,7 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String]) -> Vec<Unit<'a>> {
                 && i + 1 < raws.len()
             {
                 out.push(Unit::Heading(h));
-            } else if looks_like_heading(first.text)
+            } else if (looks_like_heading(first.text) || quoted_heading(first.text))
                 && !skip_line(first.text)
                 && !first.text.ends_with(['\'', '"', '’', '”'])
                 && !first
@@ -428,7 +440,7 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String]) -> Vec<Unit<'a>> {
                     text: start.text.to_string(),
                     level: m.depth,
                 }));
-                out.push(Unit::Para(cont.to_vec()));
+                out.push(Unit::Titled(start, cont.to_vec()));
             } else if headable && let Some(t) = heading::run_in_title(m.rest) {
                 out.push(Unit::Heading(Head {
                     label: Some(m.label.clone()),
@@ -461,9 +473,21 @@ fn decide(units: Vec<Unit<'_>>) -> Vec<Block> {
     let mut stack: Vec<(u8, Option<Style>, String)> = Vec::new();
     let mut current_labelled = false;
     let mut item_run: Option<(Style, String)> = None;
+    // Numbered sections after an unnumbered heading (`TERMS AND CONDITIONS`, `The Debian Free
+    // Software Guidelines (DFSG)`) sit inside it: their level counts from its level.
+    let mut under: u8 = 0;
     for i in 0..units.len() {
         match &units[i] {
             Unit::Heading(h) => {
+                let mut h = h.clone();
+                if h.label.is_none() {
+                    under = h.level;
+                } else if h.style.is_some() {
+                    h.level = h.level.saturating_add(under);
+                } else {
+                    under = 0;
+                }
+                let h = &h;
                 if let Some(l) = &h.label {
                     stack.retain(|(lv, _, _)| *lv < h.level);
                     stack.push((h.level, h.style, l.clone()));
@@ -475,6 +499,10 @@ fn decide(units: Vec<Unit<'_>>) -> Vec<Block> {
             Unit::Para(lines) => out.push(Block::Passage {
                 label: None,
                 text: reflow(lines),
+            }),
+            Unit::Titled(title, body) => out.push(Block::Passage {
+                label: None,
+                text: format!("{}\n{}", title.text, reflow(body)),
             }),
             Unit::Numbered {
                 label,
@@ -491,15 +519,16 @@ fn decide(units: Vec<Unit<'_>>) -> Vec<Block> {
                 let section = !continues_items
                     && (sibling || (!current_labelled && holds_paragraphs(&units[i..], *style)));
                 if section {
+                    let level = depth.saturating_add(under);
                     let h = Head {
                         label: Some(label.clone()),
                         style: Some(*style),
                         title: None,
                         text: label.clone(),
-                        level: *depth,
+                        level,
                     };
-                    stack.retain(|(lv, _, _)| *lv < *depth);
-                    stack.push((*depth, Some(*style), label.clone()));
+                    stack.retain(|(lv, _, _)| *lv < level);
+                    stack.push((level, Some(*style), label.clone()));
                     current_labelled = true;
                     item_run = None;
                     out.push(head_block(&h));
@@ -522,7 +551,7 @@ fn holds_paragraphs(units: &[Unit<'_>], style: Style) -> bool {
         match u {
             Unit::Heading(_) => return false,
             Unit::Numbered { style: s, .. } if *s == style => {
-                if matches!(units.get(j + 1), Some(Unit::Para(_))) {
+                if matches!(units.get(j + 1), Some(Unit::Para(_) | Unit::Titled(..))) {
                     return true;
                 }
             }
