@@ -605,6 +605,8 @@ fn reflow(lines: &[Line<'_>]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+        .trim()
+        .to_string()
 }
 
 /// A short standalone line that reads as a title: no closing period, comma, colon or semicolon; not
