@@ -448,19 +448,49 @@ fn write_documents(index: &Index, f: Fields, corpus: &Corpus) -> Result<()> {
         let section = view.section;
         let i = view.loc.passage as usize;
         let mut context = String::new();
+        // Neighbours in the section; at its edges, in a text that numbers its own sections, the
+        // nearest passage of the neighbouring section of the same level (one commitment of a list
+        // is read with the ones around it, as it was when the list was one passage).
+        let sibling = |delta: i64| -> Option<&str> {
+            if view.document.numbering != crate::corpus::Numbering::Own {
+                return None;
+            }
+            let j = usize::try_from(i64::from(view.loc.section) + delta).ok()?;
+            let s = view.document.sections.get(j)?;
+            if s.level != section.level || s.title.is_none() {
+                return None;
+            }
+            let p = if delta < 0 {
+                s.passages.last()
+            } else {
+                s.passages.first()
+            };
+            p.map(|p| p.text.as_str())
+        };
         if i > 0 {
             context.push_str(&section.passages[i - 1].text);
+        } else if let Some(prev) = sibling(-1) {
+            context.push_str(prev);
         }
         if let Some(next) = section.passages.get(i + 1) {
             context.push('\n');
             context.push_str(&next.text);
+        } else if let Some(next) = sibling(1) {
+            context.push('\n');
+            context.push_str(next);
+        }
+        // The section's title, then the titles of the sections it sits in.
+        let mut title = section.title.clone().unwrap_or_default();
+        for t in view.document.ancestor_titles(section.number) {
+            title.push('\n');
+            title.push_str(t);
         }
         let mut doc = doc!(
             f.ord => u64::from(view.ord),
             f.doc_id => view.document.id.as_str(),
             f.section => u64::from(section.number),
             f.paragraph => u64::from(view.passage.number),
-            f.title => section.title.as_deref().unwrap_or(""),
+            f.title => title,
             f.text => view.passage.text.as_str(),
             f.context => context,
             f.surface => view.passage.text.as_str(),

@@ -88,6 +88,11 @@ pub struct TocDocument {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TocSection {
     pub section: u32,
+    /// The text's own number for the section, when the document numbers itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Nesting depth from 0 (outermost level of the document).
+    pub depth: u8,
     pub title: Option<String>,
     pub passages: usize,
     pub short_ref: String,
@@ -111,7 +116,8 @@ pub fn toc(corpus: &Corpus, document: Option<&str>) -> Result<Toc, UserError> {
         .iter()
         .enumerate()
         .filter(|(i, _)| only.is_none_or(|o| o as usize == *i))
-        .map(|(i, d)| TocDocument {
+        .map(|(i, d)| (i, d, d.sections.iter().map(|s| s.level).min().unwrap_or(1)))
+        .map(|(i, d, top)| TocDocument {
             doc_id: d.id.clone(),
             title: d.title.clone(),
             passages: d.passage_count(),
@@ -120,6 +126,8 @@ pub fn toc(corpus: &Corpus, document: Option<&str>) -> Result<Toc, UserError> {
                 .iter()
                 .map(|s| TocSection {
                     section: s.number,
+                    label: s.label.clone(),
+                    depth: s.level.saturating_sub(top),
                     title: s.title.clone(),
                     passages: s.passages.len(),
                     short_ref: Reference {

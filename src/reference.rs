@@ -4,10 +4,18 @@
 //! - short: `2.3`, a range `2.3-5`, a whole section `2`; `bolivia:2.3` when several documents are loaded
 //! - section title: `John 3:16`, `john 3 16`, `Elements of dual power ¶1`
 //!
+//! Documents that number themselves ([`Numbering::Own`]) are cited by their own numbers: shown
+//! `§4.1 Powers (3)` / `4.1(3)` (item 3, as the text numbers it), `§4.1 Powers ¶2` / `4.1 ¶2` (the
+//! second passage), `Chapter IV Title ¶3`, `Article 5(2)`; typed back also as `section 4.1 item 3`,
+//! `§10`, `section 8`, `A.5`, `chapter IV`. A bare number there is the text's own section of that
+//! number. Their sections without a number of their own are `#n` (the n-th section). Documents whose
+//! headings are book and chapter ([`Numbering::Chapters`]) show `John 11:35` and still accept the
+//! sequential `1008.35`.
+//!
 //! Parsing is forgiving about spaces, case, `§`/`¶` and dashes, and every form round-trips:
 //! `Reference::parse(&r.human(c), c) == Ok(r)`.
 
-use crate::corpus::{Corpus, Document, Section};
+use crate::corpus::{Corpus, Document, Numbering, Section};
 use crate::error::UserError;
 
 /// A resolved reference: a whole section, or a range of its passages. Always points at text that
@@ -32,8 +40,52 @@ impl Reference {
         }
     }
 
-    /// `§2 General strike poses question of power ¶3`, prefixed `doc: ` when several documents are loaded.
+    /// `§2 General strike poses question of power ¶3` (own numbering: `§4.1 Powers (3)`,
+    /// chapters: `John 11:35`), prefixed `doc: ` when several documents are loaded.
     pub fn human(&self, corpus: &Corpus) -> String {
+        match self.numbering(corpus) {
+            Numbering::Sequential => self.sequential_human(corpus),
+            Numbering::Own | Numbering::Chapters => self.own_form(corpus, true),
+        }
+    }
+
+    /// `2.3`, `2.3-5`, `2` (own numbering: `4.1(3)`, `4.1 ¶2`, `Article 5`; chapters:
+    /// `John 11:35`); prefixed `doc:` when several documents are loaded.
+    pub fn short(&self, corpus: &Corpus) -> String {
+        match self.numbering(corpus) {
+            Numbering::Sequential => self.sequential_short(corpus),
+            Numbering::Own | Numbering::Chapters => self.own_form(corpus, false),
+        }
+    }
+
+    /// `John 3:16` when the title ends in a number, `Elements of dual power ¶1` otherwise; the
+    /// human form for untitled sections and for documents with their own numbering.
+    pub fn titled(&self, corpus: &Corpus) -> String {
+        if self.numbering(corpus) != Numbering::Sequential {
+            return self.human(corpus);
+        }
+        let Some(title) = self.section_title(corpus) else {
+            return self.human(corpus);
+        };
+        let mut out = self.prefix(corpus);
+        out.push_str(title);
+        if let Some(range) = self.range_text() {
+            if title.ends_with(|c: char| c.is_ascii_digit()) {
+                out.push(':');
+            } else {
+                out.push_str(" ¶");
+            }
+            out.push_str(&range);
+        }
+        out
+    }
+
+    fn numbering(&self, corpus: &Corpus) -> Numbering {
+        self.document(corpus)
+            .map_or(Numbering::Sequential, |d| d.numbering)
+    }
+
+    fn sequential_human(&self, corpus: &Corpus) -> String {
         let mut out = self.prefix(corpus);
         out.push('§');
         out.push_str(&self.section.to_string());
@@ -48,8 +100,7 @@ impl Reference {
         out
     }
 
-    /// `2.3`, `2.3-5`, `2`; prefixed `doc:` when several documents are loaded.
-    pub fn short(&self, corpus: &Corpus) -> String {
+    fn sequential_short(&self, corpus: &Corpus) -> String {
         let mut out = self.prefix(corpus);
         out.push_str(&self.section.to_string());
         if let Some(range) = self.range_text() {
@@ -59,20 +110,55 @@ impl Reference {
         out
     }
 
-    /// `John 3:16` when the title ends in a number, `Elements of dual power ¶1` otherwise; the
-    /// human form for untitled sections.
-    pub fn titled(&self, corpus: &Corpus) -> String {
-        let Some(title) = self.section_title(corpus) else {
-            return self.human(corpus);
-        };
+    /// Own numbering and chapters: the section's label (or `#n`), the title in the human form,
+    /// then `(x)` for a numbered item, `:v` for a verse, ` ¶p` for any other passage.
+    fn own_form(&self, corpus: &Corpus, human: bool) -> String {
         let mut out = self.prefix(corpus);
-        out.push_str(title);
-        if let Some(range) = self.range_text() {
-            if title.ends_with(|c: char| c.is_ascii_digit()) {
-                out.push(':');
-            } else {
-                out.push_str(" ¶");
+        let section = self.section(corpus);
+        let chapters = self.numbering(corpus) == Numbering::Chapters;
+        let label = section.and_then(|s| s.label.as_deref());
+        match label {
+            Some(l) if chapters => out.push_str(l),
+            Some(l) => {
+                if human && !l.contains(' ') {
+                    out.push('§');
+                }
+                out.push_str(l);
             }
+            None => {
+                out.push('#');
+                out.push_str(&self.section.to_string());
+            }
+        }
+        let title = section.and_then(|s| s.title.as_deref());
+        if human
+            && !(chapters && label.is_some())
+            && let Some(t) = title
+        {
+            out.push(' ');
+            out.push_str(t);
+        }
+        let Some(range) = self.range_text() else {
+            return out;
+        };
+        let item = match self.passages {
+            Some((a, b)) if a == b => section
+                .and_then(|s| s.passage(a))
+                .and_then(|p| p.label.as_deref()),
+            _ => None,
+        };
+        if let Some(x) = item {
+            if human {
+                out.push(' ');
+            }
+            out.push('(');
+            out.push_str(x);
+            out.push(')');
+        } else if chapters && label.is_some() {
+            out.push(':');
+            out.push_str(&range);
+        } else {
+            out.push_str(" ¶");
             out.push_str(&range);
         }
         out
@@ -134,8 +220,30 @@ impl Reference {
                 rest = tail.trim();
             }
         }
-        let (section_spec, range) = parse_numeric(rest)
-            .or_else(|| parse_human(rest))
+        // `3` with several texts loaded, some numbered in order: ask which one, as before.
+        let ambiguous = doc_filter.is_none()
+            && corpus.is_multi()
+            && parse_numeric(rest).is_some()
+            && corpus
+                .documents
+                .iter()
+                .any(|d| d.numbering == Numbering::Sequential);
+        if !ambiguous && let Some(found) = parse_own_any(rest, corpus, doc_filter)? {
+            found.check(corpus)?;
+            return Ok(found);
+        }
+        let numeric = parse_numeric(rest).or_else(|| parse_human(rest));
+        let own_doc = match doc_filter {
+            Some(d) => Some(d),
+            None if corpus.documents.len() == 1 => Some(0),
+            None => None,
+        }
+        .and_then(|d| corpus.documents.get(d as usize))
+        .filter(|d| d.numbering == Numbering::Own);
+        if let (Some(_), Some(d)) = (&numeric, own_doc) {
+            return Err(UserError::UnknownReference(no_such_own(d, rest)));
+        }
+        let (section_spec, range) = numeric
             .map_or_else(
                 || parse_titled(rest, corpus, doc_filter).map(|(d, s, r)| (Spec::Found(d, s), r)),
                 |(s, r)| Some((Spec::Number(s), r)),
@@ -186,15 +294,18 @@ impl Reference {
         };
         if let Some((a, b)) = self.passages {
             let n = section.passages.len() as u32;
-            let name = match &section.title {
-                Some(t) => format!("§{} {}", section.number, t),
-                None => format!("§{}", section.number),
+            let whole = Reference {
+                passages: None,
+                ..*self
             };
+            let name = whole.human(corpus);
             if a == 0 || b < a {
+                let example = match document.numbering {
+                    Numbering::Sequential => format!("{}.1-{}", section.number, n.max(1)),
+                    _ => format!("{} ¶1-{}", whole.short(corpus), n.max(1)),
+                };
                 return Err(UserError::UnknownReference(format!(
-                    "Passages are numbered from 1 and a range runs forwards, e.g. `{}.1-{}`.",
-                    section.number,
-                    n.max(1)
+                    "Passages are numbered from 1 and a range runs forwards, e.g. `{example}`."
                 )));
             }
             if b > n {
@@ -369,4 +480,206 @@ pub fn doc_list(corpus: &Corpus) -> String {
         .map(|d| d.id.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What a document with its own numbering has, when a typed number is not one of its sections.
+fn no_such_own(doc: &Document, typed: &str) -> String {
+    let labels: Vec<&str> = doc
+        .sections
+        .iter()
+        .filter_map(|s| s.label.as_deref())
+        .collect();
+    let shown: Vec<&str> = labels.iter().take(12).copied().collect();
+    format!(
+        "There is no section “{}” in “{}”, which numbers its own sections: {}{}. See the table of contents.",
+        truncate(typed, 40),
+        doc.title,
+        shown.join(", "),
+        if labels.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        }
+    )
+}
+
+/// A reference in a document's own numbering, in the one document named or in any loaded one
+/// that numbers itself; `#n` (the n-th section) in any document. `Ok(None)` when nothing matches;
+/// an error when several documents match and none was named.
+fn parse_own_any(
+    s: &str,
+    corpus: &Corpus,
+    doc_filter: Option<u32>,
+) -> Result<Option<Reference>, UserError> {
+    let mut found = Vec::new();
+    for (d, doc) in corpus.documents.iter().enumerate() {
+        let d = d as u32;
+        if doc_filter.is_some_and(|f| f != d) {
+            continue;
+        }
+        let sequential = doc.numbering == Numbering::Sequential;
+        let by_number = parse_hash(s, doc, d, '#')
+            .or_else(|| sequential.then(|| parse_hash(s, doc, d, '§'))?);
+        if let Some(r) = by_number {
+            if doc_filter.is_some() || corpus.documents.len() == 1 {
+                return Ok(Some(r));
+            }
+            continue;
+        }
+        if sequential {
+            continue;
+        }
+        if let Some((section, passages)) = parse_own(s, doc) {
+            found.push(Reference {
+                doc: d,
+                section,
+                passages,
+            });
+        }
+    }
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.pop()),
+        _ => Err(UserError::UnknownReference(format!(
+            "Several texts have a “{}”; say which one, e.g. `{}:{}`. Loaded: {}.",
+            truncate(s, 40),
+            corpus
+                .documents
+                .get(found[0].doc as usize)
+                .map_or("doc", |d| d.id.as_str()),
+            s,
+            doc_list(corpus)
+        ))),
+    }
+}
+
+/// `#12`, `#12 ¶3`, `#12 Title ¶3`: the 12th section, whatever the document's numbering (with
+/// `sign` `§`: the human form of sequential documents, `§2 Title ¶3`, whatever the title holds).
+fn parse_hash(s: &str, doc: &Document, d: u32, sign: char) -> Option<Reference> {
+    let s = s.trim().strip_prefix(sign)?.trim_start();
+    let digits_end = s
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_digit())
+        .map_or(s.len(), |(i, _)| i);
+    let number = number(&s[..digits_end])?;
+    let section = doc.section(number)?;
+    let rest = &s[digits_end..];
+    let rest = rest
+        .strip_prefix('.')
+        .map_or(rest.to_string(), |r| format!(" ¶{r}"));
+    let passages = passage_part(&rest, section, doc.numbering == Numbering::Chapters)?;
+    Some(Reference {
+        doc: d,
+        section: number,
+        passages,
+    })
+}
+
+/// `rest` with `prefix` cut off its start, compared without regard to case; `None` when it does
+/// not start so. Always cuts on a character boundary.
+fn strip_prefix_ci<'a>(rest: &'a str, prefix: &str) -> Option<&'a str> {
+    let mut it = rest.char_indices();
+    for p in prefix.chars() {
+        let (_, c) = it.next()?;
+        if !c.to_lowercase().eq(p.to_lowercase()) {
+            return None;
+        }
+    }
+    Some(it.next().map_or("", |(i, _)| &rest[i..]))
+}
+
+/// After a section's label: nothing, a space, `(`, `¶` or `:`.
+fn at_boundary(rest: &str) -> bool {
+    rest.is_empty() || rest.starts_with([' ', '(', '¶', ':'])
+}
+
+/// A reference in one document's own numbering: the longest section label the input starts with
+/// (after an optional `§` or `section`), then the passage part.
+fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
+    let s = s.trim();
+    let chapters = doc.numbering == Numbering::Chapters;
+    let mut starts: Vec<&str> = vec![s];
+    let unsigned = s.strip_prefix('§').map(str::trim_start);
+    if let Some(u) = unsigned {
+        starts.push(u);
+    }
+    for base in [s, unsigned.unwrap_or(s)] {
+        for word in ["section ", "sect. ", "sec. ", "s. ", "clause ", "§ "] {
+            if let Some(r) = strip_prefix_ci(base, word) {
+                starts.push(r.trim_start());
+            }
+        }
+    }
+    // (matched length, section number, rest)
+    let mut best: Option<(usize, u32, &str)> = None;
+    for sec in &doc.sections {
+        let Some(label) = sec.label.as_deref() else {
+            continue;
+        };
+        let bare = label.split_once(' ').map(|(_, b)| b).filter(|_| !chapters);
+        for start in &starts {
+            for candidate in std::iter::once(label).chain(bare) {
+                if let Some(rest) = strip_prefix_ci(start, candidate)
+                    && at_boundary(rest)
+                {
+                    let matched = start.len() - rest.len();
+                    let full = candidate.len() == label.len();
+                    let score = matched * 2 + usize::from(full);
+                    if best.is_none_or(|(b, _, _)| score > b) {
+                        best = Some((score, sec.number, rest));
+                    }
+                }
+            }
+        }
+    }
+    let (_, number, rest) = best?;
+    let section = doc.section(number)?;
+    Some((number, passage_part(rest, section, chapters)?))
+}
+
+/// What follows a section in a reference: nothing (the whole section), the section's title (in
+/// the human form, after a space), then `(3)` / `item 3` (an item as the text numbers it),
+/// `¶2`, `:16`, `paragraph 2`, or a bare `16` (passages in order, ranges allowed).
+fn passage_part(rest: &str, section: &Section, chapters: bool) -> Option<PassageRange> {
+    if rest.starts_with(' ')
+        && let Some(title) = section.title.as_deref().map(normalize)
+        && let Some(after) = strip_prefix_ci(rest.trim_start(), &title)
+        && (after.is_empty() || after.starts_with(' '))
+        && let Some(r) = passage_tail(after, section, chapters)
+    {
+        return Some(r);
+    }
+    passage_tail(rest, section, chapters)
+}
+
+fn passage_tail(rest: &str, section: &Section, chapters: bool) -> Option<PassageRange> {
+    let t = rest.trim();
+    if t.is_empty() {
+        return Some(None);
+    }
+    let item = t
+        .strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .or_else(|| strip_prefix_ci(t, "item ").map(str::trim))
+        .or_else(|| strip_prefix_ci(t, "rule ").map(str::trim));
+    if let Some(x) = item {
+        let x = x.trim().trim_end_matches('.');
+        if let Some(p) = section.passages.iter().find(|p| {
+            p.label
+                .as_deref()
+                .is_some_and(|l| l.eq_ignore_ascii_case(x))
+        }) {
+            return Some(Some((p.number, p.number)));
+        }
+        return None;
+    }
+    let range = t
+        .strip_prefix('¶')
+        .or_else(|| t.strip_prefix(':'))
+        .or_else(|| strip_prefix_ci(t, "paragraph "))
+        .or_else(|| strip_prefix_ci(t, "para "))
+        .or_else(|| strip_prefix_ci(t, "verse "))
+        .or_else(|| chapters.then_some(t))
+        .or_else(|| t.starts_with(|c: char| c.is_ascii_digit()).then_some(t))?;
+    Some(Some(parse_range(range.trim())?))
 }

@@ -43,11 +43,13 @@ fn check_numbering(name: &str, doc: &Document) {
 fn corpus_parse_inputs() {
     for (name, data) in inputs("corpus_parse") {
         let raw = String::from_utf8_lossy(&data);
-        let normalised = corpus::normalize_newlines(&raw);
+        // Passages are the input's words; only white space may differ (reflowed prose).
+        let ws = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let normalised = ws(&corpus::normalize_newlines(&raw));
         let doc = corpus::parse("doc", "Fallback", Format::Text, &raw);
         check_numbering(&name, &doc);
         for p in doc.sections.iter().flat_map(|s| &s.passages) {
-            assert!(normalised.contains(p.text.as_str()), "{name}: {:?}", p.text);
+            assert!(normalised.contains(&ws(&p.text)), "{name}: {:?}", p.text);
         }
         check_numbering(
             &name,

@@ -12,4 +12,5 @@ mod references;
 mod robustness;
 mod search;
 mod server;
+mod shapes;
 mod structure;

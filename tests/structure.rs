@@ -46,9 +46,13 @@ fn essay_list_and_song_are_passages() {
         .find(|t| t.contains("There is no saviour high above us"))
         .expect("the Internationale is a passage");
     assert!(song.contains("And only we can will our good."));
-    // Passages are verbatim slices of the file.
-    let raw = include_str!("../corpus/revolution-in-bolivia.txt");
-    assert!(all.iter().all(|t| raw.contains(t)));
+    // Passages are the file's own words; only white space (the list's indentation) may differ.
+    let ws = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let raw = ws(include_str!("../corpus/revolution-in-bolivia.txt"));
+    assert!(all.iter().all(|t| raw.contains(&ws(t))));
+    assert!(
+        list.starts_with("1. Free and democratic elections") && list.contains("\n2. No official")
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::{Corpus, Document, Format, parse, slug};
+use super::{Corpus, Document, Format, Overrides, overrides, parse, parse_with, slug};
 use crate::error::{Error, Result};
 
 /// Id of the embedded default document.
@@ -175,9 +175,31 @@ fn read_document(
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let fallback_title = stem.replace(['-', '_'], " ");
-    let doc = parse(&slug(&stem), fallback_title.trim(), format, &text);
+    let outside = sidecar_for(path, warnings);
+    let doc = parse_with(&slug(&stem), fallback_title.trim(), format, &text, outside);
     if doc.passage_count() == 0 {
         return Ok(None);
     }
     Ok(Some(doc))
+}
+
+/// The overrides in `NAME.cabildo.toml` beside `NAME.txt`, if there is one; a bad sidecar is
+/// reported and ignored.
+fn sidecar_for(path: &Path, warnings: &mut Vec<String>) -> Overrides {
+    let Some(stem) = path.file_stem() else {
+        return Overrides::default();
+    };
+    let mut name = stem.to_os_string();
+    name.push(".cabildo.toml");
+    let side = path.with_file_name(name);
+    let Ok(text) = std::fs::read_to_string(&side) else {
+        return Overrides::default();
+    };
+    match overrides::sidecar(&text) {
+        Ok(o) => o,
+        Err(e) => {
+            warnings.push(format!("{}: ignored, {e}", side.display()));
+            Overrides::default()
+        }
+    }
 }

@@ -1,15 +1,19 @@
 //! Markdown: ATX/Setext headings are sections; paragraphs, list items, block quotes and code blocks
 //! are passages. Passages store the text a reader sees (inline markup such as `*emphasis*` removed),
 //! so quotes match what people read. A lone leading `# ` heading or front-matter `title:` is the
-//! document title.
+//! document title. Headings that carry the text's own number (`## 4.1. Powers`, `# Chapter 3`)
+//! keep it as their label; items of an ordered list keep theirs.
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use super::heading;
+use super::overrides::Overrides;
 use super::{Block, Document, assemble};
 
-/// Parses a Markdown document (newlines already normalised to `\n`).
-pub fn parse(id: &str, fallback_title: &str, text: &str) -> Document {
-    let (front_title, body) = front_matter(text);
+/// Parses a Markdown document (newlines normalised to `\n`, front matter already split off).
+pub fn parse(id: &str, fallback_title: &str, body: &str, overrides: &Overrides) -> Document {
+    let front_title = overrides.title.clone();
+    let mut item_label: Option<String> = None;
     let mut items: Vec<(Block, Option<HeadingLevel>)> = Vec::new();
     let mut buf = String::new();
     // What we are capturing: a heading, or a top-level block that becomes one passage.
@@ -28,7 +32,7 @@ pub fn parse(id: &str, fallback_title: &str, text: &str) -> Document {
                 if let Some(Capture::Heading(level)) = capture.take() {
                     let t = collapse(&buf);
                     if !t.is_empty() {
-                        items.push((Block::Heading(t), Some(level)));
+                        items.push((heading_block(t, level, &overrides.heading), Some(level)));
                     }
                 }
             }
@@ -44,8 +48,10 @@ pub fn parse(id: &str, fallback_title: &str, text: &str) -> Document {
                 if capture.is_none() && list_depth == 1 && quote_depth == 0 {
                     buf.clear();
                     capture = Some(Capture::Item);
+                    item_label = None;
                     if let Some(Some(n)) = ordered_next.last_mut() {
                         buf.push_str(&format!("{n}. "));
+                        item_label = Some(n.to_string());
                         *n += 1;
                     }
                 } else {
@@ -56,7 +62,7 @@ pub fn parse(id: &str, fallback_title: &str, text: &str) -> Document {
                 if list_depth == 1 && matches!(capture, Some(Capture::Item)) =>
             {
                 capture = None;
-                push_passage(&mut items, &buf);
+                push_labelled(&mut items, &buf, item_label.take());
             }
             Event::Start(Tag::BlockQuote(_)) => {
                 quote_depth += 1;
@@ -114,19 +120,54 @@ pub fn parse(id: &str, fallback_title: &str, text: &str) -> Document {
         .count();
     let first_heading = items
         .iter()
-        .position(|(b, _)| matches!(b, Block::Heading(_)));
+        .position(|(b, _)| matches!(b, Block::Heading { .. }));
     let mut title = front_title;
     if h1s == 1
         && let Some(i) = first_heading
         && items[i].1 == Some(HeadingLevel::H1)
         && items[..i].is_empty()
-        && let (Block::Heading(t), _) = items.remove(i)
+        && let (Block::Heading { text, .. }, _) = items.remove(i)
         && title.is_none()
     {
-        title = Some(t);
+        title = Some(text);
     }
     let title = title.unwrap_or_else(|| fallback_title.to_string());
-    assemble(id, title, items.into_iter().map(|(b, _)| b).collect())
+    assemble(
+        id,
+        title,
+        items.into_iter().map(|(b, _)| b).collect(),
+        overrides.numbering,
+    )
+}
+
+/// A heading, with the text's own number split off when it carries one.
+fn heading_block(text: String, level: HeadingLevel, extra: &[String]) -> Block {
+    let level = level as u8;
+    if let Some(d) = heading::division(&text, extra) {
+        return Block::Heading {
+            label: Some(d.label),
+            title: d.title,
+            text,
+            level,
+        };
+    }
+    if let Some(m) = heading::marker(&text)
+        && !m.rest.is_empty()
+        && !matches!(m.style, heading::Style::Paren | heading::Style::Lower)
+    {
+        return Block::Heading {
+            label: Some(m.label.clone()),
+            title: Some(m.rest.trim_end_matches('.').to_string()),
+            level: level.max(m.depth),
+            text,
+        };
+    }
+    Block::Heading {
+        label: None,
+        title: Some(text.clone()),
+        text,
+        level,
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -145,9 +186,23 @@ fn newline(buf: &mut String) {
 }
 
 fn push_passage(items: &mut Vec<(Block, Option<HeadingLevel>)>, text: &str) {
+    push_labelled(items, text, None);
+}
+
+fn push_labelled(
+    items: &mut Vec<(Block, Option<HeadingLevel>)>,
+    text: &str,
+    label: Option<String>,
+) {
     let t = text.trim();
     if !t.is_empty() {
-        items.push((Block::Passage(t.to_string()), None));
+        items.push((
+            Block::Passage {
+                label,
+                text: t.to_string(),
+            },
+            None,
+        ));
     }
 }
 
@@ -156,28 +211,13 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Splits off YAML-style front matter (`---` … `---`), returning its `title:` if any.
-fn front_matter(text: &str) -> (Option<String>, &str) {
-    let Some(rest) = text.strip_prefix("---\n") else {
-        return (None, text);
-    };
-    let Some(end) = rest.find("\n---") else {
-        return (None, text);
-    };
-    let header = &rest[..end];
-    let after = &rest[end + 4..];
-    let body = after.split_once('\n').map_or("", |(_, b)| b);
-    let title = header.lines().find_map(|l| {
-        let v = l.strip_prefix("title:")?.trim();
-        let v = v.trim_matches(|c| c == '"' || c == '\'').trim();
-        (!v.is_empty()).then(|| v.to_string())
-    });
-    (title, body)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::corpus::{Document, Format};
+
+    fn parse(id: &str, fallback: &str, text: &str) -> Document {
+        crate::corpus::parse(id, fallback, Format::Markdown, text)
+    }
 
     #[test]
     fn front_matter_title_wins() {

@@ -1,11 +1,18 @@
 //! The texts: documents made of numbered sections made of numbered passages.
 //!
 //! Loading (files, directories, the embedded default) lives in [`load`]; turning one text into a
-//! [`Document`] lives in [`text`] (plain text) and [`markdown`], which do no I/O.
+//! [`Document`] lives in [`text`] (plain text) and [`markdown`], which do no I/O; [`heading`] reads
+//! the text's own numbers and division words, [`overrides`] what a document says about itself.
+//! [`assemble`] numbers sections and passages and decides whether references use the text's own
+//! numbering ([`Numbering`]).
 
+pub mod heading;
 pub mod load;
 pub mod markdown;
+pub mod overrides;
 pub mod text;
+
+pub use overrides::Overrides;
 
 pub use load::{DEFAULT_ID, embedded, load};
 
@@ -14,6 +21,9 @@ pub use load::{DEFAULT_ID, embedded, load};
 pub struct Passage {
     /// Number within its section, from 1.
     pub number: u32,
+    /// The item's own number when the text numbers it (`3` of rule `3.`, `a` of `(a)`), unique in
+    /// its section.
+    pub label: Option<String>,
     pub text: String,
 }
 
@@ -22,8 +32,26 @@ pub struct Passage {
 pub struct Section {
     /// Number within its document, from 1, in reading order.
     pub number: u32,
+    /// The text's own number for it, unique in the document: `4.1`, `A.3`, `Chapter IV`,
+    /// `Article 5`; for [`Numbering::Chapters`] the title itself (`John 11`).
+    pub label: Option<String>,
     pub title: Option<String>,
+    /// Nesting: 1 outermost (part, `1.`, `#`), deeper for chapters, `1.1`, `##`.
+    pub level: u8,
     pub passages: Vec<Passage>,
+}
+
+/// How a document's references are numbered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Numbering {
+    /// Sections numbered 1, 2, 3 … in reading order: `2.3`, `§2 Title ¶3`.
+    #[default]
+    Sequential,
+    /// The text's own numbers: `§4.1 Powers (3)`, `Article 5 ¶2`, `Chapter IV ¶3`.
+    Own,
+    /// Titles that carry a book and chapter number: `John 11:35`.
+    Chapters,
 }
 
 /// One document of the corpus (one file).
@@ -32,12 +60,34 @@ pub struct Document {
     /// Stable id from the file name (lower-case, no extension), used in references like `bolivia:2.3`.
     pub id: String,
     pub title: String,
+    pub numbering: Numbering,
     pub sections: Vec<Section>,
 }
 
 impl Document {
     pub fn passage_count(&self) -> usize {
         self.sections.iter().map(|s| s.passages.len()).sum()
+    }
+
+    /// The titles of the sections that contain section `number` (by level), innermost first:
+    /// `The Debian Free Software Guidelines (DFSG)` for its item `Example Licenses`.
+    pub fn ancestor_titles(&self, number: u32) -> Vec<&str> {
+        let Some(i) = usize::try_from(number).ok().and_then(|n| n.checked_sub(1)) else {
+            return Vec::new();
+        };
+        let Some(mut level) = self.sections.get(i).map(|s| s.level) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for s in self.sections[..i].iter().rev() {
+            if s.level < level {
+                level = s.level;
+                if let Some(t) = s.title.as_deref() {
+                    out.push(t);
+                }
+            }
+        }
+        out
     }
 
     /// The section numbered `number` (from 1).
@@ -205,48 +255,191 @@ impl Format {
 
 /// Parses one document in the given format. Never fails: odd input yields a best-effort document.
 pub fn parse(id: &str, fallback_title: &str, format: Format, raw: &str) -> Document {
+    parse_with(id, fallback_title, format, raw, Overrides::default())
+}
+
+/// [`parse`], with settings from outside the text (a sidecar file); front matter in the text is
+/// read too, and `outside` wins where both say something.
+pub fn parse_with(
+    id: &str,
+    fallback_title: &str,
+    format: Format,
+    raw: &str,
+    outside: Overrides,
+) -> Document {
     let raw = normalize_newlines(raw);
+    let (front, body) = overrides::front_matter(&raw);
+    let o = front.merged(outside);
     match format {
-        Format::Text => text::parse(id, fallback_title, &raw),
-        Format::Markdown => markdown::parse(id, fallback_title, &raw),
+        Format::Text => text::parse(id, fallback_title, body, &o),
+        Format::Markdown => markdown::parse(id, fallback_title, body, &o),
     }
 }
 
-/// Groups passages under headings, numbering both. `items` is the document in reading order.
-pub(crate) fn assemble(id: &str, title: String, items: Vec<Block>) -> Document {
+/// Groups passages under headings, numbering both, and decides the document's [`Numbering`]
+/// (unless `numbering` forces it): its own when at least two sections (or half of them) carry the
+/// text's numbers, chapters when every title ends in a chapter number (`John 11`), else sequential.
+/// Own labels that repeat are told apart by their parent's (`Part II Chapter I`) or dropped.
+pub(crate) fn assemble(
+    id: &str,
+    title: String,
+    items: Vec<Block>,
+    numbering: Option<Numbering>,
+) -> Document {
     let mut sections: Vec<Section> = Vec::new();
+    // Full heading text of each section, used as its title when numbering is sequential.
+    let mut texts: Vec<Option<String>> = Vec::new();
     for item in items {
         match item {
-            Block::Heading(t) => sections.push(Section {
-                number: sections.len() as u32 + 1,
-                title: Some(t),
-                passages: Vec::new(),
-            }),
-            Block::Passage(text) => {
+            Block::Heading {
+                label,
+                title,
+                text,
+                level,
+            } => {
+                sections.push(Section {
+                    number: sections.len() as u32 + 1,
+                    label,
+                    title: title.map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")),
+                    level: level.max(1),
+                    passages: Vec::new(),
+                });
+                texts.push(Some(text.split_whitespace().collect::<Vec<_>>().join(" ")));
+            }
+            Block::Passage { label, text } => {
                 if sections.is_empty() {
                     sections.push(Section {
                         number: 1,
+                        label: None,
                         title: None,
+                        level: 1,
                         passages: Vec::new(),
                     });
+                    texts.push(None);
                 }
                 if let Some(sec) = sections.last_mut() {
                     let number = sec.passages.len() as u32 + 1;
-                    sec.passages.push(Passage { number, text });
+                    sec.passages.push(Passage {
+                        number,
+                        label,
+                        text,
+                    });
                 }
             }
         }
     }
+    for sec in &mut sections {
+        let mut seen = std::collections::HashSet::new();
+        for p in &mut sec.passages {
+            if let Some(l) = &p.label
+                && !seen.insert(l.to_lowercase())
+            {
+                p.label = None;
+            }
+        }
+    }
+    let labelled = sections.iter().filter(|s| s.label.is_some()).count();
+    let numbering =
+        numbering.unwrap_or(if labelled >= 2 || (labelled == 1 && sections.len() <= 2) {
+            Numbering::Own
+        } else if chapter_titles(&sections) {
+            Numbering::Chapters
+        } else {
+            Numbering::Sequential
+        });
+    match numbering {
+        Numbering::Sequential => {
+            for (sec, text) in sections.iter_mut().zip(texts) {
+                if sec.label.take().is_some() {
+                    sec.title = text;
+                }
+                for p in &mut sec.passages {
+                    p.label = None;
+                }
+            }
+        }
+        Numbering::Chapters => {
+            for sec in &mut sections {
+                sec.label = sec.title.clone();
+            }
+            unique_labels(&mut sections);
+        }
+        Numbering::Own => unique_labels(&mut sections),
+    }
     Document {
         id: id.to_string(),
         title,
+        numbering,
         sections,
+    }
+}
+
+/// Every title reads `Name N` (a book and its chapter), they are all different, at least two.
+fn chapter_titles(sections: &[Section]) -> bool {
+    let titled: Vec<&str> = sections.iter().filter_map(|s| s.title.as_deref()).collect();
+    let untitled = sections.len() - titled.len();
+    let mut seen = std::collections::HashSet::new();
+    titled.len() >= 2
+        && untitled <= 1
+        && titled.iter().all(|t| {
+            t.rsplit_once(' ').is_some_and(|(name, n)| {
+                !name.trim().is_empty()
+                    && n.len() <= 4
+                    && !n.is_empty()
+                    && n.bytes().all(|b| b.is_ascii_digit())
+            }) && seen.insert(t.to_lowercase())
+        })
+}
+
+/// Makes labels unique: a repeated one is prefixed by the label of the section it sits in
+/// (`Part II Chapter I`); one still repeated is dropped (its section is then cited `#n`).
+/// A run is the stretch of sections after one unnumbered heading: when one of its labels cannot be
+/// told apart, the whole run is cited `#n`, so that a second list numbered from 1 (the Debian Free
+/// Software Guidelines after the Social Contract) is not half own numbers, half `#n`.
+fn unique_labels(sections: &mut [Section]) {
+    let key = |l: &str| l.to_lowercase();
+    let mut seen = std::collections::HashSet::new();
+    let mut parents: Vec<(u8, String)> = Vec::new();
+    let mut run = 0usize;
+    let mut runs = Vec::with_capacity(sections.len());
+    let mut broken = std::collections::HashSet::new();
+    for sec in sections.iter_mut() {
+        parents.retain(|(lv, _)| *lv < sec.level);
+        let Some(label) = sec.label.clone() else {
+            run += 1;
+            runs.push(run);
+            continue;
+        };
+        runs.push(run);
+        if !seen.insert(key(&label)) {
+            let qualified = parents.last().map(|(_, p)| format!("{p} {label}"));
+            sec.label = qualified.filter(|q| seen.insert(key(q)));
+            if sec.label.is_none() {
+                broken.insert(run);
+            }
+        }
+        if let Some(l) = &sec.label {
+            parents.push((sec.level, l.clone()));
+        }
+    }
+    for (sec, r) in sections.iter_mut().zip(runs) {
+        if broken.contains(&r) {
+            sec.label = None;
+        }
     }
 }
 
 /// A parsed block before numbering.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Block {
-    Heading(String),
-    Passage(String),
+    /// A heading: the text's own number (if any), the title without it, the whole heading as
+    /// written (the title when numbering is sequential), its level.
+    Heading {
+        label: Option<String>,
+        title: Option<String>,
+        text: String,
+        level: u8,
+    },
+    /// A passage, with the item's own number if it is one of a numbered list.
+    Passage { label: Option<String>, text: String },
 }

@@ -1,65 +1,612 @@
-//! Plain text: paragraphs are blocks separated by blank lines; headings are short standalone lines
-//! that read as titles and are followed by body text. The first line is the document's title when it
-//! stands alone.
+//! Plain text: paragraphs are blocks separated by blank lines. Headings are short standalone lines
+//! that read as titles and are followed by body text; lines underlined with `===`/`---` (Setext);
+//! numbered headings (`1. Definitions.`, `4.1 Powers`, `A.3.`, `IV.`), headings run into their
+//! paragraph (`2. Grant of Copyright License. Subject to …`) or set above an indented body
+//! (`1. Debian will remain 100% free` + body); and division words (`CHAPTER IV`, `Article 5`).
+//! Numbered paragraphs become sections when they carry the text's own numbering, and passages of
+//! their own (labelled items) when they are a list of rules; a list of one-line items stays one
+//! passage. Hard-wrapped prose is stored as flowing text ([`reflow`]). The title is the first
+//! title-like line ([`find_title`]).
 
+use super::heading::{self, Style};
+use super::overrides::Overrides;
 use super::{Block, Document, assemble};
 
 /// Longest line, in characters, that can still be a heading or a title.
 const MAX_HEADING_CHARS: usize = 100;
 const MAX_HEADING_WORDS: usize = 14;
 const MAX_TITLE_CHARS: usize = 200;
+/// Blocks at the top of a text searched for a title.
+const TITLE_SEARCH_BLOCKS: usize = 12;
 
-/// Parses a plain-text document (newlines already normalised to `\n`).
-pub fn parse(id: &str, fallback_title: &str, text: &str) -> Document {
-    let blocks = blocks(text);
-    let mut rest = &blocks[..];
-    let mut title = fallback_title.to_string();
-    if let Some(first) = blocks.first()
-        && !first.contains('\n')
-        && first.chars().count() <= MAX_TITLE_CHARS
-        && blocks.len() > 1
-    {
-        title = first.trim().to_string();
-        rest = &blocks[1..];
-    }
-    let mut items = Vec::with_capacity(rest.len());
-    for (i, block) in rest.iter().enumerate() {
-        let next_is_body = rest.get(i + 1).is_some_and(|n| !looks_like_heading(n));
-        if next_is_body && looks_like_heading(block) {
-            items.push(Block::Heading(block.trim().to_string()));
-        } else {
-            items.push(Block::Passage(block.to_string()));
-        }
-    }
-    assemble(id, title, items)
+/// One line: as written, its text without surrounding spaces, its indentation in columns.
+#[derive(Debug, Clone, Copy)]
+struct Line<'a> {
+    text: &'a str,
+    indent: usize,
 }
 
-/// Splits text into blocks separated by lines that are empty or only white space. Each block is
-/// trimmed of surrounding blank space but otherwise verbatim.
-fn blocks(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut end = 0;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let content = line.trim_end_matches('\n');
-        if content.trim().is_empty() {
-            if let Some(s) = start.take() {
-                out.push(text[s..end].trim());
+impl<'a> Line<'a> {
+    fn new(raw: &'a str) -> Self {
+        let mut indent = 0;
+        for c in raw.chars() {
+            match c {
+                ' ' => indent += 1,
+                '\t' => indent = (indent / 8 + 1) * 8,
+                c if c.is_whitespace() => indent += 1,
+                _ => break,
             }
-        } else {
-            if start.is_none() {
-                start = Some(offset);
-            }
-            end = offset + content.len();
         }
-        offset += line.len();
+        Line {
+            text: raw.trim(),
+            indent,
+        }
     }
-    if let Some(s) = start {
-        out.push(text[s..end].trim());
+    fn len(&self) -> usize {
+        self.text.chars().count()
     }
-    out.retain(|b| !b.is_empty());
+}
+
+/// A block before it is read: lines between blank or decoration lines, or a Setext heading.
+#[derive(Debug, Clone)]
+enum Raw<'a> {
+    Lines(Vec<Line<'a>>),
+    Setext(Line<'a>, u8),
+}
+
+/// A block once read; numbered paragraphs wait for the second pass to become sections or items.
+#[derive(Debug, Clone)]
+enum Unit<'a> {
+    Heading(Head),
+    Para(Vec<Line<'a>>),
+    /// A body under the numbered title line set above it: the passage keeps the title line.
+    Titled(Line<'a>, Vec<Line<'a>>),
+    Numbered {
+        label: String,
+        style: Style,
+        depth: u8,
+        lines: Vec<Line<'a>>,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct Head {
+    label: Option<String>,
+    style: Option<Style>,
+    title: Option<String>,
+    text: String,
+    level: u8,
+}
+
+/// Parses a plain-text document (newlines normalised to `\n`, front matter already split off).
+pub fn parse(id: &str, fallback_title: &str, text: &str, overrides: &Overrides) -> Document {
+    let mut raws = raw_blocks(text);
+    let found = find_title(&mut raws);
+    let title = overrides
+        .title
+        .clone()
+        .or(found)
+        .unwrap_or_else(|| fallback_title.to_string());
+    let units = units(&raws, &overrides.heading);
+    let items = decide(units);
+    assemble(id, title, items, overrides.numbering)
+}
+
+/// A line made only of one repeated punctuation mark (`-----`, `====`, `* * *`, `____`).
+fn decoration(line: &str) -> Option<char> {
+    let mut chars = line.chars().filter(|c| !c.is_whitespace());
+    let first = chars.next()?;
+    if !"-_=*#~+.·".contains(first) {
+        return None;
+    }
+    let mut n = 1;
+    for c in chars {
+        if c != first {
+            return None;
+        }
+        n += 1;
+    }
+    (n >= 3).then_some(first)
+}
+
+fn raw_blocks(text: &str) -> Vec<Raw<'_>> {
+    let mut out = Vec::new();
+    let mut cur: Vec<Line<'_>> = Vec::new();
+    for raw in text.split('\n') {
+        let line = Line::new(raw);
+        if line.text.is_empty() {
+            if !cur.is_empty() {
+                out.push(Raw::Lines(std::mem::take(&mut cur)));
+            }
+            continue;
+        }
+        if let Some(mark) = decoration(line.text) {
+            let setext = matches!(mark, '=' | '-')
+                && !line.text.contains(' ')
+                && cur.last().is_some_and(|l| {
+                    l.len() <= MAX_HEADING_CHARS
+                        && decoration(l.text).is_none()
+                        && line.len() * 2 >= l.len()
+                        && !l.text.ends_with([',', ';'])
+                });
+            if setext && let Some(head) = cur.pop() {
+                if !cur.is_empty() {
+                    out.push(Raw::Lines(std::mem::take(&mut cur)));
+                }
+                out.push(Raw::Setext(head, if mark == '=' { 1 } else { 2 }));
+            } else if !cur.is_empty() {
+                out.push(Raw::Lines(std::mem::take(&mut cur)));
+            }
+            continue;
+        }
+        cur.push(line);
+    }
+    if !cur.is_empty() {
+        out.push(Raw::Lines(cur));
+    }
     out
+}
+
+/// Lines that sit around a title but are not one: versions, dates, copyright, addresses, bylines.
+fn skip_line(line: &str) -> bool {
+    let l = line.trim().to_lowercase();
+    const STARTS: &[&str] = &[
+        "version",
+        "copyright",
+        "(c)",
+        "©",
+        "revised",
+        "last updated",
+        "[last updated",
+        "updated",
+        "posting date",
+        "release date",
+        "written by",
+        "by ",
+        "http",
+        "www.",
+        "<http",
+        "supersedes",
+        "ratified",
+        "date:",
+        "author:",
+        "language:",
+    ];
+    if STARTS.iter().any(|s| l.starts_with(s)) || l.contains("http://") || l.contains("https://") {
+        return true;
+    }
+    const MONTHS: &[&str] = &[
+        "january",
+        "february",
+        "march",
+        "april",
+        "may ",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let has_year = l
+        .split(|c: char| !c.is_ascii_digit())
+        .any(|d| d.len() == 4 && (d.starts_with("19") || d.starts_with("20")));
+    let short = l.split_whitespace().count() <= 6;
+    short && has_year && (MONTHS.iter().any(|m| l.contains(m)) || l.contains('/'))
+}
+
+/// A line that can be a title: heading-like, or a short line in quotation marks.
+fn title_line(line: &str) -> bool {
+    let t = line.trim();
+    !skip_line(t)
+        && decoration(t).is_none()
+        && (looks_like_heading(t)
+            || (t.starts_with(['"', '“', '\''])
+                && t.chars().count() <= MAX_HEADING_CHARS
+                && !t.ends_with([',', ';', ':'])))
+}
+
+/// The document's title from the top of the text: a `Title:` line (Project Gutenberg's header);
+/// the first block when it is one line, or a title line over version/date/address lines
+/// (version/date/copyright blocks before it are skipped); else the first centred title-like line.
+/// A title line standing alone is taken out of the text (the essay's first line); one over
+/// version and address lines stays in its block.
+fn find_title(raws: &mut Vec<Raw<'_>>) -> Option<String> {
+    for raw in raws.iter().take(TITLE_SEARCH_BLOCKS) {
+        if let Raw::Lines(lines) = raw
+            && let Some(t) = lines
+                .iter()
+                .find_map(|l| l.text.strip_prefix("Title:").map(str::trim))
+            && !t.is_empty()
+        {
+            return Some(t.to_string());
+        }
+    }
+    if raws.len() < 2 {
+        return None;
+    }
+    // First block, past blocks made only of version/date/copyright lines.
+    let mut i = 0;
+    while let Some(Raw::Lines(lines)) = raws.get(i) {
+        if i < 3 && lines.iter().all(|l| skip_line(l.text)) {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    match raws.get(i) {
+        Some(Raw::Setext(line, 1)) if i == 0 => {
+            let t = line.text.to_string();
+            raws.remove(i);
+            return Some(t);
+        }
+        Some(Raw::Lines(lines)) => {
+            let first = lines[0].text;
+            if lines.len() == 1
+                && first.chars().count() <= MAX_TITLE_CHARS
+                && !skip_line(first)
+                && (i == 0 || title_line(first))
+                && i + 1 < raws.len()
+            {
+                raws.remove(i);
+                return Some(first.to_string());
+            }
+            // A title over its version and address lines: the block stays a passage, whole.
+            if lines.len() > 1 && title_line(first) && lines[1..].iter().all(|l| skip_line(l.text))
+            {
+                return Some(first.to_string());
+            }
+        }
+        _ => {}
+    }
+    // A centred title-like line near the top, before any heading.
+    for (j, raw) in raws.iter().enumerate().take(TITLE_SEARCH_BLOCKS) {
+        match raw {
+            Raw::Setext(..) => break,
+            Raw::Lines(lines) => {
+                if lines.len() == 1 && lines[0].indent >= 8 && title_line(lines[0].text) {
+                    let t = lines[0].text.to_string();
+                    raws.remove(j);
+                    return Some(t);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A heading from a marker line whose words read as a title (`1. Definitions.`, `4.1 Powers`).
+fn numbered_heading(line: &str) -> Option<Head> {
+    let m = heading::marker(line)?;
+    if matches!(m.style, Style::Paren | Style::Lower) || m.rest.is_empty() {
+        return None;
+    }
+    let bare = m.rest.trim_end_matches('.');
+    let ok = if m.rest.ends_with('.') {
+        heading::title_case(bare)
+    } else {
+        heading::title_like(m.rest) && !m.rest.ends_with(['!', '?'])
+    };
+    ok.then(|| Head {
+        label: Some(m.label.clone()),
+        style: Some(m.style),
+        title: Some(bare.to_string()),
+        text: line.trim().to_string(),
+        level: m.depth,
+    })
+}
+
+fn division_heading(line: &str, extra: &[String]) -> Option<Head> {
+    let d = heading::division(line, extra)?;
+    Some(Head {
+        label: Some(d.label),
+        style: None,
+        title: d.title,
+        text: line.trim().to_string(),
+        level: d.rank,
+    })
+}
+
+fn plain_heading(text: &str, level: u8) -> Head {
+    Head {
+        label: None,
+        style: None,
+        title: Some(text.trim().to_string()),
+        text: text.trim().to_string(),
+        level,
+    }
+}
+
+/// A heading that opens with a quoted name: `"Social Contract" with the Free Software Community`.
+fn quoted_heading(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix(['"', '“']) else {
+        return false;
+    };
+    rest.contains(['"', '”'])
+        && line.chars().count() <= MAX_HEADING_CHARS
+        && heading::title_like(line)
+        && !line.ends_with(['.', '!', '?', '"', '”', '\''])
+}
+
+/// Reads the blocks into headings, paragraphs and numbered paragraphs.
+fn units<'a>(raws: &[Raw<'a>], extra: &[String]) -> Vec<Unit<'a>> {
+    let mut out = Vec::new();
+    let is_plain_heading = |r: Option<&Raw<'_>>| match r {
+        Some(Raw::Lines(l)) => l.len() == 1 && looks_like_heading(l[0].text),
+        Some(Raw::Setext(..)) => true,
+        None => false,
+    };
+    for (i, raw) in raws.iter().enumerate() {
+        let lines = match raw {
+            Raw::Setext(line, level) => {
+                let head = division_heading(line.text, extra)
+                    .or_else(|| numbered_heading(line.text))
+                    .unwrap_or_else(|| plain_heading(line.text, *level));
+                out.push(Unit::Heading(head));
+                continue;
+            }
+            Raw::Lines(lines) => lines,
+        };
+        let first = lines[0];
+        if lines.len() == 1 {
+            if let Some(h) = division_heading(first.text, extra) {
+                out.push(Unit::Heading(h));
+            } else if let Some(h) = numbered_heading(first.text)
+                && i + 1 < raws.len()
+            {
+                out.push(Unit::Heading(h));
+            } else if (looks_like_heading(first.text) || quoted_heading(first.text))
+                && !skip_line(first.text)
+                && !first.text.ends_with(['\'', '"', '’', '”'])
+                && !first
+                    .text
+                    .split_once(": ")
+                    .is_some_and(|(k, _)| !k.contains(' ') && k.chars().any(char::is_lowercase))
+                && heading::marker(first.text).is_none()
+                && raws.get(i + 1).is_some()
+                && !is_plain_heading(raws.get(i + 1))
+            {
+                out.push(Unit::Heading(plain_heading(first.text, 1)));
+            } else if let Some(m) = heading::marker(first.text)
+                && !m.rest.is_empty()
+                && i + 1 < raws.len()
+            {
+                out.push(Unit::Numbered {
+                    label: m.label,
+                    style: m.style,
+                    depth: m.depth,
+                    lines: lines.clone(),
+                });
+            } else {
+                out.push(Unit::Para(lines.clone()));
+            }
+            continue;
+        }
+        // `CHAPTER I.` over its title
+        if lines.len() == 2
+            && let Some(mut h) = division_heading(first.text, extra)
+            && h.title.is_none()
+            && heading::title_like(lines[1].text)
+        {
+            h.title = Some(lines[1].text.trim_end_matches('.').to_string());
+            h.text = format!("{} {}", first.text, lines[1].text);
+            out.push(Unit::Heading(h));
+            continue;
+        }
+        if heading::marker(first.text).is_none() {
+            out.push(Unit::Para(lines.clone()));
+            continue;
+        }
+        // Split at the markers on the block's own indentation.
+        let mut items: Vec<Vec<Line<'a>>> = Vec::new();
+        for line in lines {
+            let starts = line.indent <= first.indent && heading::marker(line.text).is_some();
+            match items.last_mut() {
+                Some(item) if !starts => item.push(*line),
+                _ => items.push(vec![*line]),
+            }
+        }
+        if items.iter().all(|it| it.len() == 1) {
+            // A list of one-line items (rules, verse-like lines) stays one passage.
+            out.push(Unit::Para(lines.clone()));
+            continue;
+        }
+        for item in items {
+            let start = item[0];
+            let Some(m) = heading::marker(start.text) else {
+                out.push(Unit::Para(item));
+                continue;
+            };
+            let cont = &item[1..];
+            let headable = !matches!(m.style, Style::Paren | Style::Lower);
+            let longest = cont.iter().map(Line::len).max().unwrap_or(0);
+            let set_above = headable
+                && !cont.is_empty()
+                && ((cont[0].indent > start.indent
+                    && (start.len() < longest
+                        || heading::title_case(m.rest.trim_end_matches('.'))))
+                    || start.len() * 4 < longest * 3)
+                && if m.rest.ends_with('.') {
+                    heading::title_case(m.rest.trim_end_matches('.'))
+                } else {
+                    heading::title_like(m.rest)
+                };
+            if set_above {
+                out.push(Unit::Heading(Head {
+                    label: Some(m.label.clone()),
+                    style: Some(m.style),
+                    title: Some(m.rest.trim_end_matches('.').to_string()),
+                    text: start.text.to_string(),
+                    level: m.depth,
+                }));
+                out.push(Unit::Titled(start, cont.to_vec()));
+            } else if headable && let Some(t) = heading::run_in_title(m.rest) {
+                out.push(Unit::Heading(Head {
+                    label: Some(m.label.clone()),
+                    style: Some(m.style),
+                    title: Some(t.to_string()),
+                    text: format!("{}. {t}", m.label),
+                    level: m.depth,
+                }));
+                out.push(Unit::Para(item));
+            } else {
+                out.push(Unit::Numbered {
+                    label: m.label,
+                    style: m.style,
+                    depth: m.depth,
+                    lines: item,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Second pass: a numbered paragraph is a section when it continues the numbering of a section
+/// above it, or when, outside any numbered section, its run of numbers holds other paragraphs
+/// (`0. This License applies …` followed by its definitions); otherwise it is an item of a list,
+/// a passage labelled with its number.
+fn decide(units: Vec<Unit<'_>>) -> Vec<Block> {
+    let mut out = Vec::with_capacity(units.len());
+    // Open numbered sections, outermost first: (level, style, label).
+    let mut stack: Vec<(u8, Option<Style>, String)> = Vec::new();
+    let mut current_labelled = false;
+    let mut item_run: Option<(Style, String)> = None;
+    // Numbered sections after an unnumbered heading (`TERMS AND CONDITIONS`, `The Debian Free
+    // Software Guidelines (DFSG)`) sit inside it: their level counts from its level.
+    let mut under: u8 = 0;
+    for i in 0..units.len() {
+        match &units[i] {
+            Unit::Heading(h) => {
+                let mut h = h.clone();
+                if h.label.is_none() {
+                    under = h.level;
+                } else if h.style.is_some() {
+                    h.level = h.level.saturating_add(under);
+                } else {
+                    under = 0;
+                }
+                let h = &h;
+                if let Some(l) = &h.label {
+                    stack.retain(|(lv, _, _)| *lv < h.level);
+                    stack.push((h.level, h.style, l.clone()));
+                }
+                current_labelled = h.label.is_some();
+                item_run = None;
+                out.push(head_block(h));
+            }
+            Unit::Para(lines) => out.push(Block::Passage {
+                label: None,
+                text: reflow(lines),
+            }),
+            Unit::Titled(title, body) => out.push(Block::Passage {
+                label: None,
+                text: format!("{}\n{}", title.text, reflow(body)),
+            }),
+            Unit::Numbered {
+                label,
+                style,
+                depth,
+                lines,
+            } => {
+                let continues_items = item_run
+                    .as_ref()
+                    .is_some_and(|(s, l)| s == style && heading::follows(l, label));
+                let sibling = stack
+                    .iter()
+                    .any(|(_, s, l)| *s == Some(*style) && heading::follows(l, label));
+                let section = !continues_items
+                    && (sibling || (!current_labelled && holds_paragraphs(&units[i..], *style)));
+                if section {
+                    let level = depth.saturating_add(under);
+                    let h = Head {
+                        label: Some(label.clone()),
+                        style: Some(*style),
+                        title: None,
+                        text: label.clone(),
+                        level,
+                    };
+                    stack.retain(|(lv, _, _)| *lv < level);
+                    stack.push((level, Some(*style), label.clone()));
+                    current_labelled = true;
+                    item_run = None;
+                    out.push(head_block(&h));
+                } else {
+                    item_run = Some((*style, label.clone()));
+                }
+                out.push(Block::Passage {
+                    label: (!section).then(|| label.clone()),
+                    text: reflow(lines),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Whether, up to the next heading, a numbered paragraph of this style is followed by a plain one.
+fn holds_paragraphs(units: &[Unit<'_>], style: Style) -> bool {
+    for (j, u) in units.iter().enumerate() {
+        match u {
+            Unit::Heading(_) => return false,
+            Unit::Numbered { style: s, .. } if *s == style => {
+                if matches!(units.get(j + 1), Some(Unit::Para(_) | Unit::Titled(..))) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+fn head_block(h: &Head) -> Block {
+    Block::Heading {
+        label: h.label.clone(),
+        title: h.title.clone().filter(|t| !t.is_empty()),
+        text: h.text.clone(),
+        level: h.level,
+    }
+}
+
+/// The stored text of a paragraph. Hard-wrapped prose (lines of similar length, same indentation
+/// after the first) flows: lines joined with spaces, runs of white space made one. Anything else
+/// (verse, lists of short lines, code) keeps its lines, minus their common indentation.
+fn reflow(lines: &[Line<'_>]) -> String {
+    if lines.len() == 1 {
+        return lines[0].text.to_string();
+    }
+    let longest = lines.iter().map(Line::len).max().unwrap_or(0);
+    let body = &lines[1..];
+    let body_indent_min = body.iter().map(|l| l.indent).min().unwrap_or(0);
+    let body_indent_max = body.iter().map(|l| l.indent).max().unwrap_or(0);
+    let list = lines.iter().all(|l| heading::marker(l.text).is_some());
+    let wrapped = lines[..lines.len() - 1]
+        .iter()
+        .all(|l| l.len() * 10 >= longest * 6);
+    let prose = !list && longest >= 40 && wrapped && body_indent_max - body_indent_min <= 2;
+    if prose {
+        let mut out = String::new();
+        for w in lines.iter().flat_map(|l| l.text.split_whitespace()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+        return out;
+    }
+    let base = lines.iter().map(|l| l.indent).min().unwrap_or(0);
+    lines
+        .iter()
+        .map(|l| {
+            let pad = l.indent.saturating_sub(base);
+            format!("{}{}", " ".repeat(pad), l.text)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
 }
 
 /// A short standalone line that reads as a title: no closing period, comma, colon or semicolon; not
@@ -105,6 +652,10 @@ fn is_list_item(line: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn doc(text: &str) -> Document {
+        parse("d", "D", text, &Overrides::default())
+    }
+
     #[test]
     fn headings_are_short_standalone_title_lines() {
         assert!(looks_like_heading("Elements of dual power"));
@@ -118,21 +669,58 @@ mod tests {
 
     #[test]
     fn heading_needs_body_after_it() {
-        let doc = parse(
-            "d",
-            "D",
-            "Title\n\nIntro text here.\n\nA heading\n\nBody.\n\nTrailing line",
-        );
-        assert_eq!(doc.title, "Title");
-        assert_eq!(doc.sections.len(), 2);
-        assert_eq!(doc.sections[1].title.as_deref(), Some("A heading"));
+        let d = doc("Title\n\nIntro text here.\n\nA heading\n\nBody.\n\nTrailing line");
+        assert_eq!(d.title, "Title");
+        assert_eq!(d.sections.len(), 2);
+        assert_eq!(d.sections[1].title.as_deref(), Some("A heading"));
         // the last line has no body after it, so it is a passage
-        assert_eq!(doc.sections[1].passages.len(), 2);
+        assert_eq!(d.sections[1].passages.len(), 2);
     }
 
     #[test]
-    fn blocks_split_on_whitespace_only_lines() {
-        assert_eq!(blocks("a\n \t\nb\nc\n\n\n"), vec!["a", "b\nc"]);
-        assert!(blocks("").is_empty());
+    fn setext_numbered_and_run_in_headings() {
+        let d = doc(
+            "Rules\n=====\n\nIntro.\n\n1. Definitions.\n\nWords mean things here.\n\n2. Grant of Licence. Subject to the terms, you may\n   copy the work as long as you keep this notice intact.\n\n   (a) You must keep the notice in every copy that you\n       make of the work or any part of it.\n\n   (b) You must say what you changed in the work when\n       you give it to someone else.\n",
+        );
+        assert_eq!(d.title, "Rules");
+        let labels: Vec<_> = d.sections.iter().map(|s| s.label.as_deref()).collect();
+        assert_eq!(labels, vec![None, Some("1"), Some("2")]);
+        assert_eq!(d.sections[2].title.as_deref(), Some("Grant of Licence"));
+        let items: Vec<_> = d.sections[2]
+            .passages
+            .iter()
+            .map(|p| p.label.as_deref())
+            .collect();
+        assert_eq!(items, vec![None, Some("a"), Some("b")]);
+        assert_eq!(
+            d.sections[2].passages[1].text,
+            "(a) You must keep the notice in every copy that you make of the work or any part of it."
+        );
+    }
+
+    #[test]
+    fn verse_keeps_its_lines_and_prose_flows() {
+        let d = doc(
+            "T\n\n    How doth the little crocodile\n      Improve his shining tail,\n    And pour the waters of the Nile\n\nThis paragraph was wrapped by an editor at a fixed\nwidth so that it reads   well in a terminal window\nand ends here.",
+        );
+        let p = &d.sections[0].passages;
+        assert_eq!(
+            p[0].text,
+            "How doth the little crocodile\n  Improve his shining tail,\nAnd pour the waters of the Nile"
+        );
+        assert_eq!(
+            p[1].text,
+            "This paragraph was wrapped by an editor at a fixed width so that it reads well in a terminal window and ends here."
+        );
+    }
+
+    #[test]
+    fn title_skips_versions_and_takes_centred_lines() {
+        let d = doc(
+            "   Version 1.2 ratified on October 1st, 2022.\n\n\t\t\tThe Manifesto\n\nWhat it is\n\nBody text.",
+        );
+        assert_eq!(d.title, "The Manifesto");
+        let d = doc("Apache License\nVersion 2.0, January 2004\n\nBody text here.");
+        assert_eq!(d.title, "Apache License");
     }
 }

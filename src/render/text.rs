@@ -152,11 +152,36 @@ pub fn toc(t: &Toc, style: Style) -> String {
             style.dim(&format!("({}, {} passages)", d.doc_id, d.passages))
         );
         for s in &d.sections {
-            let title = s.title.as_deref().unwrap_or("(untitled opening)");
+            let untitled = if s.section == 1 {
+                "(untitled opening)"
+            } else {
+                "(untitled)"
+            };
+            let title = match s.title.as_deref() {
+                // `John 11` is both the label and the title: say it once.
+                Some(t) if s.label.as_deref() == Some(t) => "",
+                Some(t) => t,
+                None => untitled,
+            };
+            // Sequential documents: `§3`; own numbering: the short reference, indented by depth.
+            let number = match &s.label {
+                None if !s.short_ref.contains('#') => format!(
+                    "{}§{:<4}",
+                    "  ".repeat(usize::from(s.depth.min(6))),
+                    s.section
+                ),
+                _ => format!(
+                    "{}{:<5}",
+                    "  ".repeat(usize::from(s.depth.min(6))),
+                    s.short_ref
+                        .strip_prefix(&format!("{}:", d.doc_id))
+                        .unwrap_or(&s.short_ref)
+                ),
+            };
             let _ = writeln!(
                 out,
-                "  §{:<4} {}  {}",
-                s.section,
+                "  {} {}  {}",
+                number,
                 title,
                 style.dim(&format!(
                     "{} passage{}",

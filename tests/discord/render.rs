@@ -518,7 +518,7 @@ proptest! {
                 sections: passages
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| TocSection { section: i as u32 + 1, title: Some(t.clone()), passages: 3, short_ref: format!("{}", i + 1) })
+                    .map(|(i, t)| TocSection { section: i as u32 + 1, label: None, depth: 0, title: Some(t.clone()), passages: 3, short_ref: format!("{}", i + 1) })
                     .collect(),
             }],
         };
