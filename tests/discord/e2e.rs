@@ -114,6 +114,21 @@ fn ask(id: u64, question: &str, private: bool) -> Value {
     )
 }
 
+/// A message in the server channel that mentions the bot.
+fn mention(id: &str, text: &str) -> Value {
+    let mut m = fake::message(
+        id,
+        &CHANNEL_ID.to_string(),
+        &format!("<@{APP_ID}> {text}"),
+        USER_ID,
+        "reader",
+        false,
+    );
+    m["guild_id"] = json!(GUILD_ID.to_string());
+    m["mentions"] = json!([{"id": APP_ID.to_string(), "username": "cabildo", "discriminator": "0", "bot": true, "avatar": null, "global_name": null}]);
+    m
+}
+
 async fn callback(fake: &Fake, id: u64) -> Value {
     let path = format!("/api/v10/interactions/{id}/itoken{id}/callback");
     fake.request(10, |r| r.method == "POST" && r.path == path)
@@ -259,17 +274,10 @@ async fn unknown_reference_gets_an_ephemeral_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mention_gets_a_reply_in_the_channel() {
     let (bot, _) = ready(&[]).await;
-    let mut m = fake::message(
-        "990000000000000100",
-        &CHANNEL_ID.to_string(),
-        &format!("<@{APP_ID}> what is dual power?"),
-        USER_ID,
-        "reader",
-        false,
+    bot.fake.dispatch(
+        "MESSAGE_CREATE",
+        mention("990000000000000100", "what is dual power?"),
     );
-    m["guild_id"] = json!(GUILD_ID.to_string());
-    m["mentions"] = json!([{"id": APP_ID.to_string(), "username": "cabildo", "discriminator": "0", "bot": true, "avatar": null, "global_name": null}]);
-    bot.fake.dispatch("MESSAGE_CREATE", m);
     let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");
     let sent = bot
         .fake
@@ -529,17 +537,10 @@ async fn the_rate_limit_spares_mistakes_and_answers_a_throttled_mention_with_a_r
     let content = throttled["data"]["content"].as_str().expect("content");
     assert!(content.contains("you can ask again in"), "{content}");
     // A mention now gets a ⏳ reaction, not silence and not a message.
-    let mut m = fake::message(
-        "990000000000000200",
-        &CHANNEL_ID.to_string(),
-        &format!("<@{APP_ID}> what is dual power?"),
-        USER_ID,
-        "reader",
-        false,
+    bot.fake.dispatch(
+        "MESSAGE_CREATE",
+        mention("990000000000000200", "what is dual power?"),
     );
-    m["guild_id"] = json!(GUILD_ID.to_string());
-    m["mentions"] = json!([{"id": APP_ID.to_string(), "username": "cabildo", "discriminator": "0", "bot": true, "avatar": null, "global_name": null}]);
-    bot.fake.dispatch("MESSAGE_CREATE", m);
     let reacted = bot
         .fake
         .request(10, |r| r.method == "PUT" && r.path.contains("/reactions/"))

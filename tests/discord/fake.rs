@@ -371,31 +371,13 @@ async fn rest_handler(
             StatusCode::NO_CONTENT.into_response()
         }
         ("PATCH", ["webhooks", _, _, "messages", "@original"]) => {
-            let mut m = message(
-                "990000000000000002",
-                &CHANNEL_ID.to_string(),
-                body["content"].as_str().unwrap_or(""),
-                APP_ID,
-                "cabildo",
-                true,
-            );
-            m["embeds"] = body["embeds"].clone();
-            json_response(m)
+            json_response(sent("990000000000000002", &CHANNEL_ID.to_string(), &body))
         }
         ("PUT", ["channels", _, "messages", _, "reactions", _, "@me"]) => {
             StatusCode::NO_CONTENT.into_response()
         }
         ("POST", ["channels", channel, "messages"]) => {
-            let mut m = message(
-                "990000000000000001",
-                channel,
-                body["content"].as_str().unwrap_or(""),
-                APP_ID,
-                "cabildo",
-                true,
-            );
-            m["embeds"] = body["embeds"].clone();
-            json_response(m)
+            json_response(sent("990000000000000001", channel, &body))
         }
         _ => (
             StatusCode::NOT_FOUND,
@@ -406,6 +388,20 @@ async fn rest_handler(
     };
     let _ = shared.requests.send(request);
     response
+}
+
+/// The message the bot's request `body` creates (or edits into).
+fn sent(id: &str, channel: &str, body: &Value) -> Value {
+    let mut m = message(
+        id,
+        channel,
+        body["content"].as_str().unwrap_or(""),
+        APP_ID,
+        "cabildo",
+        true,
+    );
+    m["embeds"] = body["embeds"].clone();
+    m
 }
 
 fn json_response(v: Value) -> Response {

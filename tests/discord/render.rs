@@ -232,6 +232,18 @@ fn mention_reply_message_has_no_mentions_even_of_the_asker() {
     assert_eq!(v["allowed_mentions"]["replied_user"], false);
 }
 
+/// The custom id of the "More results" button of a rendered answer.
+fn more_button(v: &Value) -> String {
+    v["data"]["components"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .flat_map(|r| r["components"].as_array().expect("buttons"))
+        .find_map(|b| b["custom_id"].as_str().filter(|id| id.starts_with("more:")))
+        .expect("a more button")
+        .to_string()
+}
+
 #[test]
 fn real_answer_pages_through_more_results() {
     let v = json(&bot().handle(Action::Ask {
@@ -240,13 +252,8 @@ fn real_answer_pages_through_more_results() {
         private: false,
     }));
     check_message(&v["data"]);
-    let rows = v["data"]["components"].as_array().expect("rows");
-    let more = rows
-        .iter()
-        .flat_map(|r| r["components"].as_array().expect("buttons"))
-        .find_map(|b| b["custom_id"].as_str().filter(|id| id.starts_with("more:")))
-        .expect("a more button");
-    let b = ButtonId::parse(more).expect("parses");
+    let more = more_button(&v);
+    let b = ButtonId::parse(&more).expect("parses");
     let v = json(&bot().handle(Action::Button(b)));
     assert_eq!(v["type"], 7);
     check_message(&v["data"]);
@@ -301,14 +308,7 @@ fn more_results_for_a_long_question_need_no_memory() {
         document: None,
         private: false,
     }));
-    let more = first["data"]["components"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .flat_map(|r| r["components"].as_array().expect("buttons"))
-        .find_map(|b| b["custom_id"].as_str().filter(|id| id.starts_with("more:")))
-        .expect("a more button")
-        .to_string();
+    let more = more_button(&first);
     assert!(
         more.contains(":h:"),
         "the question is too long to travel in the id: {more}"
