@@ -489,17 +489,20 @@ fn no_such_own(doc: &Document, typed: &str) -> String {
         .iter()
         .filter_map(|s| s.label.as_deref())
         .collect();
-    let shown: Vec<&str> = labels.iter().take(12).copied().collect();
+    let shown = if labels.len() > 12 {
+        format!(
+            "{}, … {}",
+            labels[..10].join(", "),
+            labels.last().copied().unwrap_or_default()
+        )
+    } else {
+        labels.join(", ")
+    };
     format!(
-        "There is no section “{}” in “{}”, which numbers its own sections: {}{}. See the table of contents.",
+        "There is no section “{}” in “{}”, which numbers its own sections: {}. See the table of contents.",
         truncate(typed, 40),
         doc.title,
-        shown.join(", "),
-        if labels.len() > shown.len() {
-            ", …"
-        } else {
-            ""
-        }
+        shown
     )
 }
 

@@ -301,3 +301,26 @@ proptest! {
         let _ = corpus::parse("t", "T", format, &raw);
     }
 }
+
+#[test]
+fn worded_divisions_are_cited_as_written() {
+    let statute = "# Statute\n\n## Article 1. Name\n\nThe association is called the Circle.\n\n## Article 5. Powers\n\nThe assembly may:\n\n1. elect the committee;\n2. change this statute.\n";
+    let c = Corpus::new(
+        vec![corpus::parse("statute", "S", Format::Markdown, statute)],
+        vec![],
+    );
+    assert_eq!(c.documents[0].numbering, Numbering::Own);
+    let r = Reference::parse("Article 5(2)", &c).expect("Article 5(2)");
+    assert_eq!(r.human(&c), "Article 5 Powers (2)");
+    assert_eq!(Reference::parse("article 5 item 2", &c), Ok(r));
+    assert_eq!(Reference::parse("§5 (2)", &c), Ok(r));
+    let play = "Hamlet\n\nACT I, SCENE 2\n\nA room of state in the castle.\n\nACT I, SCENE 3\n\nA room in Polonius' house.\n";
+    let c = Corpus::new(vec![corpus::parse("play", "P", Format::Text, play)], vec![]);
+    let r = Reference::parse("Act I, Scene 3", &c).expect("Act I, Scene 3");
+    assert_eq!(r.short(&c), "Act I, Scene 3");
+    assert!(
+        c.documents[0]
+            .section(r.section)
+            .is_some_and(|s| s.passages[0].text.starts_with("A room in Polonius"))
+    );
+}
