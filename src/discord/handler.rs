@@ -438,9 +438,12 @@ impl Bot {
                     section: s.number,
                     passages: None,
                 };
+                // The section's own number when the text has one (`§4.1`, `§Article 5`).
+                let number = s.label.clone().unwrap_or_else(|| s.number.to_string());
                 let name = match &s.title {
-                    Some(t) => format!("{} — §{}", t, s.number),
-                    None => format!("§{} (opening)", s.number),
+                    Some(t) if s.label.as_ref() == Some(t) => t.clone(),
+                    Some(t) => format!("{t} — §{number}"),
+                    None => format!("§{number} (opening)"),
                 };
                 let name = if corpus.is_multi() {
                     format!("{}: {}", d.id, name)

@@ -224,6 +224,26 @@ fn snapshot_autocomplete() {
     insta::assert_json_snapshot!("autocomplete", v);
 }
 
+/// In a text that numbers itself, suggestions show the text's own numbers, not the running count.
+#[test]
+fn autocomplete_uses_the_texts_own_numbers() {
+    let licence =
+        corpus::load(&crate::common::data().join("corpora/apache-2.0.txt")).expect("loads");
+    let engine = Engine::from_corpus(licence, None, SearchSettings::default()).expect("engine");
+    let bot = Bot::new(Arc::new(engine), 1, std::time::Duration::ZERO);
+    let v = json(&bot.handle(Action::Complete {
+        command: "quote".into(),
+        option: "reference".into(),
+        partial: "redistribution".into(),
+    }));
+    let choice = &v["data"]["choices"][0];
+    assert_eq!(choice["value"], "4", "{v}");
+    assert!(
+        choice["name"].as_str().is_some_and(|n| n.ends_with("§4")),
+        "{v}"
+    );
+}
+
 #[test]
 fn mention_reply_message_has_no_mentions_even_of_the_asker() {
     let reply = Reply::public(Body::Answer(sample_answer()));
