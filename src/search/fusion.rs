@@ -30,9 +30,9 @@ pub struct Params {
 pub const PARAMS: Params = Params {
     dense_depth: 50,
     reference_rank: 10,
-    min_lexical: 0.5,
+    min_lexical: 0.6,
     max_lexical: 1.0,
-    min_cosine: 0.3,
+    min_cosine: 0.26,
 };
 
 /// One passage of the fused ranking.
