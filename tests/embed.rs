@@ -312,6 +312,10 @@ pub fn real_model() -> &'static Embedder {
 
 #[test]
 fn golden_vectors_match_the_reference_implementation() {
+    if cfg!(debug_assertions) {
+        eprintln!("skipped in a debug build (about a minute there): run `cargo test --release`");
+        return;
+    }
     #[derive(serde::Deserialize)]
     struct Sentence {
         text: String,
