@@ -93,5 +93,28 @@ fn render(c: &mut Criterion) {
     c.bench_function("render/json", |b| b.iter(|| json::line(black_box(&a))));
 }
 
-criterion_group!(benches, index_build, answer_latency, render);
+/// Issue 13: one question's embedding with all-MiniLM-L6-v2 (run `.ci/fetch-model` first; skipped
+/// when the model is not in target/models).
+fn embed_query(c: &mut Criterion) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/models/all-MiniLM-L6-v2");
+    let Ok(model) = cabildo::embed::Embedder::load(&dir) else {
+        eprintln!(
+            "embed_query: no model in {} (run .ci/fetch-model)",
+            dir.display()
+        );
+        return;
+    };
+    let qs = questions("dev-debian.jsonl");
+    let mut g = c.benchmark_group("embed_query");
+    g.bench_function("all-MiniLM-L6-v2", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % qs.len();
+            black_box(model.embed_query(&qs[i]).ok())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, index_build, answer_latency, render, embed_query);
 criterion_main!(benches);

@@ -71,6 +71,9 @@ pub struct Explain {
     pub proximity: f32,
     pub coverage: f32,
     pub confidence: f32,
+    /// Cosine of the passage with the question (semantic search only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cosine: Option<f32>,
     pub terms: Vec<ExplainTerm>,
 }
 
@@ -126,12 +129,38 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
     if parsed.is_empty() {
         return Ok(answer);
     }
-    let outcome = search::search(&engine.index, &parsed, &filter)?;
-    let Some(best) = outcome.ranked.first() else {
-        return Ok(answer);
-    };
-    answer.confidence = best.confidence;
-    if best.confidence < engine.search.min_confidence {
+    let mut outcome = search::search(&engine.index, &parsed, &filter)?;
+    // Issue 13: with a model, the dense ranking is fused with the lexical one (search::fusion).
+    let mut cosines: HashMap<u32, f32> = HashMap::new();
+    if let Some(sem) = &engine.semantic {
+        let q = sem.embed_question(question)?;
+        let all = sem.scores(&q);
+        let keep = |ord: u32| match &filter.doc_id {
+            Some(id) => engine.corpus.get(ord).is_some_and(|v| &v.document.id == id),
+            None => true,
+        };
+        let (fused, confidence) = search::fusion::fuse(
+            &outcome.ranked,
+            &all,
+            keep,
+            &search::fusion::PARAMS,
+            engine.search.min_confidence,
+        );
+        outcome.ranked = fused
+            .into_iter()
+            .map(|f| {
+                cosines.insert(f.ranked.ord, f.cosine);
+                search::Ranked {
+                    score: f.fused,
+                    ..f.ranked
+                }
+            })
+            .collect();
+        answer.confidence = confidence;
+    } else if let Some(best) = outcome.ranked.first() {
+        answer.confidence = best.confidence;
+    }
+    if outcome.ranked.is_empty() || answer.confidence < engine.search.min_confidence {
         return Ok(answer);
     }
     answer.answered = true;
@@ -168,6 +197,7 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
             proximity: r.proximity,
             coverage: r.coverage,
             confidence: r.confidence,
+            cosine: cosines.get(&r.ord).copied(),
             terms: outcome
                 .terms
                 .iter()

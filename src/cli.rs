@@ -195,6 +195,9 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
     match cli.command {
         Command::Ask(args) => {
             let engine = Engine::open(&settings)?;
+            if cli.global.verbose > 0 && engine.semantic.is_none() {
+                eprintln!("{}", crate::engine::SEMANTIC_HINT);
+            }
             let opts = AskOptions {
                 top: args.top.map(usize::from),
                 offset: 0,
@@ -362,6 +365,25 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                 }
             }
             lines.push(format!("data directory: {}", settings.data_dir.display()));
+            // Issue 13: whether semantic search is on, and how to turn it on.
+            match &settings.search.model {
+                None => lines.push(crate::engine::SEMANTIC_HINT.to_string()),
+                Some(m) => {
+                    let dir = crate::engine::model_dir(m, &settings.data_dir);
+                    match crate::embed::Embedder::load(&dir) {
+                        Ok(e) => lines.push(format!(
+                            "semantic search: on, model {} ({} dimensions) in {}",
+                            e.name(),
+                            e.dim(),
+                            dir.display()
+                        )),
+                        Err(e) => {
+                            problems += 1;
+                            lines.push(format!("problem: semantic search: {e}"));
+                        }
+                    }
+                }
+            }
             if let Some(shards) = settings.discord.shards {
                 lines.push(format!("gateway shards: {shards}"));
             }

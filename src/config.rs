@@ -24,6 +24,9 @@ pub struct SearchSettings {
     /// Least share of a question (0–1) the best passage must contain for an answer; below it the
     /// answer is "not in the text".
     pub min_confidence: f32,
+    /// Semantic search (issue 13): a sentence-embedding model's directory, or the name of one
+    /// fetched into `<data_dir>/models/` (copy a model directory there, e.g. from `bash .ci/fetch-model`). `None`: lexical search only.
+    pub model: Option<String>,
 }
 
 impl Default for SearchSettings {
@@ -32,6 +35,7 @@ impl Default for SearchSettings {
             top: 3,
             max_excerpt_chars: 400,
             min_confidence: 0.35,
+            model: None,
         }
     }
 }
@@ -208,6 +212,7 @@ struct FileSearch {
     top: Option<usize>,
     max_excerpt_chars: Option<usize>,
     min_confidence: Option<f32>,
+    model: Option<String>,
 }
 
 /// Overrides from the command line.
@@ -262,6 +267,7 @@ impl Settings {
                     .search
                     .min_confidence
                     .unwrap_or(defaults.min_confidence),
+                model: file.search.model.clone(),
             },
             discord: DiscordSettings {
                 token: None,
@@ -365,6 +371,17 @@ impl Settings {
         if let Some(v) = env("CABILDO_MIN_CONFIDENCE") {
             s.search.min_confidence =
                 parse_env("CABILDO_MIN_CONFIDENCE", &v, "a number from 0 to 1")?;
+        }
+        if let Some(v) = env("CABILDO_MODEL").filter(|v| !v.trim().is_empty()) {
+            s.search.model = Some(v.trim().to_string());
+        }
+        // `model = "none"` (any case) or an empty name: lexical search only.
+        if s.search
+            .model
+            .as_deref()
+            .is_some_and(|m| m.trim().is_empty() || m.trim().eq_ignore_ascii_case("none"))
+        {
+            s.search.model = None;
         }
         if let Some(v) = env("DISCORD_PUBLIC_KEY").filter(|v| !v.trim().is_empty()) {
             s.discord.public_key = Some(Token::new(v.trim()));

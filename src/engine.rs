@@ -1,13 +1,15 @@
 //! The loaded texts and their index, opened once per process and shared by every front end.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::config::{SearchSettings, Settings};
 use crate::corpus::{self, Corpus};
+use crate::embed::Embedder;
 use crate::error::Result;
 use crate::excerpt::Sentences;
 use crate::index::SearchIndex;
+use crate::search::semantic::Semantic;
 
 /// Everything a question needs: the corpus (text and references), the index, the search settings.
 #[derive(Debug)]
@@ -17,6 +19,8 @@ pub struct Engine {
     pub search: SearchSettings,
     /// Sentence boundaries of the passages quoted so far (for excerpts).
     pub sentences: Sentences,
+    /// Semantic search (issue 13): the model and the passages' vectors; None for lexical only.
+    pub semantic: Option<Semantic>,
 }
 
 impl Engine {
@@ -29,7 +33,11 @@ impl Engine {
             None => (corpus::embedded(), false),
         };
         let data_dir = persist.then_some(settings.data_dir.as_path());
-        let engine = Engine::from_corpus(corpus, data_dir, settings.search.clone())?;
+        let mut engine = Engine::from_corpus(corpus, data_dir, settings.search.clone())?;
+        if let Some(model) = &settings.search.model {
+            let dir = model_dir(model, &settings.data_dir);
+            engine = engine.with_model(&dir, data_dir)?;
+        }
         tracing::debug!(
             "ready in {:.1} ms ({} passages)",
             started.elapsed().as_secs_f64() * 1000.0,
@@ -53,6 +61,30 @@ impl Engine {
             index,
             search,
             sentences: Sentences::default(),
+            semantic: None,
         })
     }
+
+    /// Adds semantic search with the model in `model_dir`: the passages' vectors are read from
+    /// `data_dir` or computed (and stored there when it is given).
+    pub fn with_model(mut self, model_dir: &Path, data_dir: Option<&Path>) -> Result<Engine> {
+        let embedder = Embedder::load(model_dir)?;
+        self.semantic = Some(Semantic::open_or_build(embedder, &self.corpus, data_dir)?);
+        Ok(self)
+    }
 }
+
+/// Where the configured model lives: a directory as given, or a name fetched into
+/// `<data_dir>/models/<name>` (the part after the last `/`: `sentence-transformers/all-MiniLM-L6-v2`
+/// is `models/all-MiniLM-L6-v2`).
+pub fn model_dir(model: &str, data_dir: &Path) -> PathBuf {
+    let as_path = Path::new(model);
+    if as_path.is_dir() || as_path.is_absolute() || model.starts_with('.') {
+        return as_path.to_path_buf();
+    }
+    let name = model.rsplit('/').next().unwrap_or(model);
+    data_dir.join("models").join(name)
+}
+
+/// One line telling how to turn semantic search on (for `check` and `ask -v`).
+pub const SEMANTIC_HINT: &str = "semantic search is off: set `[search] model` (or CABILDO_MODEL) to a sentence-transformers model directory such as all-MiniLM-L6-v2 (`bash .ci/fetch-model` unpacks one) to find answers asked in other words";

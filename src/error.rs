@@ -40,6 +40,8 @@ pub enum Error {
     },
     #[error("search index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    #[error("semantic search: {0}")]
+    Model(#[from] crate::embed::EmbedError),
     #[error("discord: {0}")]
     Discord(String),
     /// A bug: answering panicked. The panic was caught so the process (and the other requests)

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod corpus;
 pub mod discord;
+pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod eval;

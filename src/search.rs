@@ -2,6 +2,10 @@
 //! title and its neighbours, plus phrase boosts) → reranked by how much of the question each
 //! candidate covers → the confidence that decides between an answer and "not in the text".
 
+// Issue 13: the semantic step and the fusion of both rankings live in src/search/.
+pub mod fusion;
+pub mod semantic;
+
 use std::collections::HashMap;
 
 use tantivy::collector::TopDocs;

@@ -32,8 +32,9 @@ impl HttpInteractions {
     /// Answers with `bot`; late answers go to `api_base` (Discord, or `DISCORD_PROXY_URL`).
     pub fn new(bot: Arc<Bot>, api_base: Option<&str>) -> Self {
         HttpInteractions {
+            // Embedding each question with a model costs milliseconds of CPU, and more under load.
+            slow: bot.engine.semantic.is_some(),
             bot,
-            slow: false,
             api_base: api_base
                 .unwrap_or("https://discord.com")
                 .trim_end_matches('/')

@@ -1,0 +1,66 @@
+//! Lab tool for docs/semantic.md (not a test): dumps, for every question of a dev set, the lexical
+//! ranking, the dense ranking and which passages hold a gold needle, as JSON lines, so fusion
+//! methods can be compared offline. `cargo run --release --example fusion_data -- MODEL_DIR DATA_DIR
+//! SET.jsonl [CORPUS]` (no CORPUS: the built-in essay).
+
+use std::path::PathBuf;
+
+use cabildo::config::SearchSettings;
+use cabildo::engine::Engine;
+use cabildo::eval::{load_questions, norm};
+use cabildo::query::Question;
+use cabildo::search::{self, Filter, semantic::top_k};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let model = PathBuf::from(&args[0]);
+    let data = PathBuf::from(&args[1]);
+    let set = PathBuf::from(&args[2]);
+    let corpus = match args.get(3) {
+        Some(c) => cabildo::corpus::load(&PathBuf::from(c))?,
+        None => cabildo::corpus::embedded(),
+    };
+    let engine = Engine::from_corpus(corpus, Some(&data), SearchSettings::default())?
+        .with_model(&model, Some(&data))?;
+    let sem = engine.semantic.as_ref().ok_or("no model")?;
+    let texts: Vec<String> = engine
+        .corpus
+        .passages()
+        .map(|v| norm(&v.passage.text))
+        .collect();
+    for q in load_questions(&set)? {
+        let needles: Vec<String> = q.gold.iter().map(|n| norm(n)).collect();
+        let gold: Vec<u32> = texts
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| needles.iter().any(|n| t.contains(n.as_str())))
+            .map(|(i, _)| i as u32)
+            .collect();
+        let parsed = Question::parse(&q.question);
+        let out = if parsed.is_empty() {
+            Default::default()
+        } else {
+            search::search(&engine.index, &parsed, &Filter::default())?
+        };
+        let qv = sem.embed_question(&q.question)?;
+        let scores = sem.scores(&qv);
+        let dense = top_k(&scores, 100, |_| true);
+        let lex: Vec<serde_json::Value> = out
+            .ranked
+            .iter()
+            .map(|r| {
+                serde_json::json!({"ord": r.ord, "score": r.score, "bm25": r.bm25,
+                    "coverage": r.coverage, "confidence": r.confidence,
+                    "cos": scores.get(r.ord as usize).copied().unwrap_or(0.0)})
+            })
+            .collect();
+        let gold_cos: Vec<f32> = gold.iter().map(|&g| scores[g as usize]).collect();
+        println!(
+            "{}",
+            serde_json::json!({"id": q.id, "kind": q.kind, "question": q.question,
+                "answerable": !q.gold.is_empty(), "gold": gold, "gold_cos": gold_cos,
+                "lex": lex, "dense": dense, "n": texts.len()})
+        );
+    }
+    Ok(())
+}

