@@ -418,18 +418,28 @@ fn build_dir(corpus: &Corpus, data_dir: &Path, final_dir: &Path) -> Result<()> {
 
 /// Removes indexes of other fingerprints and abandoned build directories.
 fn remove_stale(data_dir: &Path, keep: &Path) {
-    let Ok(entries) = std::fs::read_dir(data_dir) else {
+    remove_stale_entries(data_dir, keep, &["index-", ".build-"], "index");
+}
+
+/// Removes the files or directories in `dir` whose names start with one of `prefixes`, except
+/// `keep`: what other fingerprints or abandoned builds left behind. `what` names them in the log.
+pub(crate) fn remove_stale_entries(dir: &Path, keep: &Path, prefixes: &[&str], what: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let path = e.path();
         let name = e.file_name().to_string_lossy().into_owned();
-        if path != keep
-            && (name.starts_with("index-") || name.starts_with(".build-"))
-            && path.is_dir()
-            && let Err(err) = std::fs::remove_dir_all(&path)
-        {
-            tracing::debug!("could not remove old index {}: {err}", path.display());
+        if path == keep || !prefixes.iter().any(|p| name.starts_with(p)) {
+            continue;
+        }
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        if let Err(err) = removed {
+            tracing::debug!("could not remove old {what} {}: {err}", path.display());
         }
     }
 }

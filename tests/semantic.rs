@@ -187,8 +187,9 @@ fn hybrid_dev_apache_meets_the_floor() {
 }
 
 /// (hit@1, hit@3[, answerable questions refused at most]).
-/// Measured (docs/semantic.md): bolivia 0.974 / 1.000, debian 0.676 / 0.853 (0 refused), apache
-/// 0.727 / 0.955 (0 refused); floors one question lower.
+/// Measured on main with the texts read by their own structure (README "Answer quality"): bolivia
+/// 0.974 / 1.000, debian 0.588 / 0.824 (0 refused), apache 0.682 / 0.955 (0 refused); floors one
+/// question lower.
 const FLOOR_BOLIVIA: (f64, f64) = (0.95, 1.0);
-const FLOOR_DEBIAN: (f64, f64, usize) = (0.64, 0.82, 0);
-const FLOOR_APACHE: (f64, f64, usize) = (0.68, 0.90, 0);
+const FLOOR_DEBIAN: (f64, f64, usize) = (0.55, 0.79, 0);
+const FLOOR_APACHE: (f64, f64, usize) = (0.63, 0.90, 0);

@@ -235,18 +235,5 @@ fn write(dir: &Path, path: &Path, dim: usize, vectors: &[f32]) -> Result<()> {
 
 /// Removes stored embeddings of other models or corpora, and abandoned temporary files.
 fn remove_stale(dir: &Path, keep: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let path = e.path();
-        let name = e.file_name().to_string_lossy().into_owned();
-        if path != keep
-            && (name.starts_with("embeddings-") || name.starts_with(".embeddings-"))
-            && path.is_file()
-            && let Err(err) = std::fs::remove_file(&path)
-        {
-            tracing::debug!("could not remove old embeddings {}: {err}", path.display());
-        }
-    }
+    crate::index::remove_stale_entries(dir, keep, &["embeddings-", ".embeddings-"], "embeddings");
 }

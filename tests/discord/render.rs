@@ -307,14 +307,19 @@ fn forged_buttons_get_a_polite_ephemeral_error() {
     ] {
         let v = json(&bot().handle(Action::Button(b)));
         assert_eq!(v["type"], 4);
-        assert_eq!(v["data"]["flags"], 64);
-        assert!(
-            v["data"]["content"]
-                .as_str()
-                .is_some_and(|c| c.contains("no longer works")),
-            "{v}"
-        );
+        assert_stale(&v);
     }
+}
+
+/// A private "that button no longer works".
+fn assert_stale(v: &Value) {
+    assert_eq!(v["data"]["flags"], 64, "{v}");
+    assert!(
+        v["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("no longer works")),
+        "{v}"
+    );
 }
 
 /// A question too long for its button's id: the button carries its hash, and the question is read
@@ -355,13 +360,7 @@ fn more_results_for_a_long_question_need_no_memory() {
     // A forged title does not hash right: the bot does not take it for the question.
     let forged = serde_json::json!([{"title": "“something else”"}]);
     let other = Bot::new(bot().engine.clone(), 1, std::time::Duration::ZERO);
-    let v = json(&other.handle(press(forged)));
-    assert!(
-        v["data"]["content"]
-            .as_str()
-            .is_some_and(|c| c.contains("no longer works")),
-        "{v}"
-    );
+    assert_stale(&json(&other.handle(press(forged))));
 }
 
 /// A button made for an older version of a text says so, instead of quoting what now sits at
