@@ -66,6 +66,9 @@ pub enum Command {
     },
     /// Build (or check) the persisted index of the corpus
     Index,
+    /// Sentence-embedding models for semantic search
+    #[command(subcommand)]
+    Model(ModelCommand),
     /// Measure speed: cold and warm start, answer latency percentiles, peak memory
     Bench {
         /// Questions: a JSONL question set or one question per line [default: built-in sample]
@@ -117,6 +120,19 @@ pub enum Command {
     Register,
     /// Print the link that adds the bot to a server (needs DISCORD_TOKEN or DISCORD_APPLICATION_ID)
     Invite,
+}
+
+/// `cabildo model …`
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Download a model from the Hugging Face hub into <data_dir>/models/ (checksums checked);
+    /// then set `[search] model` or CABILDO_MODEL to the name it prints. HF_ENDPOINT points at a
+    /// mirror; HF_TOKEN is sent for gated models
+    Fetch {
+        /// `organisation/model`, or a sentence-transformers model name
+        #[arg(default_value = crate::models::DEFAULT_MODEL)]
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -335,6 +351,34 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             let engine = std::sync::Arc::new(Engine::open(&settings)?);
             let runtime = runtime()?;
             runtime.block_on(crate::discord::run(&settings, engine, shutdown_signal()))?;
+        }
+        Command::Model(ModelCommand::Fetch { name }) => {
+            let fetched =
+                crate::models::fetch(&name, &settings.data_dir, &crate::models::Hub::from_env())?;
+            let bytes: u64 = fetched.files.iter().map(|f| f.bytes).sum();
+            let mut lines = vec![format!(
+                "fetched {} ({} dimensions, {} files, {:.1} MB, checksums verified) into {}",
+                fetched.repo,
+                fetched.dim,
+                fetched.files.len(),
+                bytes as f64 / 1e6,
+                fetched.dir.display()
+            )];
+            for f in &fetched.files {
+                lines.push(format!(
+                    "  {:36} {:>11} bytes  {}",
+                    f.name, f.bytes, f.checksum
+                ));
+            }
+            let name = fetched
+                .dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            lines.push(format!(
+                "turn semantic search on with `[search] model = \"{name}\"` in config/cabildo.toml or CABILDO_MODEL={name}"
+            ));
+            write_out(&mut out, &lines.join("\n"))?;
         }
         Command::Check => {
             let mut lines = Vec::new();

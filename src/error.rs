@@ -42,6 +42,8 @@ pub enum Error {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("semantic search: {0}")]
     Model(#[from] crate::embed::EmbedError),
+    #[error("model fetch: {0}")]
+    Fetch(#[from] crate::models::FetchError),
     #[error("discord: {0}")]
     Discord(String),
     /// A bug: answering panicked. The panic was caught so the process (and the other requests)

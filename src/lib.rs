@@ -25,6 +25,7 @@ pub mod excerpt;
 pub mod form;
 pub mod index;
 pub mod lookup;
+pub mod models;
 pub mod query;
 pub mod reference;
 pub mod render;

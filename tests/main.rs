@@ -9,6 +9,7 @@ pub mod discord;
 mod embed;
 mod fuzz_regressions;
 mod index;
+mod models;
 mod references;
 mod robustness;
 mod search;
