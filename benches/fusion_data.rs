@@ -1,11 +1,13 @@
 //! Lab tool for docs/semantic.md (not a test): dumps, for every question of a dev set, the lexical
 //! ranking, the dense ranking and which passages hold a gold needle, as JSON lines, so fusion
 //! methods can be compared offline. `cargo run --release --example fusion_data -- MODEL_DIR DATA_DIR
-//! SET.jsonl [CORPUS]` (no CORPUS: the built-in essay).
+//! SET.jsonl [CORPUS]` (no CORPUS: the built-in essay). With `FUSION_EMBED=title` the passages are
+//! embedded here with their section's title in front (an experiment; the stored vectors are not used).
 
 use std::path::PathBuf;
 
 use cabildo::config::SearchSettings;
+use cabildo::embed::{Role, dot};
 use cabildo::engine::Engine;
 use cabildo::eval::{load_questions, norm};
 use cabildo::query::Question;
@@ -28,6 +30,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .passages()
         .map(|v| norm(&v.passage.text))
         .collect();
+    let titled: Option<Vec<Vec<f32>>> = match std::env::var("FUSION_EMBED").as_deref() {
+        Ok("title") => {
+            let texts: Vec<String> = engine
+                .corpus
+                .passages()
+                .map(|v| {
+                    let title = v.section.title.trim();
+                    if title.is_empty() {
+                        v.passage.text.clone()
+                    } else {
+                        format!("{title}: {}", v.passage.text)
+                    }
+                })
+                .collect();
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            Some(sem.embedder.embed(&refs, Role::Passage)?)
+        }
+        _ => None,
+    };
     for q in load_questions(&set)? {
         let needles: Vec<String> = q.gold.iter().map(|n| norm(n)).collect();
         let gold: Vec<u32> = texts
@@ -43,7 +64,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             search::search(&engine.index, &parsed, &Filter::default())?
         };
         let qv = sem.embed_question(&q.question)?;
-        let scores = sem.scores(&qv);
+        let scores = match &titled {
+            Some(vectors) => vectors.iter().map(|v| dot(v, &qv)).collect(),
+            None => sem.scores(&qv),
+        };
         let dense = top_k(&scores, 100, |_| true);
         let lex: Vec<serde_json::Value> = out
             .ranked

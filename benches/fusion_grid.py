@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Fusion lab (docs/semantic.md), not a test: scores fusion methods offline on the dumps of
+`cargo run --release --example fusion_data`, exactly as `cabildo eval` scores answers (a refused
+answerable question is a miss; an out-of-scope question is right only when refused), over a grid
+of constants, then chooses leave-one-text-out.
+
+    python3 benches/fusion_grid.py bolivia=b.jsonl kjv=k.jsonl debian=d.jsonl apache=a.jsonl
+"""
+import itertools
+import json
+import sys
+
+MIN_CONFIDENCE = 0.35
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def mix(q, lo, hi, ref, tau, depth=50):
+    lex, dense = q["lex"], q["dense"][:max(depth, ref + 1)]
+    conf = lex[0]["confidence"] if lex else 0.0
+    w = min(max(conf, lo), hi)
+    best = lex[0]["score"] if lex else 0.0
+    top = dense[0][1] if dense else 0.0
+    refc = dense[min(ref, len(dense) - 1)][1] if dense else 0.0
+    spread = max(top - refc, 1e-6)
+    cos = {o: c for o, c in q["dense"]}
+    part = lambda c: max((c - refc) / spread, 0.0)
+    fused = {}
+    for r in lex:
+        l = r["score"] / best if best > 0 else 0.0
+        fused[r["ord"]] = w * l + (1 - w) * part(r["cos"])
+    for o, c in dense[:depth]:
+        if o not in fused:
+            fused[o] = (1 - w) * part(c)
+    ranking = sorted(fused, key=lambda o: (-fused[o], o))
+    answered = conf >= MIN_CONFIDENCE or top >= tau
+    return ranking, answered
+
+
+def rrf(q, lo, hi, k, tau, depth=50):
+    lex, dense = q["lex"], q["dense"][:depth]
+    conf = lex[0]["confidence"] if lex else 0.0
+    w = min(max(conf, lo), hi)
+    fused = {}
+    for i, r in enumerate(lex):
+        fused[r["ord"]] = fused.get(r["ord"], 0) + w / (k + i + 1)
+    for i, (o, c) in enumerate(dense):
+        fused[o] = fused.get(o, 0) + (1 - w) / (k + i + 1)
+    ranking = sorted(fused, key=lambda o: (-fused[o], o))
+    top = dense[0][1] if dense else 0.0
+    return ranking, conf >= MIN_CONFIDENCE or top >= tau
+
+
+def lexical(q):
+    lex = q["lex"]
+    conf = lex[0]["confidence"] if lex else 0.0
+    return [r["ord"] for r in lex], conf >= MIN_CONFIDENCE
+
+
+def dense_only(q, tau):
+    d = q["dense"]
+    return [o for o, _ in d], bool(d) and d[0][1] >= tau
+
+
+def score(qs, method):
+    h1 = h3 = mrr = fa = oos = noos = n = 0
+    for q in qs:
+        ranking, answered = method(q)
+        if not q["answerable"]:
+            noos += 1
+            oos += not answered
+            continue
+        n += 1
+        if not answered:
+            fa += 1
+            continue
+        gold = set(q["gold"])
+        for i, o in enumerate(ranking[:10]):
+            if o in gold:
+                h1 += i == 0
+                h3 += i < 3
+                mrr += 1 / (i + 1)
+                break
+    return dict(h1=h1 / n, h3=h3 / n, mrr=mrr / n, fa=fa, oos=f"{oos}/{noos}")
+
+
+def fmt(s):
+    return f"{s['h1']:.3f}/{s['h3']:.3f}/{s['mrr']:.3f} fa{s['fa']} oos{s['oos']}"
+
+
+def grid():
+    for lo, hi in [(0.0, 1.0), (0.3, 0.9), (0.5, 0.9), (0.5, 1.0), (0.6, 0.9), (0.6, 1.0), (0.7, 1.0), (0.4, 1.0)]:
+        for ref in (5, 10, 20):
+            for tau in (0.26,):
+                yield f"mix clamp({lo},{hi}) ref {ref}", lambda q, a=(lo, hi, ref, tau): mix(q, *a)
+        for k in (10, 60):
+            yield f"rrf k{k} clamp({lo},{hi})", lambda q, a=(lo, hi, k, 0.26): rrf(q, *a)
+
+
+def main():
+    sets = {}
+    for arg in sys.argv[1:]:
+        name, path = arg.split("=", 1)
+        sets[name] = load(path)
+    methods = [("lexical", lexical), ("dense only", lambda q: dense_only(q, 0.26))] + list(grid())
+    table = {}
+    for label, m in methods:
+        table[label] = {name: score(qs, m) for name, qs in sets.items()}
+    mean = lambda row, names, key: sum(row[n][key] for n in names) / len(names)
+    print("| method | " + " | ".join(sets) + " | mean hit@1/hit@3/MRR |")
+    print("| --- |" + " --- |" * (len(sets) + 1))
+    for label, row in table.items():
+        means = "/".join(f"{mean(row, list(sets), k):.3f}" for k in ("h1", "h3", "mrr"))
+        print(f"| {label} | " + " | ".join(fmt(row[n]) for n in sets) + f" | {means} |")
+    print()
+    print("| held out | chosen on the other three (mean MRR) | held-out lexical | held-out chosen |")
+    print("| --- | --- | --- | --- |")
+    for held in sets:
+        others = [n for n in sets if n != held]
+        best = max(
+            (label for label, _ in methods if label not in ("lexical", "dense only")),
+            key=lambda l: (mean(table[l], others, "mrr"), mean(table[l], others, "h1")),
+        )
+        print(f"| {held} | {best} | {fmt(table['lexical'][held])} | {fmt(table[best][held])} |")
+
+
+if __name__ == "__main__":
+    main()
