@@ -10,7 +10,7 @@ use cabildo::config::SearchSettings;
 use cabildo::embed::{Role, dot};
 use cabildo::engine::Engine;
 use cabildo::eval::{load_questions, norm};
-use cabildo::query::Question;
+use cabildo::search::question::Question;
 use cabildo::search::{self, Filter, semantic::top_k};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -36,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .corpus
                 .passages()
                 .map(|v| {
-                    let title = v.section.title.trim();
+                    let title = v.section.title.as_deref().unwrap_or("").trim();
                     if title.is_empty() {
                         v.passage.text.clone()
                     } else {

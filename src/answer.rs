@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result, UserError, catch_panic};
-use crate::query::Question;
 use crate::reference::{Reference, find_document};
+use crate::search::question::Question;
 use crate::search::{self, Filter};
 
 /// Options for one question.
@@ -160,7 +160,9 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
     } else if let Some(best) = outcome.ranked.first() {
         answer.confidence = best.confidence;
     }
-    if outcome.ranked.is_empty() || answer.confidence < engine.search.min_confidence {
+    if outcome.ranked.is_empty()
+        || !search::confidence::answered(answer.confidence, engine.search.min_confidence)
+    {
         return Ok(answer);
     }
     answer.answered = true;

@@ -7,8 +7,8 @@ use crate::config::{SearchSettings, Settings};
 use crate::corpus::{self, Corpus};
 use crate::embed::Embedder;
 use crate::error::Result;
-use crate::excerpt::Sentences;
 use crate::index::SearchIndex;
+use crate::search::excerpt::Sentences;
 use crate::search::semantic::Semantic;
 
 /// Everything a question needs: the corpus (text and references), the index, the search settings.

@@ -2,8 +2,8 @@
 //!
 //! The data flows one way, one module per step:
 //! corpus files → [`corpus`] (documents of numbered sections and passages) → [`index`] (tantivy,
-//! with the shared [`analysis`]) → [`query`] (question analysis) → [`search`] (ranked passages) →
-//! [`excerpt`] (best sentence window) → [`answer`] (the one use case every front end calls, beside
+//! with the shared [`analysis`]) → [`search`] (question analysis, lexical and semantic ranking,
+//! their fusion, the confidence, the best sentence window of each passage) → [`answer`] (the one use case every front end calls, beside
 //! [`lookup`] for quotes and contents) → [`render`] (terminal text, JSON) → [`cli`].
 //! [`eval`] measures answer quality and [`bench`] speed; [`reference`] parses and formats every
 //! citation form; [`config`] reads settings once; [`engine`] holds the loaded corpus and index.
@@ -21,12 +21,10 @@ pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod eval;
-pub mod excerpt;
 pub mod form;
 pub mod index;
 pub mod lookup;
 pub mod models;
-pub mod query;
 pub mod reference;
 pub mod render;
 pub mod reply;

@@ -2,7 +2,7 @@
 //! excerpt contract.
 
 use cabildo::eval::{self, Metrics};
-use cabildo::excerpt::ELLIPSIS;
+use cabildo::search::excerpt::ELLIPSIS;
 use cabildo::{AskOptions, ask};
 
 use crate::common::{data, essay, kjv};

@@ -108,10 +108,7 @@ pub fn fuse(
     });
     // Answered when either signal is sure: the lexical confidence as without a model, or a best
     // cosine high enough (mapped onto the same scale, so the one threshold decides).
-    let dense_confidence = if top_cos >= p.min_cosine {
-        min_confidence.max(lexical_confidence)
-    } else {
-        0.0
-    };
-    (out, lexical_confidence.max(dense_confidence))
+    let confidence =
+        super::confidence::with_model(lexical_confidence, top_cos, p.min_cosine, min_confidence);
+    (out, confidence)
 }

@@ -1,10 +1,6 @@
-//! Ranking: analysed question → candidate passages from tantivy (BM25 over the passage, its section
-//! title and its neighbours, plus phrase boosts) → reranked by how much of the question each
-//! candidate covers → the confidence that decides between an answer and "not in the text".
-
-// Issue 13: the semantic step and the fusion of both rankings live in src/search/.
-pub mod fusion;
-pub mod semantic;
+//! Lexical step of the search: analysed question → candidate passages from tantivy (BM25 over the
+//! passage, its section title and its neighbours, plus phrase boosts) → reranked by how much of the
+//! question each candidate covers, with the lexical confidence of each (see [`super::confidence`]).
 
 use std::collections::HashMap;
 
@@ -17,10 +13,11 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
+use super::confidence;
 use crate::analysis;
 use crate::error::Result;
 use crate::index::{SearchIndex, Vocabulary};
-use crate::query::{QueryTerm, Question};
+use crate::search::question::{QueryTerm, Question};
 
 /// Weights of the parts of a passage's score. Each is a property of the method, not of a text.
 pub mod weights {
@@ -114,11 +111,11 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
     let form_freq = |t: &QueryTerm| t.form.map_or(0, |form| doc_freq(&searcher, f.form, form));
     let idf_of = |t: &QueryTerm| idf(n_docs, doc_freq(&searcher, f.text, &t.term), form_freq(t));
     // Keep the rarest terms when a question is very long.
-    if terms.len() > crate::query::MAX_TERMS {
+    if terms.len() > crate::search::question::MAX_TERMS {
         let idf: Vec<f32> = terms.iter().map(idf_of).collect();
         let mut order: Vec<usize> = (0..terms.len()).collect();
         order.sort_by(|&a, &b| idf[b].total_cmp(&idf[a]));
-        order.truncate(crate::query::MAX_TERMS);
+        order.truncate(crate::search::question::MAX_TERMS);
         order.sort_unstable();
         terms = order.iter().map(|&i| terms[i].clone()).collect();
     }
@@ -361,17 +358,11 @@ fn rank(
         .zip(&known)
         .filter(|(s, k)| **s && !**k)
         .count();
-    // A question with no word about its subject ("What does the text say?") has nothing to be
-    // sure about, unless it asks for a form of passage (a song, a quotation).
-    let known_share = if content_words == 0 {
-        if terms.iter().any(|t| t.form.is_some()) {
-            1.0
-        } else {
-            0.0
-        }
-    } else {
-        1.0 - unknown_words as f32 / content_words as f32
-    };
+    let known_share = confidence::known_share(
+        content_words,
+        unknown_words,
+        terms.iter().any(|t| t.form.is_some()),
+    );
     let mut ranked = Vec::with_capacity(top.len());
     for (c, (bm25, _)) in top.iter().enumerate() {
         let mut got = 0.0;
@@ -442,7 +433,7 @@ fn rank(
             bm25: *bm25,
             proximity,
             coverage,
-            confidence: coverage * known_share,
+            confidence: confidence::lexical(coverage, known_share),
             matched,
         });
     }
