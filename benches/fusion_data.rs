@@ -12,6 +12,7 @@ use cabildo::engine::Engine;
 use cabildo::eval::{load_questions, norm};
 use cabildo::search::question::Question;
 use cabildo::search::{self, Filter, semantic::top_k};
+use unicode_segmentation::UnicodeSegmentation;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,8 +31,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .passages()
         .map(|v| norm(&v.passage.text))
         .collect();
-    let titled: Option<Vec<Vec<f32>>> = match std::env::var("FUSION_EMBED").as_deref() {
-        Ok("title") => {
+    let variant = std::env::var("FUSION_EMBED").unwrap_or_default();
+    let titled: Option<Vec<Vec<f32>>> = match variant.as_str() {
+        "title" => {
             let texts: Vec<String> = engine
                 .corpus
                 .passages()
@@ -46,6 +48,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .collect();
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             Some(sem.embedder.embed(&refs, Role::Passage)?)
+        }
+        _ => None,
+    };
+    // `maxsent` / `avgsent`: each passage's sentences embedded too; a passage's score is the best
+    // of its sentences' cosines (maxsent) or the mean of that and the passage's own (avgsent).
+    let sentences: Option<Vec<Vec<Vec<f32>>>> = match variant.as_str() {
+        "maxsent" | "avgsent" => {
+            let mut owner = Vec::new();
+            let mut all: Vec<String> = Vec::new();
+            for (i, v) in engine.corpus.passages().enumerate() {
+                let parts: Vec<&str> = v
+                    .passage
+                    .text
+                    .split_sentence_bounds()
+                    .filter(|s| s.split_whitespace().count() >= 3)
+                    .collect();
+                if parts.len() > 1 {
+                    for p in parts {
+                        owner.push(i);
+                        all.push(p.trim().to_string());
+                    }
+                }
+            }
+            let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+            let vecs = sem.embedder.embed(&refs, Role::Passage)?;
+            let mut per: Vec<Vec<Vec<f32>>> = vec![Vec::new(); texts.len()];
+            for (o, v) in owner.into_iter().zip(vecs) {
+                per[o].push(v);
+            }
+            Some(per)
         }
         _ => None,
     };
@@ -64,10 +96,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             search::search(&engine.index, &parsed, &Filter::default())?
         };
         let qv = sem.embed_question(&q.question)?;
-        let scores = match &titled {
+        let mut scores: Vec<f32> = match &titled {
             Some(vectors) => vectors.iter().map(|v| dot(v, &qv)).collect(),
             None => sem.scores(&qv),
         };
+        if let Some(per) = &sentences {
+            for (s, sents) in scores.iter_mut().zip(per) {
+                let best = sents.iter().map(|v| dot(v, &qv)).fold(f32::MIN, f32::max);
+                if sents.is_empty() {
+                    continue;
+                }
+                *s = if variant == "maxsent" {
+                    best.max(*s)
+                } else {
+                    (best.max(*s) + *s) / 2.0
+                };
+            }
+        }
         let dense = top_k(&scores, 100, |_| true);
         let lex: Vec<serde_json::Value> = out
             .ranked

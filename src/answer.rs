@@ -132,9 +132,10 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
     let mut outcome = search::search(&engine.index, &parsed, &filter)?;
     // Issue 13: with a model, the dense ranking is fused with the lexical one (search::fusion).
     let mut cosines: HashMap<u32, f32> = HashMap::new();
+    let mut question_vector = None;
     if let Some(sem) = &engine.semantic {
-        let q = sem.embed_question(question)?;
-        let all = sem.scores(&q);
+        let q = question_vector.insert(sem.embed_question(question)?);
+        let all = sem.scores(q);
         let keep = |ord: u32| match &filter.doc_id {
             Some(id) => engine.corpus.get(ord).is_some_and(|v| &v.document.id == id),
             None => true,
@@ -188,10 +189,21 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
             continue;
         };
         let at = Reference::passage(view.loc.doc, view.section.number, view.passage.number);
+        // With a model: the passage's sentence nearest the question in meaning, if near enough.
+        let similar = match (&engine.semantic, &question_vector) {
+            (Some(sem), Some(q)) => sem
+                .sentence_cosines(r.ord, q)
+                .into_iter()
+                .filter(|&(_, c)| c >= search::fusion::PARAMS.min_cosine)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(span, _)| span),
+            _ => None,
+        };
         let ex = engine.sentences.excerpt(
             r.ord,
             &view.passage.text,
             &weights,
+            similar,
             engine.search.max_excerpt_chars,
         );
         let explain = opts.explain.then(|| Explain {

@@ -22,13 +22,18 @@ pub struct Excerpt {
 
 /// Chooses the excerpt of `passage` for question terms with their weights (`term → weight`).
 pub fn excerpt(passage: &str, weights: &HashMap<String, f32>, max_chars: usize) -> Excerpt {
-    excerpt_with(passage, weights, max_chars, || {
+    excerpt_with(passage, weights, None, max_chars, || {
         sentence_bounds(passage).into()
     })
 }
 
+/// The sentence of a passage most similar in meaning to the question (its byte span), when a
+/// model found one: the excerpt's window counts it as much as the question's weightiest word, so
+/// a question asked in other words is quoted at the sentence that answers it.
+pub type Similar = Option<(usize, usize)>;
+
 /// Byte ranges of a passage's sentences, by Unicode's sentence boundary rules.
-fn sentence_bounds(passage: &str) -> Vec<(usize, usize)> {
+pub(crate) fn sentence_bounds(passage: &str) -> Vec<(usize, usize)> {
     passage
         .split_sentence_bound_indices()
         .map(|(i, s)| (i, i + s.len()))
@@ -51,9 +56,12 @@ impl Sentences {
         ord: u32,
         passage: &str,
         weights: &HashMap<String, f32>,
+        similar: Similar,
         max_chars: usize,
     ) -> Excerpt {
-        excerpt_with(passage, weights, max_chars, || self.of(ord, passage))
+        excerpt_with(passage, weights, similar, max_chars, || {
+            self.of(ord, passage)
+        })
     }
 
     fn of(&self, ord: u32, passage: &str) -> Bounds {
@@ -82,6 +90,7 @@ impl Sentences {
 fn excerpt_with(
     passage: &str,
     weights: &HashMap<String, f32>,
+    similar: Similar,
     max_chars: usize,
     sentences: impl FnOnce() -> Bounds,
 ) -> Excerpt {
@@ -90,7 +99,17 @@ fn excerpt_with(
     let (start, end) = if passage.chars().count() <= max_chars {
         (0, passage.len())
     } else {
-        choose_window(passage, &sentences(), &matches, max_chars)
+        let sentences = sentences();
+        // The sentence holding the most similar span, worth the weightiest question word.
+        let heaviest = weights.values().copied().fold(1.0f32, f32::max);
+        let bonus: Vec<f32> = sentences
+            .iter()
+            .map(|&(a, b)| match similar {
+                Some((s, e)) if s < b && e > a => heaviest,
+                _ => 0.0,
+            })
+            .collect();
+        choose_window(passage, &sentences, &matches, &bonus, max_chars)
     };
     let slice = passage[start..end].trim();
     let lead = passage[start..end].len() - passage[start..end].trim_start().len();
@@ -183,6 +202,7 @@ fn choose_window(
     passage: &str,
     sentences: &[(usize, usize)],
     matches: &[(usize, usize, &str, f32)],
+    bonus: &[f32],
     max_chars: usize,
 ) -> (usize, usize) {
     let chars: Vec<usize> = sentences
@@ -204,10 +224,13 @@ fn choose_window(
     // plus a little for repeated matches. Linear in the number of sentences and matches.
     let mut counts: HashMap<&str, usize> = HashMap::new();
     let (mut distinct, mut repeats, mut len) = (0.0f32, 0.0f32, 0usize);
+    let mut similar = 0.0f32;
+    let bonus_of = |i: usize| bonus.get(i).copied().unwrap_or(0.0);
     let mut best: Option<(f32, usize, usize)> = None;
     let mut lo = 0;
     for hi in 0..sentences.len() {
         len += chars[hi];
+        similar += bonus_of(hi);
         for &mi in &per_sentence[hi] {
             let (_, _, term, w) = matches[mi];
             let c = counts.entry(term).or_insert(0);
@@ -220,6 +243,7 @@ fn choose_window(
         }
         while len > max_chars && lo < hi {
             len -= chars[lo];
+            similar -= bonus_of(lo);
             for &mi in &per_sentence[lo] {
                 let (_, _, term, w) = matches[mi];
                 if let Some(c) = counts.get_mut(term) {
@@ -234,7 +258,7 @@ fn choose_window(
             lo += 1;
         }
         if len <= max_chars {
-            let score = distinct + repeats;
+            let score = distinct + repeats + similar;
             // On a tie the later window wins: it starts nearer the matches and reads on after
             // them, where answers usually follow.
             if best.is_none_or(|(b, _, _)| score > b - 1e-6) {
@@ -243,7 +267,7 @@ fn choose_window(
         }
     }
     if let Some((score, lo, hi)) = best
-        && (score > 0.0 || matches.is_empty())
+        && (score > 1e-6 || matches.is_empty())
     {
         return (sentences[lo].0, sentences[hi].1);
     }
@@ -321,6 +345,27 @@ fn cut(passage: &str, from: usize, max_chars: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_sentence_similar_in_meaning_is_quoted_when_no_word_matches() {
+        let filler = "Nothing of interest is said in this sentence at all. ".repeat(6);
+        let answer = "We will never make the system require a non-free component.";
+        let passage = format!("{filler}{answer} {filler}");
+        let start = passage.find(answer).unwrap();
+        let weights: HashMap<String, f32> = [("proprietari".to_string(), 3.0)].into();
+        let without = excerpt(&passage, &weights, 200);
+        assert!(!without.text.contains(answer), "{without:?}");
+        let with = excerpt_with(
+            &passage,
+            &weights,
+            Some((start, start + answer.len())),
+            200,
+            || sentence_bounds(&passage).into(),
+        );
+        assert!(with.text.contains(answer), "{with:?}");
+        // Still the passage's own words, marked where trimmed.
+        assert!(with.text.starts_with(ELLIPSIS) && with.text.ends_with(ELLIPSIS));
+    }
+
     fn w(words: &[&str]) -> HashMap<String, f32> {
         words
             .iter()
@@ -368,7 +413,7 @@ mod tests {
             for p in corpus.passages() {
                 let text = &p.passage.text;
                 assert_eq!(
-                    sentences.excerpt(p.ord, text, &weights, 150),
+                    sentences.excerpt(p.ord, text, &weights, None, 150),
                     excerpt(text, &weights, 150)
                 );
             }
@@ -376,7 +421,7 @@ mod tests {
         // Another text under a remembered ordinal does not get that passage's sentences.
         let other = "A sentence about workers. ".repeat(30);
         assert_eq!(
-            sentences.excerpt(1, &other, &weights, 150),
+            sentences.excerpt(1, &other, &weights, None, 150),
             excerpt(&other, &weights, 150)
         );
     }

@@ -2,10 +2,16 @@
 //! configured sentence-embedding model, stored beside the tantivy index), the question's vector,
 //! and the dense ranking by exact dot product.
 //!
-//! Storage: `embeddings-<model fingerprint>-<corpus fingerprint>-v2.f16` in the data directory, a
-//! small header (`CABEMB1\0`, dimensions, count as little-endian u32) and the vectors as
-//! little-endian IEEE half floats — half the memory and disk of f32 with no measured change in
-//! any ranking (docs/semantic.md); the scan widens each row to f32 before the dot product. Written to a temporary file that is renamed into place, so a crash never
+//! A passage of several sentences also gets a vector per sentence (of three words or more): a
+//! passage's dense score is the mean of its own cosine and the better of that and its best
+//! sentence's, so one sentence that answers is not drowned by the rest of a long passage; the
+//! excerpt uses the sentences' cosines too (measured: docs/semantic.md).
+//!
+//! Storage: `embeddings-<model fingerprint>-<corpus fingerprint>-v3.f16` in the data directory: a
+//! small header (`CABEMB1\0`, dimensions, passages, sentences as little-endian u32), each passage's
+//! first sentence index (passages + 1 u32), each sentence's byte span in its passage (2 u32), then
+//! the passage vectors and the sentence vectors as little-endian IEEE half floats — half the memory
+//! and disk of f32 with no measured change in any ranking; the scan widens each row to f32. Written to a temporary file that is renamed into place, so a crash never
 //! leaves a partial file under the final name; files of other models or corpora are removed.
 
 use std::io::{IsTerminal, Write};
@@ -21,7 +27,7 @@ use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"CABEMB1\0";
 /// Bumped when what is embedded for a passage, or how it is stored, changes.
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 3;
 /// Corpora with more passages than this show a progress bar while embedding (on a terminal).
 const PROGRESS_FROM: usize = 500;
 
@@ -32,6 +38,8 @@ pub struct Semantic {
     dim: usize,
     /// `len × dim`, row `ord` is passage `ord`.
     vectors: Vec<f16>,
+    /// The sentences of passages of several sentences.
+    sentences: SentenceVectors,
     /// Where the vectors are stored (None: in memory only).
     pub path: Option<PathBuf>,
     /// Whether they were computed by this process (rather than read).
@@ -62,27 +70,29 @@ impl Semantic {
     ) -> Result<Semantic> {
         let dim = embedder.dim();
         let Some(dir) = data_dir else {
-            let vectors = embed_corpus(&embedder, corpus)?;
+            let (vectors, sentences) = embed_corpus(&embedder, corpus)?;
             return Ok(Semantic {
                 embedder,
                 dim,
                 vectors,
+                sentences,
                 path: None,
                 built: true,
             });
         };
         let path = dir.join(file_name(&embedder, corpus));
-        if let Some(vectors) = read(&path, dim, corpus.len()) {
+        if let Some((vectors, sentences)) = read(&path, dim, corpus.len()) {
             return Ok(Semantic {
                 embedder,
                 dim,
                 vectors,
+                sentences,
                 path: Some(path),
                 built: false,
             });
         }
-        let vectors = embed_corpus(&embedder, corpus)?;
-        let path = match write(dir, &path, dim, &vectors) {
+        let (vectors, sentences) = embed_corpus(&embedder, corpus)?;
+        let path = match write(dir, &path, dim, &vectors, &sentences) {
             Ok(()) => {
                 remove_stale(dir, &path);
                 Some(path)
@@ -98,6 +108,7 @@ impl Semantic {
             embedder,
             dim,
             vectors,
+            sentences,
             path,
             built: true,
         })
@@ -126,25 +137,112 @@ impl Semantic {
         Ok(self.embedder.embed_query(question)?)
     }
 
-    /// Cosine of the question with every passage (index = ord).
+    /// The dense score of the question for every passage (index = ord): the passage's cosine, or
+    /// for a passage of several sentences the mean of that and the better of it and its best
+    /// sentence's cosine.
     pub fn scores(&self, query: &[f32]) -> Vec<f32> {
         if query.len() != self.dim {
             return vec![0.0; self.len()];
         }
         let mut row = vec![0.0f32; self.dim];
-        self.vectors
+        let mut cosine = |v: &[f16]| {
+            v.convert_to_f32_slice(&mut row);
+            crate::embed::dot(&row, query)
+        };
+        let passages: Vec<f32> = self
+            .vectors
             .chunks_exact(self.dim)
-            .map(|v| {
+            .map(&mut cosine)
+            .collect();
+        let sentences: Vec<f32> = self
+            .sentences
+            .vectors
+            .chunks_exact(self.dim)
+            .map(&mut cosine)
+            .collect();
+        passages
+            .iter()
+            .enumerate()
+            .map(|(ord, &p)| {
+                let best = self
+                    .sentences
+                    .range(ord)
+                    .filter_map(|i| sentences.get(i).copied())
+                    .fold(f32::MIN, f32::max);
+                if best == f32::MIN {
+                    p
+                } else {
+                    (best.max(p) + p) / 2.0
+                }
+            })
+            .collect()
+    }
+
+    /// The cosine of the question with each sentence of passage `ord` that has a vector, with its
+    /// byte span in the passage's text (empty for a passage of one sentence).
+    pub fn sentence_cosines(&self, ord: u32, query: &[f32]) -> Vec<((usize, usize), f32)> {
+        if query.len() != self.dim {
+            return Vec::new();
+        }
+        let mut row = vec![0.0f32; self.dim];
+        self.sentences
+            .range(ord as usize)
+            .filter_map(|i| {
+                let v = self
+                    .sentences
+                    .vectors
+                    .get(i * self.dim..(i + 1) * self.dim)?;
+                let &(a, b) = self.sentences.spans.get(i)?;
                 v.convert_to_f32_slice(&mut row);
-                crate::embed::dot(&row, query)
+                Some(((a as usize, b as usize), crate::embed::dot(&row, query)))
             })
             .collect()
     }
 
     /// Bytes of the vectors in memory.
     pub fn bytes(&self) -> usize {
-        self.vectors.len() * 2
+        (self.vectors.len() + self.sentences.vectors.len()) * 2
+            + self.sentences.spans.len() * 8
+            + self.sentences.first.len() * 4
     }
+
+    /// Number of sentence vectors.
+    pub fn sentence_count(&self) -> usize {
+        self.sentences.spans.len()
+    }
+}
+
+/// Vectors of the sentences of passages of several sentences.
+#[derive(Debug, Default)]
+struct SentenceVectors {
+    /// Passage `ord`'s sentences are `first[ord]..first[ord + 1]` (passages + 1 entries).
+    first: Vec<u32>,
+    /// Byte span of each sentence in its passage's text.
+    spans: Vec<(u32, u32)>,
+    /// `sentences × dim`.
+    vectors: Vec<f16>,
+}
+
+impl SentenceVectors {
+    fn range(&self, ord: usize) -> std::ops::Range<usize> {
+        match (self.first.get(ord), self.first.get(ord + 1)) {
+            (Some(&a), Some(&b)) if a <= b => a as usize..b as usize,
+            _ => 0..0,
+        }
+    }
+}
+
+/// The sentences of a passage given their own vector: none for a passage of one sentence; else
+/// each sentence of at least three words (shorter ones say too little to be compared).
+fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
+    let spans: Vec<(usize, usize)> = crate::search::excerpt::sentence_bounds(text)
+        .into_iter()
+        .filter(|&(a, b)| {
+            text.get(a..b)
+                .is_some_and(|s| s.split_whitespace().count() >= 3)
+        })
+        .collect();
+    if spans.len() > 1 { spans } else { Vec::new() }
 }
 
 /// The ords of the `k` best scores, best first, keeping only those `keep` accepts.
@@ -165,13 +263,27 @@ pub fn top_k(scores: &[f32], k: usize, keep: impl Fn(u32) -> bool) -> Vec<(u32, 
     all
 }
 
-fn embed_corpus(embedder: &Embedder, corpus: &Corpus) -> Result<Vec<f16>> {
+fn embed_corpus(embedder: &Embedder, corpus: &Corpus) -> Result<(Vec<f16>, SentenceVectors)> {
     let started = Instant::now();
-    let texts: Vec<&str> = corpus.passages().map(|v| passage_text(&v)).collect();
+    let mut texts: Vec<&str> = corpus.passages().map(|v| passage_text(&v)).collect();
+    let passages = texts.len();
+    let mut sentences = SentenceVectors {
+        first: Vec::with_capacity(passages + 1),
+        ..SentenceVectors::default()
+    };
+    for ord in 0..passages {
+        sentences.first.push(sentences.spans.len() as u32);
+        let text = texts[ord];
+        for (a, b) in sentence_spans(text) {
+            sentences.spans.push((a as u32, b as u32));
+            texts.push(text[a..b].trim());
+        }
+    }
+    sentences.first.push(sentences.spans.len() as u32);
     let bar = if texts.len() >= PROGRESS_FROM && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(texts.len() as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "embedding {bar:40} {pos}/{len} passages ({eta} left)",
+            "embedding {bar:40} {pos}/{len} passages and sentences ({eta} left)",
         ) {
             bar.set_style(style);
         }
@@ -182,13 +294,14 @@ fn embed_corpus(embedder: &Embedder, corpus: &Corpus) -> Result<Vec<f16>> {
     let vecs = embedder.embed_with_progress(&texts, Role::Passage, &|n| bar.inc(n as u64))?;
     bar.finish_and_clear();
     tracing::info!(
-        passages = texts.len(),
+        passages,
+        sentences = texts.len() - passages,
         model = embedder.name(),
         "embedded in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let mut flat = Vec::with_capacity(texts.len() * embedder.dim());
-    for v in vecs {
+    let mut flat = Vec::with_capacity(passages * embedder.dim());
+    for (i, v) in vecs.into_iter().enumerate() {
         if v.len() != embedder.dim() {
             return Err(Error::Config(format!(
                 "semantic search: the model gave a vector of {} dimensions, expected {}",
@@ -196,32 +309,78 @@ fn embed_corpus(embedder: &Embedder, corpus: &Corpus) -> Result<Vec<f16>> {
                 embedder.dim()
             )));
         }
-        flat.extend(v.iter().map(|&x| f16::from_f32(x)));
+        let into = if i < passages {
+            &mut flat
+        } else {
+            &mut sentences.vectors
+        };
+        into.extend(v.iter().map(|&x| f16::from_f32(x)));
     }
-    Ok(flat)
+    Ok((flat, sentences))
 }
 
-fn read(path: &Path, dim: usize, count: usize) -> Option<Vec<f16>> {
+fn read(path: &Path, dim: usize, count: usize) -> Option<(Vec<f16>, SentenceVectors)> {
     let bytes = std::fs::read(path).ok()?;
-    let body = bytes.strip_prefix(MAGIC.as_slice())?;
-    let (header, body) = body.split_at_checked(8)?;
-    let d = u32::from_le_bytes(header.get(0..4)?.try_into().ok()?) as usize;
-    let n = u32::from_le_bytes(header.get(4..8)?.try_into().ok()?) as usize;
-    if d != dim || n != count || body.len() != d * n * 2 {
+    let parsed = parse(&bytes, dim, count);
+    if parsed.is_none() {
         tracing::warn!(
             "stored embeddings {} do not fit; recomputing",
             path.display()
         );
-        return None;
     }
-    Some(
-        body.chunks_exact(2)
-            .map(|c| f16::from_le_bytes([c[0], c[1]]))
-            .collect(),
-    )
+    parsed
 }
 
-fn write(dir: &Path, path: &Path, dim: usize, vectors: &[f16]) -> Result<()> {
+fn parse(bytes: &[u8], dim: usize, count: usize) -> Option<(Vec<f16>, SentenceVectors)> {
+    let body = bytes.strip_prefix(MAGIC.as_slice())?;
+    let u32s = |b: &[u8]| -> Vec<u32> {
+        b.chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    };
+    let (header, body) = body.split_at_checked(12)?;
+    let header = u32s(header);
+    let (d, n, m) = (header[0] as usize, header[1] as usize, header[2] as usize);
+    if d != dim || n != count {
+        return None;
+    }
+    let (first, body) = body.split_at_checked((n + 1).checked_mul(4)?)?;
+    let (spans, body) = body.split_at_checked(m.checked_mul(8)?)?;
+    let (passages, sentences) = body.split_at_checked(n.checked_mul(d)?.checked_mul(2)?)?;
+    if sentences.len() != m.checked_mul(d)?.checked_mul(2)? {
+        return None;
+    }
+    let first = u32s(first);
+    // Offsets must rise from 0 to the number of sentences.
+    if first.first() != Some(&0)
+        || first.last() != Some(&(m as u32))
+        || first.windows(2).any(|w| w[0] > w[1])
+    {
+        return None;
+    }
+    let spans: Vec<(u32, u32)> = u32s(spans).chunks_exact(2).map(|c| (c[0], c[1])).collect();
+    let halves = |b: &[u8]| -> Vec<f16> {
+        b.chunks_exact(2)
+            .map(|c| f16::from_le_bytes([c[0], c[1]]))
+            .collect()
+    };
+    Some((
+        halves(passages),
+        SentenceVectors {
+            first,
+            spans,
+            vectors: halves(sentences),
+        },
+    ))
+}
+
+fn write(
+    dir: &Path,
+    path: &Path,
+    dim: usize,
+    vectors: &[f16],
+    sentences: &SentenceVectors,
+) -> Result<()> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     let mut tmp = tempfile::Builder::new()
@@ -229,11 +388,22 @@ fn write(dir: &Path, path: &Path, dim: usize, vectors: &[f16]) -> Result<()> {
         .tempfile_in(dir)
         .map_err(|e| Error::io(format!("creating a temporary file in {}", dir.display()), e))?;
     let n = vectors.len() / dim.max(1);
-    let mut buf = Vec::with_capacity(16 + vectors.len() * 2);
+    let m = sentences.spans.len();
+    let mut buf = Vec::with_capacity(
+        20 + (n + 1) * 4 + m * 8 + (vectors.len() + sentences.vectors.len()) * 2,
+    );
     buf.extend_from_slice(MAGIC);
-    buf.extend_from_slice(&(dim as u32).to_le_bytes());
-    buf.extend_from_slice(&(n as u32).to_le_bytes());
-    for f in vectors {
+    for x in [dim, n, m] {
+        buf.extend_from_slice(&(x as u32).to_le_bytes());
+    }
+    for x in &sentences.first {
+        buf.extend_from_slice(&x.to_le_bytes());
+    }
+    for (a, b) in &sentences.spans {
+        buf.extend_from_slice(&a.to_le_bytes());
+        buf.extend_from_slice(&b.to_le_bytes());
+    }
+    for f in vectors.iter().chain(&sentences.vectors) {
         buf.extend_from_slice(&f.to_le_bytes());
     }
     tmp.write_all(&buf)
