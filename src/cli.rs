@@ -77,6 +77,10 @@ pub enum Command {
         /// How many times each question is asked
         #[arg(long, default_value_t = 50)]
         repetitions: usize,
+        /// Use the configured data directory (its index and stored vectors, building only what is
+        /// missing) instead of a fresh one: measures answers without re-embedding a large corpus
+        #[arg(long)]
+        reuse: bool,
         /// Print JSON
         #[arg(long)]
         json: bool,
@@ -290,6 +294,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
         Command::Bench {
             questions,
             repetitions,
+            reuse,
             json: j,
         } => {
             let qs = match questions {
@@ -297,27 +302,48 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                 None => SAMPLE_QUESTIONS.iter().map(|s| s.to_string()).collect(),
             };
             let corpus = load_corpus(&settings)?;
-            let r = crate::bench::run(corpus, &qs, repetitions.max(1), settings.search.clone())?;
+            let model = settings
+                .search
+                .model
+                .as_ref()
+                .map(|m| crate::engine::model_dir(m, &settings.data_dir));
+            let r = crate::bench::run(
+                corpus,
+                &qs,
+                repetitions.max(1),
+                settings.search.clone(),
+                model.as_deref(),
+                reuse.then_some(settings.data_dir.as_path()),
+            )?;
             let s = if j {
                 json::line(&r)
             } else {
-                format!(
-                    "{} passages in {} document(s); {} questions × {}\n\
+                let semantic = match &r.model {
+                    Some(m) => format!(
+                        "semantic search: {m}, {} vectors embedded in {:.1} s (part of the cold start)\n",
+                        r.vectors,
+                        r.embed_ms / 1000.0
+                    ),
+                    None => String::new(),
+                };
+                semantic
+                    + &format!(
+                        "{} passages in {} document(s); {} questions × {}\n\
                      start-up: cold (build) {:.0} ms, warm (open) {:.1} ms\n\
                      answer: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms, {:.0} answers/s (one thread)\n\
                      peak RSS {:.1} MB",
-                    r.passages,
-                    r.documents,
-                    r.questions,
-                    r.repetitions,
-                    r.cold_start_ms,
-                    r.warm_start_ms,
-                    r.p50_ms,
-                    r.p99_ms,
-                    r.max_ms,
-                    r.answers_per_second,
-                    r.peak_rss_mb
-                )
+                        r.passages,
+                        r.documents,
+                        r.questions,
+                        r.repetitions,
+                        r.cold_start_ms,
+                        r.warm_start_ms,
+                        r.p50_ms,
+                        r.p99_ms,
+                        r.max_ms,
+                        r.answers_per_second,
+                        r.peak_rss_mb
+                    )
             };
             write_out(&mut out, &s)?;
         }

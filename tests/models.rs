@@ -290,6 +290,17 @@ fn model_fetch_then_ask_gives_hybrid_answers() {
         first["explain"]["cosine"].is_number(),
         "no cosine: the answer was not hybrid: {first}"
     );
+    // `bench` measures with the model too: the embedding is part of the cold start.
+    let (code, out, err) = cabildo(
+        data.path(),
+        &with_model,
+        &["bench", "--repetitions", "1", "--json"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(report["model"], "tiny-bert", "{report}");
+    assert!(report["vectors"].as_u64().unwrap_or(0) >= 64, "{report}");
+    assert!(report["embed_ms"].as_f64().unwrap_or(0.0) > 0.0, "{report}");
     // Without the model the same question is answered lexically (no cosine) and a hint says how
     // to turn semantic search on.
     let (code, out, err) = cabildo(
