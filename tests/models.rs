@@ -54,10 +54,11 @@ async fn resolve(
         git_sha1(bytes)
     };
     let mut served = bytes.clone();
-    if files.corrupt && lfs {
-        if let Some(b) = served.last_mut() {
-            *b ^= 0xff;
-        }
+    if files.corrupt
+        && lfs
+        && let Some(b) = served.last_mut()
+    {
+        *b ^= 0xff;
     }
     let len = served.len();
     let (start, end) = headers
