@@ -17,6 +17,7 @@ pub mod commands;
 pub mod gateway;
 pub mod handler;
 pub mod http;
+pub mod poster;
 pub mod throttle;
 
 pub use gateway::{Launch, invite_url, register, run, run_with};
