@@ -491,7 +491,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                 &crate::prefs::Asked::default(),
                 &Default::default(),
                 &server,
-                &settings,
+                &crate::prefs::Defaults::of(&settings),
             );
             let mut lines = vec![format!("server {guild} ({})", store.url())];
             lines.extend(effective.lines());
@@ -530,7 +530,8 @@ fn db(settings: &Settings, command: DbCommand) -> Result<String> {
                 ));
             }
             if status.iter().any(|m| !m.applied) {
-                lines.push("run `cabildo db migrate` (the bot also migrates when it starts)".into());
+                lines
+                    .push("run `cabildo db migrate` (the bot also migrates when it starts)".into());
             }
             lines.join("\n")
         }
@@ -538,7 +539,11 @@ fn db(settings: &Settings, command: DbCommand) -> Result<String> {
             let store = settings.open_store()?;
             store.block(store.backup(&file))?;
             let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-            format!("backed up {} to {} ({bytes} bytes)", store.url(), file.display())
+            format!(
+                "backed up {} to {} ({bytes} bytes)",
+                store.url(),
+                file.display()
+            )
         }
     })
 }

@@ -71,12 +71,31 @@ pub struct Effective {
     pub rate_refill_seconds: Resolved<u32>,
 }
 
+/// The config file's values (or the built-in defaults), the last layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Defaults {
+    pub top: u32,
+    pub rate_burst: u32,
+    pub rate_refill_seconds: u32,
+}
+
+impl Defaults {
+    pub fn of(config: &Settings) -> Defaults {
+        Defaults {
+            top: u32::try_from(config.search.top).unwrap_or(3),
+            rate_burst: config.discord.rate_burst,
+            rate_refill_seconds: u32::try_from(config.discord.rate_refill_seconds)
+                .unwrap_or(u32::MAX),
+        }
+    }
+}
+
 /// Resolves the settings of one request.
 pub fn resolve(
     asked: &Asked,
     member: &MemberSettings,
     server: &GuildSettings,
-    config: &Settings,
+    config: &Defaults,
 ) -> Effective {
     let some = |d: &Option<String>| d.clone().map(Some);
     Effective {
@@ -102,12 +121,16 @@ pub fn resolve(
                 (member.top, Source::Member),
                 (server.top, Source::Server),
             ],
-            u32::try_from(config.search.top).unwrap_or(3),
+            config.top,
         ),
         // The rate limit is the server's: members do not choose their own.
         rate_burst: pick(
-            [(None, Source::Command), (None, Source::Member), (server.rate_burst, Source::Server)],
-            config.discord.rate_burst,
+            [
+                (None, Source::Command),
+                (None, Source::Member),
+                (server.rate_burst, Source::Server),
+            ],
+            config.rate_burst,
         ),
         rate_refill_seconds: pick(
             [
@@ -115,7 +138,7 @@ pub fn resolve(
                 (None, Source::Member),
                 (server.rate_refill_seconds, Source::Server),
             ],
-            u32::try_from(config.discord.rate_refill_seconds).unwrap_or(u32::MAX),
+            config.rate_refill_seconds,
         ),
     }
 }

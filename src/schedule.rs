@@ -238,11 +238,22 @@ pub trait Poster: Send + Sync {
 /// What one post of a plan did, for logs and tests.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Posted { plan: i64, late: bool, ended: bool },
-    Paused { plan: i64, reason: String },
-    Retry { plan: i64 },
+    Posted {
+        plan: i64,
+        late: bool,
+        ended: bool,
+    },
+    Paused {
+        plan: i64,
+        reason: String,
+    },
+    Retry {
+        plan: i64,
+    },
     /// Another scheduler took the plan over (this one's lease ran out).
-    Lost { plan: i64 },
+    Lost {
+        plan: i64,
+    },
 }
 
 /// Posts due reading plans.
@@ -313,12 +324,22 @@ impl Scheduler {
     async fn post(&self, plan: Plan) -> Result<Outcome, StoreError> {
         let now = self.clock.now();
         let Ok(tz) = parse_zone(&plan.timezone) else {
-            return self.pause(&plan, format!("its time zone {} is unknown", plan.timezone)).await;
+            return self
+                .pause(&plan, format!("its time zone {} is unknown", plan.timezone))
+                .await;
         };
         let time = parse_time(&plan.local_time).unwrap_or(NaiveTime::MIN);
-        let Some(doc) = self.corpus.documents.iter().position(|d| d.id == plan.document) else {
+        let Some(doc) = self
+            .corpus
+            .documents
+            .iter()
+            .position(|d| d.id == plan.document)
+        else {
             return self
-                .pause(&plan, format!("the document {} is no longer loaded", plan.document))
+                .pause(
+                    &plan,
+                    format!("the document {} is no longer loaded", plan.document),
+                )
                 .await;
         };
         let due = DateTime::from_timestamp(plan.next_due_at, 0).unwrap_or(now);
@@ -408,7 +429,11 @@ impl Scheduler {
 
     /// Pauses a claimed plan and tells its starter once.
     async fn pause(&self, plan: &Plan, reason: String) -> Result<Outcome, StoreError> {
-        if !self.store.pause_claimed(plan.id, &self.owner, &reason).await? {
+        if !self
+            .store
+            .pause_claimed(plan.id, &self.owner, &reason)
+            .await?
+        {
             return Ok(Outcome::Lost { plan: plan.id });
         }
         if self.store.mark_admins_told(plan.id).await? {
@@ -425,6 +450,21 @@ impl Scheduler {
             reason,
         })
     }
+}
+
+/// Stops the task it holds when dropped.
+pub struct Running(tokio::task::JoinHandle<()>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Starts a scheduler on the system clock, ticking until the returned handle is dropped.
+pub fn spawn(store: Store, corpus: Arc<Corpus>, poster: Arc<dyn Poster>) -> Running {
+    let scheduler = Scheduler::new(store, corpus, poster, Arc::new(SystemClock));
+    Running(tokio::spawn(scheduler.run(std::future::pending())))
 }
 
 /// The post: a heading, then each passage quoted with its reference, then `ending` (the plan is

@@ -178,8 +178,11 @@ pub async fn run_with(
     launch: Launch,
 ) -> Result<()> {
     let http = http_with(settings, launch.http_client)?;
+    let store = settings.open_store()?;
+    tracing::info!(database = %store.url(), "database open");
+    let corpus = Arc::new(engine.corpus.clone());
     let handler = Gateway {
-        bot: Arc::new(settings.discord.bot(engine)),
+        bot: Arc::new(settings.discord.bot(engine).with_store(store.clone())),
         guild: settings.discord.guild_id,
         me: OnceLock::new(),
         registered: AtomicBool::new(false),
@@ -189,6 +192,12 @@ pub async fn run_with(
         .await
         .map_err(|e| Error::Discord(format!("could not start the client: {e}")))?;
     let manager = client.shard_manager.clone();
+    // Reading plans: this process posts the due ones (claims keep replicas from posting twice).
+    let _scheduler = crate::schedule::spawn(
+        store,
+        corpus,
+        Arc::new(crate::discord::poster::HttpPoster(client.http.clone())),
+    );
     let start = async {
         match settings.discord.shards {
             None => {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use lru::LruCache;
 
 use crate::answer::{AskOptions, ask};
-use crate::discord::commands::Action;
+use crate::discord::commands::{Action, Origin};
 use crate::discord::throttle::Throttle;
 use crate::engine::Engine;
 use crate::error::{Error, catch_panic};
@@ -45,6 +45,11 @@ pub struct Bot {
     keys: DocKeys,
     questions: Mutex<LruCache<u64, (String, Instant)>>,
     throttle: Throttle,
+    /// Server settings, member preferences, reading plans, bookmarks (issue 14). `None`: the
+    /// commands that need it say it is not set up.
+    pub(crate) store: Option<crate::store::Store>,
+    /// The config file's values, under server settings and member preferences.
+    pub(crate) defaults: crate::prefs::Defaults,
 }
 
 impl Bot {
@@ -53,18 +58,46 @@ impl Bot {
     pub fn new(engine: Arc<Engine>, burst: u32, refill: Duration) -> Self {
         Bot {
             keys: DocKeys::new(&engine.corpus),
+            defaults: crate::prefs::Defaults {
+                top: u32::try_from(engine.search.top).unwrap_or(3),
+                rate_burst: burst,
+                rate_refill_seconds: u32::try_from(refill.as_secs()).unwrap_or(u32::MAX),
+            },
             engine,
             questions: Mutex::new(LruCache::new(REMEMBERED_QUESTIONS)),
             throttle: Throttle::new(burst, refill),
+            store: None,
         }
+    }
+
+    /// The same bot with a database: server settings, preferences, plans and bookmarks work.
+    pub fn with_store(mut self, store: crate::store::Store) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// [`Bot::respond`] for an interaction from `origin` (its server, channel and member).
+    pub fn respond_in(&self, origin: Origin, action: Action) -> Reply {
+        self.respond_from(origin, action)
     }
 
     /// Answers one action of `member`, within their rate limit. A reply that only reports the
     /// member's own mistake (a bad reference, an unknown document, an old button) costs nothing,
     /// so a typo can be corrected at once; autocomplete (every keystroke) is not limited.
     pub fn respond(&self, member: u64, action: Action) -> Reply {
+        self.respond_from(
+            Origin {
+                user: member,
+                ..Origin::default()
+            },
+            action,
+        )
+    }
+
+    fn respond_from(&self, origin: Origin, action: Action) -> Reply {
+        let member = origin.user;
         if matches!(action, Action::Complete { .. } | Action::Stale) {
-            return self.handle(action);
+            return self.handle_in(origin, action);
         }
         if self.searches(&action) {
             // Check what can be checked without searching, then pay, then search.
@@ -74,10 +107,10 @@ impl Bot {
             if let Err(seconds) = self.throttle.take(member) {
                 return Reply::private(Body::Cooldown { seconds });
             }
-            return self.handle(action);
+            return self.handle_in(origin, action);
         }
         // Lookups are cheap: answer, and pay only for what is not a mistake.
-        let reply = self.handle(action);
+        let reply = self.handle_in(origin, action);
         if reply.is_mistake() {
             return reply;
         }
@@ -125,19 +158,45 @@ impl Bot {
     /// Answers one action. A bug that panics while answering is caught here, logged, and answered
     /// with the one-line apology, so no front end loses the request.
     pub fn handle(&self, action: Action) -> Reply {
-        catch_panic(|| self.dispatch(action)).unwrap_or_else(|message| {
+        self.handle_in(Origin::default(), action)
+    }
+
+    /// [`Bot::handle`] for an interaction from `origin`.
+    pub fn handle_in(&self, origin: Origin, action: Action) -> Reply {
+        catch_panic(|| self.dispatch(origin, action)).unwrap_or_else(|message| {
             tracing::error!(panic = %message, "answering an interaction panicked");
             Reply::private(Body::Apology)
         })
     }
 
-    fn dispatch(&self, action: Action) -> Reply {
+    fn dispatch(&self, origin: Origin, action: Action) -> Reply {
         match action {
             Action::Ask {
                 question,
                 document,
                 private,
-            } => self.ask(&question, document.as_deref(), 0, private, false),
+            } => {
+                let asked = crate::prefs::Asked {
+                    document,
+                    private,
+                    top: None,
+                };
+                let effective = match self.effective(origin, &asked) {
+                    Ok(e) => e,
+                    Err(reply) => return *reply,
+                };
+                // Without a database nothing but the config decides: the engine's own default.
+                let top = (self.store.is_some() && origin.guild.is_some())
+                    .then_some(effective.top.value as usize);
+                self.ask_top(
+                    &question,
+                    effective.document.value.as_deref(),
+                    0,
+                    effective.private.value,
+                    false,
+                    top,
+                )
+            }
             Action::Find { text } => {
                 if text.trim().is_empty() {
                     Reply::notice(NO_TEXT)
@@ -145,6 +204,9 @@ impl Bot {
                     self.ask(&text, None, 0, true, false)
                 }
             }
+            Action::Settings(c) => self.settings(origin, c),
+            Action::Preferences(c) => self.preferences(origin, c),
+            Action::Plan(c) => self.plan(origin, c),
             Action::Quote { reference } => match lookup::quote(&self.engine.corpus, &reference) {
                 Ok(quote) => Reply::public(Body::Quote(QuoteReply { quote, nav: None })),
                 Err(e) => Reply::notice(e.to_string()),
@@ -174,9 +236,21 @@ impl Bot {
         private: bool,
         update: bool,
     ) -> Reply {
+        self.ask_top(question, document, offset, private, update, None)
+    }
+
+    fn ask_top(
+        &self,
+        question: &str,
+        document: Option<&str>,
+        offset: usize,
+        private: bool,
+        update: bool,
+        top: Option<usize>,
+    ) -> Reply {
         let corpus = &self.engine.corpus;
         let opts = AskOptions {
-            top: None,
+            top,
             offset,
             document: document.map(str::to_string),
             explain: false,
@@ -425,6 +499,15 @@ impl Bot {
                 })
                 .take(25)
                 .map(|d| (format!("{} ({})", d.title, d.id), d.id.clone()))
+                .collect();
+        }
+        if option == "timezone" {
+            return chrono_tz::TZ_VARIANTS
+                .iter()
+                .map(|z| z.name())
+                .filter(|n| needle.is_empty() || n.to_lowercase().contains(&needle))
+                .take(25)
+                .map(|n| (n.to_string(), n.to_string()))
                 .collect();
         }
         if !matches!(command, "quote" | "read") {

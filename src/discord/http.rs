@@ -61,9 +61,14 @@ impl Interactions for HttpInteractions {
     fn defer(&self, raw: &[u8], kind: u64) -> Option<Vec<u8>> {
         let interaction: Interaction = serde_json::from_slice(raw).ok()?;
         let deferred = match (kind, commands::parse(&interaction)?) {
-            (2, Action::Ask { private: true, .. } | Action::Find { .. }) => {
-                r#"{"type":5,"data":{"flags":64}}"#
-            }
+            (
+                2,
+                Action::Ask {
+                    private: Some(true),
+                    ..
+                }
+                | Action::Find { .. },
+            ) => r#"{"type":5,"data":{"flags":64}}"#,
             (2, _) => r#"{"type":5}"#,
             (3, _) => r#"{"type":6}"#,
             _ => return None,
@@ -185,7 +190,27 @@ pub async fn serve(
         .metrics
         .index_bytes
         .set(i64::try_from(engine.index.disk_bytes()).unwrap_or(i64::MAX));
-    let bot = Arc::new(settings.discord.bot(engine));
+    let store = {
+        let settings = settings.clone();
+        tokio::task::spawn_blocking(move || settings.open_store())
+            .await
+            .map_err(|e| Error::Discord(format!("opening the database failed: {e}")))??
+    };
+    tracing::info!(database = %store.url(), "database open");
+    // With a bot token, this replica posts due reading plans too (claims keep replicas from
+    // posting the same day twice); without one, another process (`cabildo run`) must.
+    let _scheduler = match crate::discord::gateway::http(settings) {
+        Ok(http) if settings.discord.token.is_some() => Some(crate::schedule::spawn(
+            store.clone(),
+            Arc::new(engine.corpus.clone()),
+            Arc::new(crate::discord::poster::HttpPoster(Arc::new(http))),
+        )),
+        _ => {
+            tracing::info!("no DISCORD_TOKEN: this replica does not post reading plans");
+            None
+        }
+    };
+    let bot = Arc::new(settings.discord.bot(engine).with_store(store));
     endpoint.set_handler(Arc::new(HttpInteractions::new(
         bot,
         settings.discord.proxy_url.as_deref(),

@@ -18,6 +18,7 @@ pub mod gateway;
 pub mod handler;
 pub mod http;
 pub mod poster;
+pub mod study;
 pub mod throttle;
 
 pub use gateway::{Launch, invite_url, register, run, run_with};

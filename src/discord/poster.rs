@@ -43,7 +43,8 @@ impl Poster for HttpPoster {
             if let Some(name) = post.thread {
                 // The thread is for the discussion; a post without it is still the post (and a
                 // retried post already has its thread).
-                let thread = CreateThread::new(name).auto_archive_duration(AutoArchiveDuration::OneDay);
+                let thread =
+                    CreateThread::new(name).auto_archive_duration(AutoArchiveDuration::OneDay);
                 if let Err(e) = channel
                     .create_thread_from_message(&*self.0, sent.id, thread)
                     .await

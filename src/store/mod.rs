@@ -143,8 +143,21 @@ impl Store {
     /// Opens (creating a SQLite file and its directory when needed) and migrates.
     pub fn open(url: &str) -> Result<Store> {
         let store = Store::connect(url)?;
-        store.block(store.migrate())?;
-        Ok(store)
+        // SQLite has no migration lock: one at a time in this process, and another try when a
+        // second process migrated the same file at the same moment.
+        static MIGRATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one = MIGRATING.lock().unwrap_or_else(|e| e.into_inner());
+        let mut tries = 0;
+        loop {
+            match store.block(store.migrate()) {
+                Err(e) if store.kind() == Kind::Sqlite && tries < 3 => {
+                    tries += 1;
+                    tracing::debug!(error = %e, "migrating again");
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                other => return other.map(|()| store),
+            }
+        }
     }
 
     /// Opens without migrating (for `cabildo db status`).
@@ -157,6 +170,8 @@ impl Store {
             .build()
             .map_err(|e| StoreError::Stopped(format!("starting the store's runtime: {e}")))?;
         let handle = runtime.handle().clone();
+        // The pools start their maintenance tasks on the runtime they are made in: the store's.
+        let entered = runtime.enter();
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl {
                 url: shown.clone(),
@@ -197,6 +212,7 @@ impl Store {
                 message: "expected sqlite://FILE or postgres://USER@HOST/DATABASE".into(),
             });
         };
+        drop(entered);
         let store = Store {
             backend,
             url: shown.clone(),
@@ -213,10 +229,7 @@ impl Store {
                 .map_err(StoreError::from)
             }))
             .map_err(|e| match e {
-                StoreError::Query(source) => StoreError::Open {
-                    url: shown,
-                    source,
-                },
+                StoreError::Query(source) => StoreError::Open { url: shown, source },
                 e => e,
             })?;
         Ok(store)

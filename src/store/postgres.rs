@@ -62,11 +62,13 @@ pub(super) async fn member_settings(p: &PgPool, guild: i64, user: i64) -> Result
     )
     .fetch_optional(p)
     .await?;
-    Ok(row.map_or_else(MemberSettings::default, |r| MemberSettings {
-        document: r.document,
-        private: r.private,
-        top: small(r.top),
-    }))
+    Ok(
+        row.map_or_else(MemberSettings::default, |r| MemberSettings {
+            document: r.document,
+            private: r.private,
+            top: small(r.top),
+        }),
+    )
 }
 
 pub(super) async fn set_member_settings(
@@ -268,12 +270,7 @@ pub(super) async fn pause_claimed(
     Ok(done.rows_affected() == 1)
 }
 
-pub(super) async fn release(
-    p: &PgPool,
-    plan: i64,
-    owner: String,
-    retry_at: i64,
-) -> Result<bool> {
+pub(super) async fn release(p: &PgPool, plan: i64, owner: String, retry_at: i64) -> Result<bool> {
     let done = sqlx::query!(
         "UPDATE plans SET claimed_by = NULL, claimed_until = $1 WHERE id = $2 AND claimed_by = $3",
         retry_at,

@@ -54,7 +54,11 @@ pub(super) async fn set_guild_settings(
     Ok(())
 }
 
-pub(super) async fn member_settings(p: &SqlitePool, guild: i64, user: i64) -> Result<MemberSettings> {
+pub(super) async fn member_settings(
+    p: &SqlitePool,
+    guild: i64,
+    user: i64,
+) -> Result<MemberSettings> {
     let row = sqlx::query!(
         "SELECT document, private, top FROM member_settings WHERE guild_id = ? AND user_id = ?",
         guild,
@@ -62,11 +66,13 @@ pub(super) async fn member_settings(p: &SqlitePool, guild: i64, user: i64) -> Re
     )
     .fetch_optional(p)
     .await?;
-    Ok(row.map_or_else(MemberSettings::default, |r| MemberSettings {
-        document: r.document,
-        private: r.private,
-        top: small(r.top),
-    }))
+    Ok(
+        row.map_or_else(MemberSettings::default, |r| MemberSettings {
+            document: r.document,
+            private: r.private,
+            top: small(r.top),
+        }),
+    )
 }
 
 pub(super) async fn set_member_settings(

@@ -44,6 +44,8 @@ fn init() {
 struct Running {
     fake: Fake,
     stop: Option<oneshot::Sender<()>>,
+    /// The data directory (the bot's database is in it).
+    _data: tempfile::TempDir,
 }
 
 impl Drop for Running {
@@ -66,9 +68,14 @@ async fn start(extra: &[(&str, &str)]) -> Running {
 
 /// Runs the bot against `fake` with these variables (and an HTTP client, when given).
 fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -> Running {
+    let data = tempfile::tempdir().expect("data dir");
     let mut env: HashMap<String, String> = HashMap::from([
         ("DISCORD_TOKEN".to_string(), fake::token()),
         ("DISCORD_RATE_REFILL_SECONDS".to_string(), "0".to_string()),
+        (
+            "CABILDO_DATA_DIR".to_string(),
+            data.path().display().to_string(),
+        ),
     ]);
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
@@ -90,6 +97,7 @@ fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -
     Running {
         fake,
         stop: Some(stop),
+        _data: data,
     }
 }
 
@@ -567,9 +575,11 @@ async fn shutdown_stops_the_bot_even_when_the_gateway_is_unreachable() {
         if broken {
             fake.break_gateway();
         }
+        let data = tempfile::tempdir().expect("data dir");
         let env: HashMap<&str, String> = HashMap::from([
             ("DISCORD_TOKEN", fake::token()),
             ("DISCORD_PROXY_URL", fake.url()),
+            ("CABILDO_DATA_DIR", data.path().display().to_string()),
         ]);
         let settings =
             Settings::load_with(&Overrides::default(), |k| env.get(k).cloned()).expect("settings");

@@ -1,0 +1,269 @@
+//! `/settings`, `/preferences` and `/plan` through the bot's handler, on a real database (SQLite and
+//! Postgres, see tests/store.rs): the resolution order changing what `/ask` does, and every bad
+//! input answered with a clear private notice.
+
+use std::sync::Arc;
+
+use cabildo::config::SearchSettings;
+use cabildo::corpus;
+use cabildo::discord::commands::{Action, Origin, PlanCommand, SettingsChange, SettingsCommand};
+use cabildo::discord::handler::Bot;
+use cabildo::engine::Engine;
+use cabildo::reply::{Body, Reply};
+use cabildo::store::PlanStatus;
+
+use crate::store::backends;
+
+const GUILD: u64 = 1_000;
+const ADMIN: u64 = 7;
+const MEMBER: u64 = 8;
+
+fn bot(store: &cabildo::store::Store) -> Bot {
+    let engine = Engine::from_corpus(corpus::embedded(), None, SearchSettings::default())
+        .expect("essay engine");
+    Bot::new(Arc::new(engine), 100, std::time::Duration::ZERO).with_store(store.clone())
+}
+
+fn from(user: u64) -> Origin {
+    Origin {
+        guild: Some(GUILD),
+        channel: 55,
+        user,
+        bot_permissions: None,
+    }
+}
+
+fn results(reply: &Reply) -> usize {
+    match &reply.body {
+        Body::Answer(a) => a.answer.results.len(),
+        other => panic!("not an answer: {other:?}"),
+    }
+}
+
+fn notice(reply: &Reply) -> String {
+    assert!(reply.private, "{reply:?}");
+    match &reply.body {
+        Body::Notice(t) => t.clone(),
+        other => panic!("not a notice: {other:?}"),
+    }
+}
+
+fn ask(question: &str, private: Option<bool>) -> Action {
+    Action::Ask {
+        question: question.into(),
+        document: None,
+        private,
+    }
+}
+
+fn set(change: SettingsChange) -> Action {
+    Action::Settings(SettingsCommand::Set(change))
+}
+
+#[test]
+fn settings_change_what_ask_does_in_the_resolution_order() {
+    for db in backends("ask_settings") {
+        let bot = bot(&db.store);
+        let q = "What is dual power?";
+        let before = bot.respond_in(from(MEMBER), ask(q, None));
+        assert_eq!(results(&before), 3, "the config file's default");
+        assert!(!before.private);
+        // The server: one result, private.
+        let saved = notice(&bot.respond_in(
+            from(ADMIN),
+            set(SettingsChange {
+                results: Some(1),
+                private: Some(true),
+                ..Default::default()
+            }),
+        ));
+        assert!(
+            saved.contains("Results per answer: 1 (server setting)"),
+            "{saved}"
+        );
+        let server = bot.respond_in(from(MEMBER), ask(q, None));
+        assert_eq!(results(&server), 1);
+        assert!(server.private);
+        // The member's preference beats the server's setting.
+        let mine = notice(&bot.respond_in(
+            from(MEMBER),
+            Action::Preferences(SettingsCommand::Set(SettingsChange {
+                results: Some(2),
+                ..Default::default()
+            })),
+        ));
+        assert!(
+            mine.contains("Results per answer: 2 (your preference)"),
+            "{mine}"
+        );
+        assert!(
+            mine.contains("Private replies by default: yes (server setting)"),
+            "{mine}"
+        );
+        assert_eq!(results(&bot.respond_in(from(MEMBER), ask(q, None))), 2);
+        // Other members still get the server's.
+        assert_eq!(results(&bot.respond_in(from(ADMIN), ask(q, None))), 1);
+        // The command's own option beats them all.
+        assert!(!bot.respond_in(from(MEMBER), ask(q, Some(false))).private);
+        // Outside the server (a direct message) nothing of it applies.
+        let dm = Origin {
+            guild: None,
+            ..from(MEMBER)
+        };
+        assert_eq!(results(&bot.respond_in(dm, ask(q, None))), 3);
+        // Reset: back to the config file.
+        bot.respond_in(from(MEMBER), Action::Preferences(SettingsCommand::Reset));
+        bot.respond_in(from(ADMIN), Action::Settings(SettingsCommand::Reset));
+        assert_eq!(results(&bot.respond_in(from(MEMBER), ask(q, None))), 3);
+        let shown = notice(&bot.respond_in(from(ADMIN), Action::Settings(SettingsCommand::Show)));
+        assert!(
+            shown.contains("Results per answer: 3 (bot default)"),
+            "{shown}"
+        );
+    }
+}
+
+#[test]
+fn bad_settings_are_explained_and_change_nothing() {
+    for db in backends("bad_settings") {
+        let bot = bot(&db.store);
+        let e = notice(&bot.respond_in(
+            from(ADMIN),
+            set(SettingsChange {
+                results: Some(11),
+                ..Default::default()
+            }),
+        ));
+        assert!(e.contains("from 1 to 10"), "{e}");
+        let e = notice(&bot.respond_in(
+            from(ADMIN),
+            set(SettingsChange {
+                document: Some("no-such-text".into()),
+                ..Default::default()
+            }),
+        ));
+        assert!(e.contains("no document called"), "{e}");
+        let e = notice(&bot.respond_in(
+            from(MEMBER),
+            Action::Preferences(SettingsCommand::Set(SettingsChange {
+                rate_burst: Some(50),
+                ..Default::default()
+            })),
+        ));
+        assert!(e.contains("server's to set"), "{e}");
+        assert_eq!(
+            db.store
+                .block(db.store.guild_settings(GUILD))
+                .expect("read"),
+            Default::default()
+        );
+        let dm = Origin {
+            guild: None,
+            ..from(ADMIN)
+        };
+        assert!(
+            notice(&bot.respond_in(dm, Action::Settings(SettingsCommand::Show)))
+                .contains("only in a server")
+        );
+    }
+}
+
+fn start(time: Option<&str>, zone: Option<&str>) -> Action {
+    Action::Plan(PlanCommand::Start {
+        document: "bolivia".into(),
+        from: Some("2.1".into()),
+        passages_per_day: Some(2),
+        channel: None,
+        time: time.map(str::to_string),
+        timezone: zone.map(str::to_string),
+    })
+}
+
+#[test]
+fn a_plan_is_started_paused_resumed_skipped_and_stopped() {
+    for db in backends("plan_commands") {
+        let bot = bot(&db.store);
+        let s = &db.store;
+        let started =
+            notice(&bot.respond_in(from(ADMIN), start(Some("07:30"), Some("Europe/Madrid"))));
+        assert!(started.starts_with("Reading plan started."), "{started}");
+        assert!(
+            started.contains("<#55>") && started.contains("07:30 (Europe/Madrid)"),
+            "{started}"
+        );
+        let plan = s.block(s.open_plan(GUILD)).expect("read").expect("plan");
+        assert_eq!(
+            (plan.section, plan.passage, plan.passages_per_day),
+            (2, 1, 2)
+        );
+        assert_eq!(plan.created_by, ADMIN);
+        assert!(plan.next_due_at > chrono::Utc::now().timestamp());
+        let again = notice(&bot.respond_in(from(ADMIN), start(None, None)));
+        assert!(again.contains("already has a reading plan"), "{again}");
+        let paused = notice(&bot.respond_in(from(ADMIN), Action::Plan(PlanCommand::Pause)));
+        assert!(paused.contains("paused"), "{paused}");
+        let resumed = notice(&bot.respond_in(from(ADMIN), Action::Plan(PlanCommand::Resume)));
+        assert!(resumed.contains("next post <t:"), "{resumed}");
+        bot.respond_in(from(ADMIN), Action::Plan(PlanCommand::Skip));
+        let skipped = s.block(s.open_plan(GUILD)).expect("read").expect("plan");
+        assert_eq!((skipped.section, skipped.passage), (2, 3));
+        let status = notice(&bot.respond_in(from(MEMBER), Action::Plan(PlanCommand::Status)));
+        assert!(status.contains("Next: 2.3"), "{status}");
+        bot.respond_in(from(ADMIN), Action::Plan(PlanCommand::Stop));
+        let ended = s.block(s.plan(plan.id)).expect("read").expect("kept");
+        assert_eq!(ended.status, PlanStatus::Ended);
+        let none = notice(&bot.respond_in(from(ADMIN), Action::Plan(PlanCommand::Status)));
+        assert!(none.contains("no reading plan"), "{none}");
+    }
+}
+
+#[test]
+fn bad_plan_input_is_a_clear_private_error() {
+    for db in backends("bad_plan") {
+        let bot = bot(&db.store);
+        let e = notice(&bot.respond_in(from(ADMIN), start(Some("25:99"), None)));
+        assert!(e.contains("hours go from 00 to 23"), "{e}");
+        let e = notice(&bot.respond_in(from(ADMIN), start(None, Some("Mars/Olympus"))));
+        assert!(e.contains("time zone"), "{e}");
+        // The bot lacks Send Messages in this channel (Discord's app_permissions says so).
+        let forbidden = Origin {
+            bot_permissions: Some(1 << 10),
+            ..from(ADMIN)
+        };
+        let e = notice(&bot.respond_in(forbidden, start(None, None)));
+        assert!(e.contains("cannot post in this channel"), "{e}");
+        let e = notice(&bot.respond_in(
+            from(ADMIN),
+            Action::Plan(PlanCommand::Start {
+                document: "bolivia".into(),
+                from: Some("99.1".into()),
+                passages_per_day: None,
+                channel: None,
+                time: None,
+                timezone: None,
+            }),
+        ));
+        assert!(!e.is_empty());
+        assert!(
+            db.store
+                .block(db.store.open_plan(GUILD))
+                .expect("read")
+                .is_none(),
+            "nothing was started"
+        );
+    }
+}
+
+#[test]
+fn without_a_database_the_commands_say_so() {
+    let engine = Engine::from_corpus(corpus::embedded(), None, SearchSettings::default())
+        .expect("essay engine");
+    let bot = Bot::new(Arc::new(engine), 100, std::time::Duration::ZERO);
+    let e = notice(&bot.respond_in(from(ADMIN), Action::Plan(PlanCommand::Status)));
+    assert!(e.contains("without a database"), "{e}");
+    // /ask still works, with the config file's settings.
+    assert_eq!(
+        results(&bot.respond_in(from(MEMBER), ask("What is dual power?", None))),
+        3
+    );
+}
