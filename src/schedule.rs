@@ -303,10 +303,10 @@ impl Scheduler {
         }
     }
 
-    /// Ticks every [`TICK`] until `shutdown`.
-    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+    /// Ticks every `tick` ([`TICK`] in production) until `shutdown`.
+    pub async fn run(self, tick: Duration, shutdown: impl Future<Output = ()>) {
         let mut shutdown = std::pin::pin!(shutdown);
-        let mut every = tokio::time::interval(TICK);
+        let mut every = tokio::time::interval(tick);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
@@ -461,10 +461,16 @@ impl Drop for Running {
     }
 }
 
-/// Starts a scheduler on the system clock, ticking until the returned handle is dropped.
-pub fn spawn(store: Store, corpus: Arc<Corpus>, poster: Arc<dyn Poster>) -> Running {
+/// Starts a scheduler on the system clock, ticking every `tick` until the returned handle is
+/// dropped.
+pub fn spawn(
+    store: Store,
+    corpus: Arc<Corpus>,
+    poster: Arc<dyn Poster>,
+    tick: Duration,
+) -> Running {
     let scheduler = Scheduler::new(store, corpus, poster, Arc::new(SystemClock));
-    Running(tokio::spawn(scheduler.run(std::future::pending())))
+    Running(tokio::spawn(scheduler.run(tick, std::future::pending())))
 }
 
 /// The post: a heading, then each passage quoted with its reference, then `ending` (the plan is

@@ -55,6 +55,8 @@ pub enum Action {
     Preferences(SettingsCommand),
     /// `/plan start|status|pause|resume|skip|stop` (Manage Server only).
     Plan(PlanCommand),
+    /// `/bookmark add`, `/bookmarks list|export`.
+    Bookmark(BookmarkCommand),
     /// An unknown command or a stale or forged custom id.
     Stale,
 }
@@ -95,6 +97,22 @@ pub enum PlanCommand {
     Skip,
     Stop,
 }
+
+/// What `/bookmark` or `/bookmarks` asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BookmarkCommand {
+    Add {
+        reference: String,
+        note: Option<String>,
+    },
+    /// One page of a member's bookmarks (from 1).
+    List { page: Option<i64> },
+    /// The Markdown export; `part` (from 1) when it takes more than one message.
+    Export { part: Option<i64> },
+}
+
+/// Longest note on a bookmark, in characters.
+pub const MAX_NOTE: u16 = 500;
 
 /// Who sent an interaction, and where: the context of server-scoped commands and settings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -198,6 +216,51 @@ pub fn schema() -> Vec<CreateCommand> {
         settings_schema(),
         preferences_schema(),
         plan_schema(),
+        CreateCommand::new("bookmark")
+            .description("Keep a passage, with a note, to find it again")
+            .add_option(
+                sub("add", "Bookmark a passage by its reference")
+                    .add_sub_option(
+                        CreateCommandOption::new(
+                            CommandOptionType::String,
+                            "reference",
+                            "The passage: 2.3, John 3:16 (start typing a section title)",
+                        )
+                        .required(true)
+                        .set_autocomplete(true)
+                        .max_length(100),
+                    )
+                    .add_sub_option(
+                        CreateCommandOption::new(
+                            CommandOptionType::String,
+                            "note",
+                            "Your note (up to 500 characters)",
+                        )
+                        .max_length(MAX_NOTE),
+                    ),
+            ),
+        CreateCommand::new("bookmarks")
+            .description("Your bookmarks (only you see them)")
+            .add_option(
+                sub("list", "Your bookmarks, ten to a page").add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::Integer,
+                        "page",
+                        "The page (default 1)",
+                    )
+                    .min_int_value(1),
+                ),
+            )
+            .add_option(
+                sub("export", "Your bookmarks as a Markdown file").add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::Integer,
+                        "part",
+                        "The part, when the export takes several messages (default 1)",
+                    )
+                    .min_int_value(1),
+                ),
+            ),
         CreateCommand::new(FIND_IN_TEXT).kind(CommandType::Message),
     ]
 }
@@ -422,6 +485,35 @@ fn plan_command(c: &CommandInteraction) -> Option<PlanCommand> {
     })
 }
 
+fn bookmark_command(c: &CommandInteraction) -> Option<BookmarkCommand> {
+    let (name, opts) = subcommand(c)?;
+    let string = |n: &str| {
+        opts.iter().find_map(|o| match (o.name == n, &o.value) {
+            (true, ResolvedValue::String(s)) => Some(s.to_string()),
+            _ => None,
+        })
+    };
+    let integer = |n: &str| {
+        opts.iter().find_map(|o| match (o.name == n, &o.value) {
+            (true, ResolvedValue::Integer(i)) => Some(*i),
+            _ => None,
+        })
+    };
+    Some(match (c.data.name.as_str(), name) {
+        ("bookmark", "add") => BookmarkCommand::Add {
+            reference: string("reference")?,
+            note: string("note").filter(|n| !n.trim().is_empty()),
+        },
+        ("bookmarks", "list") => BookmarkCommand::List {
+            page: integer("page"),
+        },
+        ("bookmarks", "export") => BookmarkCommand::Export {
+            part: integer("part"),
+        },
+        _ => return None,
+    })
+}
+
 /// Parses an interaction. `None` for kinds the bot does not handle (pings, modals).
 pub fn parse(interaction: &Interaction) -> Option<Action> {
     match interaction {
@@ -485,6 +577,7 @@ pub fn parse_command(c: &CommandInteraction) -> Action {
         "settings" => settings_command(c).map_or(Action::Stale, Action::Settings),
         "preferences" => settings_command(c).map_or(Action::Stale, Action::Preferences),
         "plan" => plan_command(c).map_or(Action::Stale, Action::Plan),
+        "bookmark" | "bookmarks" => bookmark_command(c).map_or(Action::Stale, Action::Bookmark),
         FIND_IN_TEXT => match c.data.target() {
             Some(ResolvedTarget::Message(m)) => Action::Find {
                 text: m.content.clone(),

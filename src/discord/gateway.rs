@@ -119,6 +119,9 @@ pub struct Launch {
     /// The HTTP client for REST calls (default: serenity's own). Tests pass one that trusts a
     /// local certificate for `discord.com`, to exercise serenity's rate limiter against a fake.
     pub http_client: Option<reqwest::Client>,
+    /// How often due reading plans are looked for (default [`crate::schedule::TICK`]); tests
+    /// shorten it.
+    pub plan_tick: Option<Duration>,
 }
 
 /// The REST client: through the proxy (rate limiter off) when one is configured.
@@ -197,6 +200,7 @@ pub async fn run_with(
         store,
         corpus,
         Arc::new(crate::discord::poster::HttpPoster(client.http.clone())),
+        launch.plan_tick.unwrap_or(crate::schedule::TICK),
     );
     let start = async {
         match settings.discord.shards {
@@ -248,8 +252,20 @@ impl Gateway {
     /// Runs the (synchronous, CPU-bound) handler off the async workers, within `member`'s rate
     /// limit.
     async fn handle(&self, member: u64, action: Action) -> Reply {
+        self.handle_in(
+            commands::Origin {
+                user: member,
+                ..Default::default()
+            },
+            action,
+        )
+        .await
+    }
+
+    /// [`Gateway::handle`] for an interaction from `origin`.
+    async fn handle_in(&self, origin: commands::Origin, action: Action) -> Reply {
         let bot = self.bot.clone();
-        match tokio::task::spawn_blocking(move || bot.respond(member, action)).await {
+        match tokio::task::spawn_blocking(move || bot.respond_in(origin, action)).await {
             Ok(reply) => reply,
             Err(e) => {
                 tracing::error!(error = %e, "the handler panicked");
@@ -317,7 +333,9 @@ impl EventHandler for Gateway {
             _ => return,
         };
         tracing::debug!(%user, kind, ?action, "interaction");
-        let reply = self.handle(user.get(), action).await;
+        let reply = self
+            .handle_in(commands::Origin::of(&interaction), action)
+            .await;
         let response = render::response(&reply);
         let sent = match &interaction {
             Interaction::Command(c) | Interaction::Autocomplete(c) => {

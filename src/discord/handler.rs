@@ -207,6 +207,8 @@ impl Bot {
             Action::Settings(c) => self.settings(origin, c),
             Action::Preferences(c) => self.preferences(origin, c),
             Action::Plan(c) => self.plan(origin, c),
+            Action::Bookmark(c) => self.bookmarks(origin, c),
+            Action::Button(ButtonId::Mark(key)) => self.bookmark_button(origin, key),
             Action::Quote { reference } => match lookup::quote(&self.engine.corpus, &reference) {
                 Ok(quote) => Reply::public(Body::Quote(QuoteReply { quote, nav: None })),
                 Err(e) => Reply::notice(e.to_string()),
@@ -331,7 +333,7 @@ impl Bot {
     }
 
     /// The passage a button names, or the notice to show when it is gone.
-    fn resolve(&self, key: PassageKey) -> Result<Reference, &'static str> {
+    pub(crate) fn resolve(&self, key: PassageKey) -> Result<Reference, &'static str> {
         self.keys.resolve(key).map_err(|gone| match gone {
             Gone::Changed => OUT_OF_DATE,
             Gone::Missing => STALE,
@@ -369,6 +371,7 @@ impl Bot {
                 };
                 self.ask(&question, document.as_deref(), offset, false, true)
             }
+            ButtonId::Mark(_) => Reply::notice(STALE),
             ButtonId::Full(key) | ButtonId::Near(key) | ButtonId::Read(key) => {
                 let at = match self.resolve(key) {
                     Ok(at) => at,
@@ -510,7 +513,7 @@ impl Bot {
                 .map(|n| (n.to_string(), n.to_string()))
                 .collect();
         }
-        if !matches!(command, "quote" | "read") {
+        if !matches!(command, "quote" | "read" | "bookmark") {
             return Vec::new();
         }
         let mut out = Vec::new();

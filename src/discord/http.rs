@@ -116,10 +116,10 @@ impl Interactions for HttpInteractions {
                 };
             }
         };
-        let (user, label) = match &interaction {
-            Interaction::Command(c) => (c.user.id.get(), c.data.name.clone()),
-            Interaction::Autocomplete(c) => (c.user.id.get(), "autocomplete".to_string()),
-            Interaction::Component(c) => (c.user.id.get(), "button".to_string()),
+        let label = match &interaction {
+            Interaction::Command(c) => c.data.name.clone(),
+            Interaction::Autocomplete(_) => "autocomplete".to_string(),
+            Interaction::Component(_) => "button".to_string(),
             _ => {
                 return HttpReply::Rejected {
                     label: "-".into(),
@@ -133,7 +133,17 @@ impl Interactions for HttpInteractions {
                 message: "unsupported interaction".into(),
             };
         };
-        let reply = self.bot.respond(user, action);
+        let reply = self
+            .bot
+            .respond_in(commands::Origin::of(&interaction), action);
+        // Files cannot ride on the HTTP response itself (Discord takes them only as multipart on
+        // the callback or a follow-up); say how to get them instead of sending an empty message.
+        let reply = match reply.body {
+            Body::Files { .. } => {
+                crate::reply::Reply::notice(crate::discord::bookmarks::NO_FILES_OVER_HTTP)
+            }
+            _ => reply,
+        };
         let outcome = match reply.body {
             Body::Apology => "apology",
             _ => "ok",
@@ -204,6 +214,7 @@ pub async fn serve(
             store.clone(),
             Arc::new(engine.corpus.clone()),
             Arc::new(crate::discord::poster::HttpPoster(Arc::new(http))),
+            crate::schedule::TICK,
         )),
         _ => {
             tracing::info!("no DISCORD_TOKEN: this replica does not post reading plans");

@@ -13,6 +13,7 @@
 //!   READY, answers interactions and mentions; also `register` and the invite link.
 //! - [`http`]: the same handlers behind the HTTP interactions endpoint (`cabildo serve`).
 
+pub mod bookmarks;
 pub mod commands;
 pub mod gateway;
 pub mod handler;

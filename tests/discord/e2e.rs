@@ -45,7 +45,7 @@ struct Running {
     fake: Fake,
     stop: Option<oneshot::Sender<()>>,
     /// The data directory (the bot's database is in it).
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
 }
 
 impl Drop for Running {
@@ -89,6 +89,7 @@ fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -
         };
         let launch = cabildo::discord::Launch {
             http_client: client,
+            plan_tick: Some(std::time::Duration::from_millis(100)),
         };
         if let Err(e) = cabildo::discord::run_with(&settings, engine(), shutdown, launch).await {
             panic!("bot stopped: {e}");
@@ -97,7 +98,7 @@ fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -
     Running {
         fake,
         stop: Some(stop),
-        _data: data,
+        data,
     }
 }
 
@@ -603,4 +604,185 @@ async fn shutdown_stops_the_bot_even_when_the_gateway_is_unreachable() {
             .expect("joins");
         assert!(ended.is_ok(), "{ended:?}");
     }
+}
+
+/// A slash command from a member of the server, in `CHANNEL_ID`, where the bot has `permissions`.
+fn in_guild(id: u64, data: Value, permissions: u64) -> Value {
+    let mut i = fake::interaction(id, 2, data);
+    i["guild_id"] = json!(GUILD_ID.to_string());
+    i["app_permissions"] = json!(permissions.to_string());
+    i
+}
+
+/// View Channel, Send Messages, Create Public Threads.
+const CAN_POST: u64 = (1 << 10) | (1 << 11) | (1 << 35);
+
+fn plan_start(id: u64, channel: Option<&str>) -> Value {
+    let mut options = vec![
+        json!({"name": "document", "type": 3, "value": "bolivia"}),
+        json!({"name": "from", "type": 3, "value": "2.1"}),
+        json!({"name": "passages_per_day", "type": 4, "value": 2}),
+        json!({"name": "time", "type": 3, "value": "07:30"}),
+        json!({"name": "timezone", "type": 3, "value": "America/La_Paz"}),
+    ];
+    let mut resolved = json!({});
+    if let Some(c) = channel {
+        options.push(json!({"name": "channel", "type": 7, "value": c}));
+        resolved =
+            json!({"channels": {c: {"id": c, "name": "reading", "type": 0, "permissions": "0"}}});
+    }
+    in_guild(
+        id,
+        json!({"id": "903", "name": "plan", "type": 1, "resolved": resolved,
+               "options": [{"name": "start", "type": 1, "options": options}]}),
+        CAN_POST,
+    )
+}
+
+/// Makes the server's plan due now, as if its time had come (the bot's database, opened beside it).
+fn make_due(bot: &Running) {
+    let store = cabildo::store::Store::open(&cabildo::store::url_for(None, bot.data.path()))
+        .expect("the bot's database");
+    let now = chrono::Utc::now().timestamp();
+    store
+        .block(store.set_plan_status(
+            GUILD_ID,
+            cabildo::store::PlanStatus::Active,
+            None,
+            Some(now),
+        ))
+        .expect("update")
+        .expect("a plan");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_start_then_the_post_arrives_with_its_thread() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake
+        .dispatch("INTERACTION_CREATE", plan_start(7101, None));
+    let reply = bot
+        .fake
+        .request(10, |r| r.path.contains("/interactions/7101/"))
+        .await;
+    let data = &reply.body["data"];
+    assert_eq!(data["flags"], 64, "private");
+    let text = data["content"].as_str().unwrap_or_default();
+    assert!(text.starts_with("Reading plan started."), "{reply:?}");
+    assert!(text.contains("07:30 (America/La_Paz)"), "{text}");
+    make_due(&bot);
+    let channel = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    let post = bot
+        .fake
+        .request(10, |r| r.method == "POST" && r.path == channel)
+        .await;
+    let content = post.body["content"].as_str().unwrap_or_default();
+    assert!(content.contains("Reading plan, day 1"), "{content}");
+    assert!(
+        content.contains("¶1") && content.contains("¶2"),
+        "{content}"
+    );
+    assert!(content.chars().count() <= 2000);
+    assert_eq!(post.body["enforce_nonce"], true);
+    assert!(post.body["nonce"].as_str().is_some_and(|n| n.len() <= 25));
+    assert_eq!(post.body["allowed_mentions"]["parse"], json!([]));
+    let thread = bot
+        .fake
+        .request(10, |r| r.method == "POST" && r.path.ends_with("/threads"))
+        .await;
+    assert_eq!(
+        thread.path,
+        format!("/api/v10/channels/{CHANNEL_ID}/messages/990000000000000001/threads")
+    );
+    assert!(
+        thread.body["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Day 1: ")),
+        "{:?}",
+        thread.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_in_a_channel_the_bot_cannot_post_in_pauses_and_tells_its_starter() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        plan_start(7201, Some(fake::FORBIDDEN_CHANNEL)),
+    );
+    bot.fake
+        .request(10, |r| r.path.contains("/interactions/7201/"))
+        .await;
+    make_due(&bot);
+    bot.fake
+        .request(10, |r| {
+            r.method == "POST" && r.path.contains(fake::FORBIDDEN_CHANNEL)
+        })
+        .await;
+    let dm = format!("/api/v10/channels/{}/messages", fake::DM_CHANNEL);
+    let told = bot
+        .fake
+        .request(10, |r| r.method == "POST" && r.path == dm)
+        .await;
+    let text = told.body["content"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("is paused") && text.contains("/plan resume"),
+        "{text}"
+    );
+    // The plan is kept, paused, with the reason.
+    let store =
+        cabildo::store::Store::open(&cabildo::store::url_for(None, bot.data.path())).expect("db");
+    let plan = store
+        .block(store.open_plan(GUILD_ID))
+        .expect("read")
+        .expect("kept");
+    assert_eq!(plan.status, cabildo::store::PlanStatus::Paused);
+    assert!(
+        plan.pause_reason
+            .is_some_and(|r| r.contains("may not post"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bookmark_button_then_the_export_arrives_as_a_file() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        in_guild(
+            7301,
+            json!({"id": "900", "name": "ask", "type": 1, "options": [
+                {"name": "question", "type": 3, "value": "What is dual power?"}
+            ]}),
+            CAN_POST,
+        ),
+    );
+    let answer = callback(&bot.fake, 7301).await;
+    check_message(&answer["data"]);
+    let mark = answer["data"]["components"][0]["components"]
+        .as_array()
+        .expect("buttons")
+        .iter()
+        .find_map(|b| b["custom_id"].as_str().filter(|id| id.starts_with("mark:")))
+        .expect("a bookmark button under the first passage")
+        .to_string();
+    bot.fake.dispatch("INTERACTION_CREATE", press(7302, &mark));
+    let marked = callback(&bot.fake, 7302).await;
+    assert_eq!(marked["data"]["flags"], 64);
+    let text = marked["data"]["content"].as_str().unwrap_or_default();
+    assert!(text.starts_with("🔖 Bookmarked"), "{marked}");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        in_guild(
+            7303,
+            json!({"id": "911", "name": "bookmarks", "type": 1,
+                   "options": [{"name": "export", "type": 1, "options": []}]}),
+            CAN_POST,
+        ),
+    );
+    let export = callback(&bot.fake, 7303).await;
+    assert_eq!(export["data"]["flags"], 64, "private");
+    let files = export["_files"].as_array().expect("attachments");
+    assert_eq!(files.len(), 1, "{export}");
+    assert_eq!(files[0]["name"], "bookmarks.md");
+    let md = files[0]["content"].as_str().unwrap_or_default();
+    assert!(md.starts_with("# Bookmarks") && md.contains("\n> "), "{md}");
 }

@@ -6,11 +6,13 @@ use std::sync::Arc;
 
 use cabildo::config::SearchSettings;
 use cabildo::corpus;
-use cabildo::discord::commands::{Action, Origin, PlanCommand, SettingsChange, SettingsCommand};
+use cabildo::discord::commands::{
+    Action, BookmarkCommand, Origin, PlanCommand, SettingsChange, SettingsCommand,
+};
 use cabildo::discord::handler::Bot;
 use cabildo::engine::Engine;
-use cabildo::reply::{Body, Reply};
-use cabildo::store::PlanStatus;
+use cabildo::reply::{Body, ButtonId, Reply};
+use cabildo::store::{NewBookmark, PlanStatus, text_hash};
 
 use crate::store::backends;
 
@@ -266,4 +268,163 @@ fn without_a_database_the_commands_say_so() {
         results(&bot.respond_in(from(MEMBER), ask("What is dual power?", None))),
         3
     );
+}
+
+fn add(reference: &str, note: Option<&str>) -> Action {
+    Action::Bookmark(BookmarkCommand::Add {
+        reference: reference.into(),
+        note: note.map(str::to_string),
+    })
+}
+
+fn list(page: i64) -> Action {
+    Action::Bookmark(BookmarkCommand::List { page: Some(page) })
+}
+
+#[test]
+fn bookmarks_from_a_reference_or_the_answer_button_with_notes() {
+    for db in backends("bookmark_add") {
+        let bot = bot(&db.store);
+        let ok = notice(&bot.respond_in(from(MEMBER), add("2.3", Some("the general strike"))));
+        assert!(
+            ok.starts_with("🔖 Bookmarked") && ok.contains("the general strike"),
+            "{ok}"
+        );
+        // The 🔖 button under an answer's first passage.
+        let answer = bot.respond_in(from(MEMBER), ask("What is dual power?", None));
+        let Body::Answer(a) = &answer.body else {
+            panic!("an answer")
+        };
+        let key = a.passages[0];
+        let pressed = notice(&bot.respond_in(from(MEMBER), Action::Button(ButtonId::Mark(key))));
+        assert!(pressed.starts_with("🔖 Bookmarked"), "{pressed}");
+        let shown = notice(&bot.respond_in(from(MEMBER), list(1)));
+        assert!(shown.contains("page 1 of 1, 2 in all"), "{shown}");
+        assert!(shown.contains("the general strike"), "{shown}");
+        assert!(
+            shown.contains(&format!("`{}`", a.answer.results[0].short_ref)),
+            "{shown}"
+        );
+        // Only the member's own.
+        let other = notice(&bot.respond_in(from(ADMIN), list(1)));
+        assert!(other.contains("no bookmarks yet"), "{other}");
+        // Bad input: a note over the limit, a range, a reference that does not exist.
+        let long = "x".repeat(501);
+        let e = notice(&bot.respond_in(from(MEMBER), add("2.4", Some(&long))));
+        assert!(
+            e.contains("501 characters") && e.contains("at most 500"),
+            "{e}"
+        );
+        let e = notice(&bot.respond_in(from(MEMBER), add("2.3-5", None)));
+        assert!(e.contains("one passage at a time"), "{e}");
+        let e = notice(&bot.respond_in(from(MEMBER), add("99.1", None)));
+        assert!(!e.is_empty());
+        let e = notice(&bot.respond_in(from(MEMBER), list(9)));
+        assert!(e.contains("no page 9"), "{e}");
+        assert_eq!(
+            db.store
+                .block(db.store.count_bookmarks(MEMBER))
+                .expect("count"),
+            2,
+            "nothing saved by the mistakes"
+        );
+    }
+}
+
+#[test]
+fn bookmarks_survive_a_change_of_the_texts_and_say_so() {
+    for db in backends("bookmark_changed") {
+        let bot = bot(&db.store);
+        let s = &db.store;
+        let doc = bot.engine.corpus.documents[0].id.clone();
+        // Bookmarked before the texts changed: 2.3 with other words then, and a passage now gone.
+        for (reference, text) in [
+            ("2.3", "the words as they were"),
+            ("99.9", "a passage now gone"),
+        ] {
+            s.block(s.add_bookmark(NewBookmark {
+                user: MEMBER,
+                document: doc.clone(),
+                reference: reference.into(),
+                text_hash: text_hash(text),
+                quoted: text.into(),
+                note: None,
+            }))
+            .expect("add");
+        }
+        bot.respond_in(from(MEMBER), add("2.4", None));
+        let shown = notice(&bot.respond_in(from(MEMBER), list(1)));
+        assert!(shown.contains("3 in all"), "{shown}");
+        assert!(shown.contains("`2.3` ⚠ text changed since"), "{shown}");
+        assert!(shown.contains("`99.9` ⚠ no longer in the texts"), "{shown}");
+        assert!(shown.contains("a passage now gone"), "kept: {shown}");
+        let export = bot.respond_in(
+            from(MEMBER),
+            Action::Bookmark(BookmarkCommand::Export { part: None }),
+        );
+        let Body::Files { files, .. } = &export.body else {
+            panic!("files: {export:?}")
+        };
+        let md = String::from_utf8(files[0].1.clone()).expect("utf-8");
+        assert!(md.contains("has changed since it was bookmarked"), "{md}");
+        assert!(md.contains("no longer in the texts"), "{md}");
+        assert!(md.contains("> the words as they were"), "{md}");
+    }
+}
+
+#[test]
+fn ten_thousand_bookmarks_page_and_export_in_parts_without_loss() {
+    for db in backends("bookmark_many") {
+        let bot = bot(&db.store);
+        let s = &db.store;
+        let long = "A passage long enough to make the export take several files. ".repeat(20);
+        s.block(async {
+            for i in 0..10_000 {
+                s.add_bookmark(NewBookmark {
+                    user: MEMBER,
+                    document: "bolivia".into(),
+                    reference: format!("{}.{}", i / 100 + 1, i % 100 + 1),
+                    text_hash: text_hash(&long),
+                    quoted: long.clone(),
+                    note: Some(format!("note {i}")),
+                })
+                .await
+                .expect("add");
+            }
+        });
+        let first = notice(&bot.respond_in(from(MEMBER), list(1)));
+        assert!(first.contains("page 1 of 1000, 10000 in all"), "{first}");
+        assert!(first.chars().count() <= 2000);
+        let last = notice(&bot.respond_in(from(MEMBER), list(1000)));
+        assert!(
+            last.contains("note 9999") && !last.contains("for the next page"),
+            "{last}"
+        );
+        assert!(notice(&bot.respond_in(from(MEMBER), list(1001))).contains("no page 1001"));
+        // The export: parts of at most ten files of at most 512 KiB, every bookmark once.
+        let mut seen = 0;
+        let mut part = 1;
+        loop {
+            let reply = bot.respond_in(
+                from(MEMBER),
+                Action::Bookmark(BookmarkCommand::Export { part: Some(part) }),
+            );
+            let Body::Files { text, files } = &reply.body else {
+                assert!(notice(&reply).contains("no part"), "{reply:?}");
+                break;
+            };
+            assert!(reply.private);
+            assert!(text.contains("10000 bookmarks"), "{text}");
+            assert!(!files.is_empty() && files.len() <= 10);
+            for (name, bytes) in files {
+                assert!(name.ends_with(".md"));
+                assert!(bytes.len() <= 512 * 1024 + 64, "{name}: {}", bytes.len());
+                seen += String::from_utf8_lossy(bytes).matches("\n## ").count()
+                    + usize::from(String::from_utf8_lossy(bytes).starts_with("## "));
+            }
+            part += 1;
+        }
+        assert!(part > 2, "the export was split");
+        assert_eq!(seen, 10_000, "{}", s.kind());
+    }
 }
