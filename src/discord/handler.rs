@@ -50,6 +50,8 @@ pub struct Bot {
     pub(crate) store: Option<crate::store::Store>,
     /// The config file's values, under server settings and member preferences.
     pub(crate) defaults: crate::prefs::Defaults,
+    /// Rate limits that servers set for themselves, one bucket set per (burst, refill).
+    server_throttles: Mutex<std::collections::HashMap<(u32, u32), Arc<Throttle>>>,
 }
 
 impl Bot {
@@ -67,6 +69,7 @@ impl Bot {
             questions: Mutex::new(LruCache::new(REMEMBERED_QUESTIONS)),
             throttle: Throttle::new(burst, refill),
             store: None,
+            server_throttles: Mutex::default(),
         }
     }
 
@@ -95,7 +98,6 @@ impl Bot {
     }
 
     fn respond_from(&self, origin: Origin, action: Action) -> Reply {
-        let member = origin.user;
         if matches!(action, Action::Complete { .. } | Action::Stale) {
             return self.handle_in(origin, action);
         }
@@ -104,7 +106,7 @@ impl Bot {
             if let Some(mistake) = self.mistake(&action) {
                 return mistake;
             }
-            if let Err(seconds) = self.throttle.take(member) {
+            if let Err(seconds) = self.take(origin) {
                 return Reply::private(Body::Cooldown { seconds });
             }
             return self.handle_in(origin, action);
@@ -114,10 +116,51 @@ impl Bot {
         if reply.is_mistake() {
             return reply;
         }
-        match self.throttle.take(member) {
+        match self.take(origin) {
             Ok(()) => reply,
             Err(seconds) => Reply::private(Body::Cooldown { seconds }),
         }
+    }
+
+    /// Takes one request from the member's bucket: the server's own rate limit when it set one
+    /// (`/settings`), else the process's. Per process either way.
+    fn take(&self, origin: Origin) -> Result<(), u64> {
+        let Some(limit) = self.server_limit(origin) else {
+            return self.throttle.take(origin.user);
+        };
+        let throttle = {
+            let mut all = self
+                .server_throttles
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            all.entry(limit)
+                .or_insert_with(|| {
+                    Arc::new(Throttle::new(
+                        limit.0,
+                        Duration::from_secs(u64::from(limit.1)),
+                    ))
+                })
+                .clone()
+        };
+        throttle.take(origin.user)
+    }
+
+    /// The rate limit a server set for itself, if any (a database failure falls back to the
+    /// process's limit, logged).
+    fn server_limit(&self, origin: Origin) -> Option<(u32, u32)> {
+        let (store, guild) = (self.store.as_ref()?, origin.guild?);
+        let s = store
+            .block(store.guild_settings(guild))
+            .inspect_err(|e| tracing::warn!(error = %e, "reading a server's rate limit"))
+            .ok()?;
+        if s.rate_burst.is_none() && s.rate_refill_seconds.is_none() {
+            return None;
+        }
+        Some((
+            s.rate_burst.unwrap_or(self.defaults.rate_burst),
+            s.rate_refill_seconds
+                .unwrap_or(self.defaults.rate_refill_seconds),
+        ))
     }
 
     /// The action runs a search (a question, or its next page).

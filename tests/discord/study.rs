@@ -428,3 +428,47 @@ fn ten_thousand_bookmarks_page_and_export_in_parts_without_loss() {
         assert_eq!(seen, 10_000, "{}", s.kind());
     }
 }
+
+#[test]
+fn a_servers_own_rate_limit_is_the_one_in_force() {
+    for db in backends("rate") {
+        let bot = bot(&db.store);
+        let q = "What is dual power?";
+        // The process allows 100 at once; this server allows one an hour.
+        for _ in 0..3 {
+            assert!(matches!(
+                bot.respond_in(from(MEMBER), ask(q, None)).body,
+                Body::Answer(_)
+            ));
+        }
+        bot.respond_in(
+            from(ADMIN),
+            set(SettingsChange {
+                rate_burst: Some(1),
+                rate_refill_seconds: Some(3600),
+                ..Default::default()
+            }),
+        );
+        assert!(matches!(
+            bot.respond_in(from(MEMBER), ask(q, None)).body,
+            Body::Answer(_)
+        ));
+        assert!(
+            matches!(
+                bot.respond_in(from(MEMBER), ask(q, None)).body,
+                Body::Cooldown { .. }
+            ),
+            "{}",
+            db.store.kind()
+        );
+        // In a direct message the process's limit applies.
+        let dm = Origin {
+            guild: None,
+            ..from(MEMBER)
+        };
+        assert!(matches!(
+            bot.respond_in(dm, ask(q, None)).body,
+            Body::Answer(_)
+        ));
+    }
+}
