@@ -53,18 +53,28 @@ fn corpus() -> Arc<Corpus> {
     Arc::new(cabildo::corpus::embedded())
 }
 
+/// A plan of the essay from 2.1, two passages a day, in channel 77, started by member 5.
 fn new_plan(store: &Store, due: DateTime<Utc>, time: &str, tz: &str) -> i64 {
-    let c = corpus();
-    let doc = &c.documents[0];
+    plan_from(store, due, time, tz, (2, 1, 2))
+}
+
+/// The same from `(section, passage)` with `per_day` passages a day.
+fn plan_from(
+    store: &Store,
+    due: DateTime<Utc>,
+    time: &str,
+    tz: &str,
+    (section, passage, per_day): (u32, u32, u32),
+) -> i64 {
     store
         .block(store.create_plan(NewPlan {
             guild: 1,
             channel: 77,
             created_by: 5,
-            document: doc.id.clone(),
-            section: 2,
-            passage: 1,
-            passages_per_day: 2,
+            document: corpus().documents[0].id.clone(),
+            section,
+            passage,
+            passages_per_day: per_day,
             local_time: time.into(),
             timezone: tz.into(),
             next_due_at: due.timestamp(),
@@ -327,22 +337,13 @@ fn the_plan_ends_with_a_message_at_the_end_of_the_document() {
             .find(|s| !s.passages.is_empty())
             .expect("a section");
         let due = utc(2026, 1, 10, 6, 0);
-        let plan = store
-            .block(store.create_plan(NewPlan {
-                guild: 1,
-                channel: 77,
-                created_by: 5,
-                document: doc.id.clone(),
-                section: last.number,
-                passage: last.passages.len() as u32,
-                passages_per_day: 3,
-                local_time: "07:00".into(),
-                timezone: "UTC".into(),
-                next_due_at: due.timestamp(),
-            }))
-            .expect("create")
-            .expect("created")
-            .id;
+        let plan = plan_from(
+            store,
+            due,
+            "07:00",
+            "UTC",
+            (last.number, last.passages.len() as u32, 3),
+        );
         let clock = Arc::new(TestClock::at(due));
         let rec = Arc::new(Recorder::default());
         let s = scheduler(store, clock.clone(), rec.clone());

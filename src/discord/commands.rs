@@ -83,14 +83,7 @@ pub struct SettingsChange {
 /// What `/plan` asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlanCommand {
-    Start {
-        document: String,
-        from: Option<String>,
-        passages_per_day: Option<i64>,
-        channel: Option<u64>,
-        time: Option<String>,
-        timezone: Option<String>,
-    },
+    Start(StartPlan),
     Status,
     Pause,
     Resume,
@@ -113,6 +106,33 @@ pub enum BookmarkCommand {
 
 /// Longest note on a bookmark, in characters.
 pub const MAX_NOTE: u16 = 500;
+
+/// `/plan start`'s options, as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartPlan {
+    pub document: String,
+    pub from: Option<String>,
+    pub passages_per_day: Option<i64>,
+    pub channel: Option<u64>,
+    pub time: Option<String>,
+    pub timezone: Option<String>,
+}
+
+/// A string option of a subcommand.
+fn opt_string(opts: &[ResolvedOption<'_>], name: &str) -> Option<String> {
+    opts.iter().find_map(|o| match (o.name == name, &o.value) {
+        (true, ResolvedValue::String(s)) => Some(s.to_string()),
+        _ => None,
+    })
+}
+
+/// An integer option of a subcommand.
+fn opt_integer(opts: &[ResolvedOption<'_>], name: &str) -> Option<i64> {
+    opts.iter().find_map(|o| match (o.name == name, &o.value) {
+        (true, ResolvedValue::Integer(i)) => Some(*i),
+        _ => None,
+    })
+}
 
 /// Who sent an interaction, and where: the context of server-scoped commands and settings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -455,26 +475,18 @@ fn plan_command(c: &CommandInteraction) -> Option<PlanCommand> {
     let (name, opts) = subcommand(c)?;
     Some(match name {
         "start" => {
-            let string = |n: &str| {
-                opts.iter().find_map(|o| match (o.name == n, &o.value) {
-                    (true, ResolvedValue::String(s)) => Some(s.to_string()),
-                    _ => None,
-                })
-            };
-            PlanCommand::Start {
-                document: string("document")?,
-                from: string("from").filter(|s| !s.trim().is_empty()),
-                passages_per_day: opts.iter().find_map(|o| match (o.name, &o.value) {
-                    ("passages_per_day", ResolvedValue::Integer(i)) => Some(*i),
-                    _ => None,
-                }),
+            let given = |n: &str| opt_string(&opts, n).filter(|s| !s.trim().is_empty());
+            PlanCommand::Start(StartPlan {
+                document: opt_string(&opts, "document")?,
+                from: given("from"),
+                passages_per_day: opt_integer(&opts, "passages_per_day"),
                 channel: opts.iter().find_map(|o| match (o.name, &o.value) {
                     ("channel", ResolvedValue::Channel(ch)) => Some(ch.id.get()),
                     _ => None,
                 }),
-                time: string("time").filter(|s| !s.trim().is_empty()),
-                timezone: string("timezone").filter(|s| !s.trim().is_empty()),
-            }
+                time: given("time"),
+                timezone: given("timezone"),
+            })
         }
         "status" => PlanCommand::Status,
         "pause" => PlanCommand::Pause,
@@ -487,28 +499,16 @@ fn plan_command(c: &CommandInteraction) -> Option<PlanCommand> {
 
 fn bookmark_command(c: &CommandInteraction) -> Option<BookmarkCommand> {
     let (name, opts) = subcommand(c)?;
-    let string = |n: &str| {
-        opts.iter().find_map(|o| match (o.name == n, &o.value) {
-            (true, ResolvedValue::String(s)) => Some(s.to_string()),
-            _ => None,
-        })
-    };
-    let integer = |n: &str| {
-        opts.iter().find_map(|o| match (o.name == n, &o.value) {
-            (true, ResolvedValue::Integer(i)) => Some(*i),
-            _ => None,
-        })
-    };
     Some(match (c.data.name.as_str(), name) {
         ("bookmark", "add") => BookmarkCommand::Add {
-            reference: string("reference")?,
-            note: string("note").filter(|n| !n.trim().is_empty()),
+            reference: opt_string(&opts, "reference")?,
+            note: opt_string(&opts, "note").filter(|n| !n.trim().is_empty()),
         },
         ("bookmarks", "list") => BookmarkCommand::List {
-            page: integer("page"),
+            page: opt_integer(&opts, "page"),
         },
         ("bookmarks", "export") => BookmarkCommand::Export {
-            part: integer("part"),
+            part: opt_integer(&opts, "part"),
         },
         _ => return None,
     })

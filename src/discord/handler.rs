@@ -231,7 +231,7 @@ impl Bot {
                 // Without a database nothing but the config decides: the engine's own default.
                 let top = (self.store.is_some() && origin.guild.is_some())
                     .then_some(effective.top.value as usize);
-                self.ask_top(
+                self.ask(
                     &question,
                     effective.document.value.as_deref(),
                     0,
@@ -244,7 +244,7 @@ impl Bot {
                 if text.trim().is_empty() {
                     Reply::notice(NO_TEXT)
                 } else {
-                    self.ask(&text, None, 0, true, false)
+                    self.ask(&text, None, 0, true, false, None)
                 }
             }
             Action::Settings(c) => self.settings(origin, c),
@@ -273,18 +273,8 @@ impl Bot {
         }
     }
 
+    /// Answers a question; `top`: results per answer (`None`: the engine's default).
     fn ask(
-        &self,
-        question: &str,
-        document: Option<&str>,
-        offset: usize,
-        private: bool,
-        update: bool,
-    ) -> Reply {
-        self.ask_top(question, document, offset, private, update, None)
-    }
-
-    fn ask_top(
         &self,
         question: &str,
         document: Option<&str>,
@@ -412,7 +402,7 @@ impl Bot {
                     },
                     None => None,
                 };
-                self.ask(&question, document.as_deref(), offset, false, true)
+                self.ask(&question, document.as_deref(), offset, false, true, None)
             }
             ButtonId::Mark(_) => Reply::notice(STALE),
             ButtonId::Full(key) | ButtonId::Near(key) | ButtonId::Read(key) => {

@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 
-use crate::discord::commands::{Origin, PlanCommand, SettingsChange, SettingsCommand};
+use crate::discord::commands::{Origin, PlanCommand, SettingsChange, SettingsCommand, StartPlan};
 use crate::discord::handler::Bot;
 use crate::prefs::{self, Asked, Effective};
 use crate::reference::{Reference, find_document};
@@ -205,28 +205,7 @@ impl Bot {
         };
         let now = Utc::now();
         let result = match command {
-            PlanCommand::Start {
-                document,
-                from,
-                passages_per_day,
-                channel,
-                time,
-                timezone,
-            } => {
-                return self.start_plan(
-                    store,
-                    origin,
-                    guild,
-                    StartPlan {
-                        document,
-                        from,
-                        passages_per_day,
-                        channel,
-                        time,
-                        timezone,
-                    },
-                );
-            }
+            PlanCommand::Start(start) => return self.start_plan(store, origin, guild, start),
             PlanCommand::Status => store.block(store.open_plan(guild)),
             PlanCommand::Pause => store.block(store.set_plan_status(
                 guild,
@@ -412,14 +391,4 @@ impl Bot {
             p.posts,
         )
     }
-}
-
-/// `/plan start`'s options.
-struct StartPlan {
-    document: String,
-    from: Option<String>,
-    passages_per_day: Option<i64>,
-    channel: Option<u64>,
-    time: Option<String>,
-    timezone: Option<String>,
 }

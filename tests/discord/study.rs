@@ -7,7 +7,7 @@ use std::sync::Arc;
 use cabildo::config::SearchSettings;
 use cabildo::corpus;
 use cabildo::discord::commands::{
-    Action, BookmarkCommand, Origin, PlanCommand, SettingsChange, SettingsCommand,
+    Action, BookmarkCommand, Origin, PlanCommand, SettingsChange, SettingsCommand, StartPlan,
 };
 use cabildo::discord::handler::Bot;
 use cabildo::engine::Engine;
@@ -171,14 +171,14 @@ fn bad_settings_are_explained_and_change_nothing() {
 }
 
 fn start(time: Option<&str>, zone: Option<&str>) -> Action {
-    Action::Plan(PlanCommand::Start {
+    Action::Plan(PlanCommand::Start(StartPlan {
         document: "bolivia".into(),
         from: Some("2.1".into()),
         passages_per_day: Some(2),
         channel: None,
         time: time.map(str::to_string),
         timezone: zone.map(str::to_string),
-    })
+    }))
 }
 
 #[test]
@@ -236,14 +236,14 @@ fn bad_plan_input_is_a_clear_private_error() {
         assert!(e.contains("cannot post in this channel"), "{e}");
         let e = notice(&bot.respond_in(
             from(ADMIN),
-            Action::Plan(PlanCommand::Start {
+            Action::Plan(PlanCommand::Start(StartPlan {
                 document: "bolivia".into(),
                 from: Some("99.1".into()),
                 passages_per_day: None,
                 channel: None,
                 time: None,
                 timezone: None,
-            }),
+            })),
         ));
         assert!(!e.is_empty());
         assert!(
