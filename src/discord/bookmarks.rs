@@ -24,9 +24,6 @@ pub const FILES_PER_MESSAGE: usize = 10;
 /// Bookmarks a member may keep.
 pub const MAX_BOOKMARKS: i64 = 50_000;
 
-/// Shown by `cabildo serve` for an export: files cannot ride on an HTTP interaction response.
-pub const NO_FILES_OVER_HTTP: &str = "Exports are sent as files, which this bot's HTTP endpoint cannot attach yet. `/bookmarks list` shows your bookmarks page by page.";
-
 const NO_STORE: &str = crate::discord::study::NO_STORE;
 
 /// How a bookmark's passage stands in today's texts.

@@ -26,6 +26,8 @@ pub struct HttpInteractions {
     /// Where late answers go: Discord's API (`https://discord.com`, or the configured proxy).
     api_base: String,
     client: reqwest::Client,
+    /// Where files are sent from after a deferred response (the runtime it was made on).
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 impl HttpInteractions {
@@ -40,6 +42,7 @@ impl HttpInteractions {
                 .trim_end_matches('/')
                 .to_string(),
             client: reqwest::Client::new(),
+            runtime: tokio::runtime::Handle::try_current().ok(),
         }
     }
 }
@@ -137,13 +140,11 @@ impl Interactions for HttpInteractions {
             .bot
             .respond_in(commands::Origin::of(&interaction), action);
         // Files cannot ride on the HTTP response itself (Discord takes them only as multipart on
-        // the callback or a follow-up); say how to get them instead of sending an empty message.
-        let reply = match reply.body {
-            Body::Files { .. } => {
-                crate::reply::Reply::notice(crate::discord::bookmarks::NO_FILES_OVER_HTTP)
-            }
-            _ => reply,
-        };
+        // the callback endpoint or a follow-up): defer privately, then send them as an edit of
+        // the deferred response.
+        if let Body::Files { text, files } = reply.body {
+            return self.files_later(raw, label, text, files);
+        }
         let outcome = match reply.body {
             Body::Apology => "apology",
             _ => "ok",
@@ -162,6 +163,70 @@ impl Interactions for HttpInteractions {
                     body: server::APOLOGY_RESPONSE.as_bytes().to_vec(),
                 }
             }
+        }
+    }
+}
+
+impl HttpInteractions {
+    /// Answers "thinking…" (privately) now, and edits it into `text` with `files` attached.
+    fn files_later(
+        &self,
+        raw: &[u8],
+        label: String,
+        text: String,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> HttpReply {
+        let Ok(hook) = serde_json::from_slice::<Webhook>(raw) else {
+            return HttpReply::Rejected {
+                label,
+                message: "unsupported interaction".into(),
+            };
+        };
+        let (client, base) = (self.client.clone(), self.api_base.clone());
+        let send = async move {
+            let url = format!(
+                "{base}/api/v10/webhooks/{}/{}/messages/@original",
+                hook.application_id, hook.token
+            );
+            let payload = serde_json::json!({
+                "content": render::defuse(&text),
+                "allowed_mentions": {"parse": []},
+                "attachments": files.iter().enumerate()
+                    .map(|(i, (name, _))| serde_json::json!({"id": i, "filename": name}))
+                    .collect::<Vec<_>>(),
+            });
+            // Discord may not have the deferred response yet when the first try arrives.
+            for attempt in 0..5u32 {
+                let mut form =
+                    reqwest::multipart::Form::new().text("payload_json", payload.to_string());
+                for (i, (name, bytes)) in files.iter().enumerate() {
+                    form = form.part(
+                        format!("files[{i}]"),
+                        reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.clone()),
+                    );
+                }
+                match client.patch(&url).multipart(form).send().await {
+                    Ok(r) if r.status().is_success() => return,
+                    Ok(r) => {
+                        tracing::warn!(status = %r.status(), attempt, "Discord refused an export")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e.without_url(), attempt, "could not send an export")
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(300 << attempt)).await;
+            }
+        };
+        match &self.runtime {
+            Some(rt) => {
+                rt.spawn(send);
+            }
+            None => tracing::error!("no runtime to send an export on"),
+        }
+        HttpReply::Json {
+            label,
+            outcome: "deferred",
+            body: br#"{"type":5,"data":{"flags":64}}"#.to_vec(),
         }
     }
 }
