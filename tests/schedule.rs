@@ -366,3 +366,59 @@ fn the_plan_ends_with_a_message_at_the_end_of_the_document() {
         assert!(tick(&s).is_empty());
     }
 }
+
+#[test]
+fn a_plan_keeps_its_local_time_through_both_daylight_saving_changes() {
+    for db in backends("dst") {
+        let store = &db.store;
+        let madrid = parse_zone("Europe/Madrid").expect("zone");
+        let time = parse_time("02:30").expect("time");
+        // Due on 28 March 2026 at 02:30 CET (01:30 UTC); clocks go forward the next night.
+        let first = next_due(utc(2026, 3, 27, 12, 0), time, madrid);
+        assert_eq!(first, utc(2026, 3, 28, 1, 30));
+        let plan = new_plan(store, first, "02:30", "Europe/Madrid");
+        let clock = Arc::new(TestClock::at(first));
+        let rec = Arc::new(Recorder::default());
+        let s = scheduler(store, clock.clone(), rec.clone());
+        assert_eq!(tick(&s).len(), 1);
+        // 02:30 does not exist on 29 March: the post comes at 03:00 CEST (01:00 UTC), once.
+        let due = store
+            .block(store.plan(plan))
+            .expect("read")
+            .expect("plan")
+            .next_due_at;
+        assert_eq!(due, utc(2026, 3, 29, 1, 0).timestamp());
+        clock.set(utc(2026, 3, 29, 1, 0));
+        assert_eq!(tick(&s).len(), 1);
+        clock.set(utc(2026, 3, 29, 1, 30));
+        assert!(tick(&s).is_empty());
+        let due = store
+            .block(store.plan(plan))
+            .expect("read")
+            .expect("plan")
+            .next_due_at;
+        assert_eq!(
+            due,
+            utc(2026, 3, 30, 0, 30).timestamp(),
+            "back to 02:30, now CEST"
+        );
+        // Clocks go back on 25 October: 02:30 happens at 00:30 and 01:30 UTC; one post.
+        store
+            .block(store.set_plan_status(
+                1,
+                PlanStatus::Active,
+                None,
+                Some(utc(2026, 10, 25, 0, 30).timestamp()),
+            ))
+            .expect("move to October");
+        clock.set(utc(2026, 10, 25, 0, 30));
+        assert_eq!(tick(&s).len(), 1);
+        clock.set(utc(2026, 10, 25, 1, 30));
+        assert!(
+            tick(&s).is_empty(),
+            "{}: the second 02:30 posted again",
+            store.kind()
+        );
+        assert_eq!(rec.posts.lock().expect("lock").len(), 3);
+    }
+}

@@ -786,3 +786,59 @@ async fn the_bookmark_button_then_the_export_arrives_as_a_file() {
     let md = files[0]["content"].as_str().unwrap_or_default();
     assert!(md.starts_with("# Bookmarks") && md.contains("\n> "), "{md}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_setting_changes_what_ask_answers() {
+    let (bot, _) = ready(&[]).await;
+    let ask_in_guild = |id: u64| {
+        in_guild(
+            id,
+            json!({"id": "900", "name": "ask", "type": 1, "options": [
+                {"name": "question", "type": 3, "value": "What is dual power?"}
+            ]}),
+            CAN_POST,
+        )
+    };
+    let marks = |body: &Value| {
+        body["data"]["components"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| row["components"].as_array().into_iter().flatten())
+            .filter(|b| {
+                b["custom_id"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with("mark:"))
+            })
+            .count()
+    };
+    bot.fake.dispatch("INTERACTION_CREATE", ask_in_guild(7401));
+    let before = callback(&bot.fake, 7401).await;
+    assert_eq!(marks(&before), 3, "{before}");
+    assert_ne!(before["data"]["flags"], 64, "public by default");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        in_guild(
+            7402,
+            json!({"id": "910", "name": "settings", "type": 1, "options": [
+                {"name": "set", "type": 1, "options": [
+                    {"name": "results", "type": 4, "value": 1},
+                    {"name": "private", "type": 5, "value": true}
+                ]}
+            ]}),
+            CAN_POST,
+        ),
+    );
+    let saved = callback(&bot.fake, 7402).await;
+    assert_eq!(saved["data"]["flags"], 64);
+    assert!(
+        saved["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("Results per answer: 1 (server setting)")),
+        "{saved}"
+    );
+    bot.fake.dispatch("INTERACTION_CREATE", ask_in_guild(7403));
+    let after = callback(&bot.fake, 7403).await;
+    assert_eq!(marks(&after), 1, "{after}");
+    assert_eq!(after["data"]["flags"], 64, "private, as the server set");
+}
