@@ -422,3 +422,28 @@ fn a_plan_keeps_its_local_time_through_both_daylight_saving_changes() {
         assert_eq!(rec.posts.lock().expect("lock").len(), 3);
     }
 }
+
+#[test]
+fn a_scheduler_that_dies_mid_post_is_replaced_with_the_same_nonce() {
+    for db in backends("died") {
+        let store = &db.store;
+        let due = utc(2026, 1, 10, 6, 0);
+        let plan = new_plan(store, due, "07:00", "Europe/Madrid");
+        let clock = Arc::new(TestClock::at(due));
+        let rec = Arc::new(Recorder::default());
+        let s = scheduler(store, clock.clone(), rec.clone());
+        // Another scheduler claimed the post and died before finishing it (it may have posted).
+        store
+            .block(store.claim_due(due.timestamp(), "died", cabildo::schedule::LEASE_SECONDS))
+            .expect("claim")
+            .expect("due");
+        assert!(tick(&s).is_empty(), "taken over while the lease held");
+        clock.advance(chrono::Duration::seconds(cabildo::schedule::LEASE_SECONDS));
+        assert_eq!(tick(&s).len(), 1);
+        let posts = rec.posts.lock().expect("lock").clone();
+        // The retry carries the nonce the first attempt used (plan and local day), so Discord
+        // returns the first message instead of posting it twice.
+        assert_eq!(posts[0].nonce, format!("p{plan}d20260110"));
+        assert_eq!(tick(&s).len(), 0);
+    }
+}

@@ -224,10 +224,7 @@ impl Bot {
                     private,
                     top: None,
                 };
-                let effective = match self.effective(origin, &asked) {
-                    Ok(e) => e,
-                    Err(reply) => return *reply,
-                };
+                let effective = self.effective(origin, &asked);
                 // Without a database nothing but the config decides: the engine's own default.
                 let top = (self.store.is_some() && origin.guild.is_some())
                     .then_some(effective.top.value as usize);

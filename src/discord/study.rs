@@ -47,7 +47,7 @@ impl Bot {
 
     /// The settings that apply to a request: its own options › the member's preferences › the
     /// server's settings › the config file.
-    pub(crate) fn effective(&self, origin: Origin, asked: &Asked) -> Result<Effective, Box<Reply>> {
+    pub(crate) fn effective(&self, origin: Origin, asked: &Asked) -> Effective {
         let (member, server) = match (&self.store, origin.guild) {
             (Some(store), Some(guild)) => {
                 let read = store.block(async {
@@ -55,11 +55,16 @@ impl Bot {
                     let server = store.guild_settings(guild).await?;
                     Ok::<_, StoreError>((member, server))
                 });
-                read.map_err(|e| Box::new(failed(e, "reading settings")))?
+                // Answering matters more than the settings: without the database, the config
+                // file's apply (logged).
+                read.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "could not read settings; using the bot's defaults");
+                    Default::default()
+                })
             }
             _ => Default::default(),
         };
-        Ok(prefs::resolve(asked, &member, &server, &self.defaults))
+        prefs::resolve(asked, &member, &server, &self.defaults)
     }
 
     /// A document name as typed, checked and made canonical (`None` for `all`).

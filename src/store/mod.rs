@@ -177,9 +177,11 @@ impl Store {
                 url: shown.clone(),
                 message: e.to_string(),
             })?;
+            // Interactions must be answered within 3 s: a server that cannot be reached fails
+            // fast, and the bot answers with its defaults (or an apology) instead of timing out.
             let pool = PgPoolOptions::new()
                 .max_connections(8)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(Duration::from_secs(2))
                 .connect_lazy_with(options);
             Backend::Postgres(pool)
         } else if url.starts_with("sqlite:") {
