@@ -342,9 +342,19 @@ impl Bot {
         }
     }
 
+    /// Remembers a long question here, and in the database when there is one (so that any
+    /// replica can page its answer).
     fn remember(&self, hash: u64, question: &str) {
-        let mut q = self.questions.lock().unwrap_or_else(|e| e.into_inner());
-        q.put(hash, (question.to_string(), Instant::now()));
+        {
+            let mut q = self.questions.lock().unwrap_or_else(|e| e.into_inner());
+            q.put(hash, (question.to_string(), Instant::now()));
+        }
+        if let Some(store) = &self.store
+            && let Err(e) =
+                store.block(store.remember_question(hash, question, REMEMBER_FOR.as_secs() as i64))
+        {
+            tracing::warn!(error = %e, "could not remember a question in the database");
+        }
     }
 
     /// A long question behind a "more results" button, if still remembered.
@@ -358,7 +368,16 @@ impl Bot {
                 q.pop(&hash);
                 None
             }
-            None => None,
+            None => {
+                drop(q);
+                let store = self.store.as_ref()?;
+                store
+                    .block(store.question(hash, REMEMBER_FOR.as_secs() as i64))
+                    .inspect_err(|e| tracing::warn!(error = %e, "could not read a question"))
+                    .ok()
+                    .flatten()
+                    .filter(|t| question_hash(t) == hash)
+            }
         }
     }
 

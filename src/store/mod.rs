@@ -453,6 +453,28 @@ impl Store {
             .await
     }
 
+    // --- questions behind "more results" buttons --------------------------------------------
+
+    /// Remembers a question by its hash, for any replica to page its answer; now and then
+    /// forgets the ones older than `keep` seconds.
+    pub async fn remember_question(&self, hash: u64, text: &str, keep: i64) -> Result<()> {
+        let (h, text, now) = (hash as i64, text.to_string(), now());
+        self.run(move |b| async move {
+            if hash % 256 == 0 {
+                dispatch!(b.clone(), forget_questions(now - keep))?;
+            }
+            dispatch!(b, remember_question(h, text, now))
+        })
+        .await
+    }
+
+    /// A question remembered within the last `keep` seconds.
+    pub async fn question(&self, hash: u64, keep: i64) -> Result<Option<String>> {
+        let (h, since) = (hash as i64, now() - keep);
+        self.run(move |b| async move { dispatch!(b, question(h, since)) })
+            .await
+    }
+
     // --- bookmarks -----------------------------------------------------------------------
 
     /// Adds (or, for a passage already bookmarked, updates the note of) a bookmark.

@@ -354,3 +354,34 @@ pub(super) async fn delete_bookmark(p: &PgPool, user: i64, bookmark: i64) -> Res
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+pub(super) async fn remember_question(p: &PgPool, hash: i64, text: String, now: i64) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO questions (hash, text, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (hash) DO UPDATE SET text = excluded.text, created_at = excluded.created_at",
+        hash,
+        text,
+        now
+    )
+    .execute(p)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn question(p: &PgPool, hash: i64, since: i64) -> Result<Option<String>> {
+    let text = sqlx::query_scalar!(
+        "SELECT text FROM questions WHERE hash = $1 AND created_at >= $2",
+        hash,
+        since
+    )
+    .fetch_optional(p)
+    .await?;
+    Ok(text)
+}
+
+pub(super) async fn forget_questions(p: &PgPool, before: i64) -> Result<()> {
+    sqlx::query!("DELETE FROM questions WHERE created_at < $1", before)
+        .execute(p)
+        .await?;
+    Ok(())
+}

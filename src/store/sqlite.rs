@@ -362,3 +362,39 @@ pub(super) async fn delete_bookmark(p: &SqlitePool, user: i64, bookmark: i64) ->
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+pub(super) async fn remember_question(
+    p: &SqlitePool,
+    hash: i64,
+    text: String,
+    now: i64,
+) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO questions (hash, text, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (hash) DO UPDATE SET text = excluded.text, created_at = excluded.created_at",
+        hash,
+        text,
+        now
+    )
+    .execute(p)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn question(p: &SqlitePool, hash: i64, since: i64) -> Result<Option<String>> {
+    let text = sqlx::query_scalar!(
+        "SELECT text FROM questions WHERE hash = ? AND created_at >= ?",
+        hash,
+        since
+    )
+    .fetch_optional(p)
+    .await?;
+    Ok(text)
+}
+
+pub(super) async fn forget_questions(p: &SqlitePool, before: i64) -> Result<()> {
+    sqlx::query!("DELETE FROM questions WHERE created_at < ?", before)
+        .execute(p)
+        .await?;
+    Ok(())
+}

@@ -11,7 +11,7 @@ use cabildo::discord::commands::{
 };
 use cabildo::discord::handler::Bot;
 use cabildo::engine::Engine;
-use cabildo::reply::{Body, ButtonId, Reply};
+use cabildo::reply::{Body, ButtonId, QuestionKey, Reply};
 use cabildo::store::{NewBookmark, PlanStatus, text_hash};
 
 use crate::store::backends;
@@ -470,5 +470,38 @@ fn a_servers_own_rate_limit_is_the_one_in_force() {
             bot.respond_in(dm, ask(q, None)).body,
             Body::Answer(_)
         ));
+    }
+}
+
+#[test]
+fn any_replica_pages_the_answer_to_a_long_question() {
+    for db in backends("replicas") {
+        // Two replicas of the HTTP endpoint sharing one database.
+        let (a, b) = (bot(&db.store), bot(&db.store));
+        let long = format!(
+            "What is dual power, {}?",
+            "and what should the workers and the peasants of Bolivia do about it ".repeat(5)
+        );
+        let reply = a.respond_in(from(MEMBER), ask(&long, None));
+        let Body::Answer(answer) = &reply.body else {
+            panic!("an answer: {reply:?}")
+        };
+        let more = answer.more.clone().expect("a more-results button");
+        assert!(
+            matches!(
+                &more,
+                ButtonId::More {
+                    question: QuestionKey::Hash(_),
+                    ..
+                }
+            ),
+            "too long for the button: {more:?}"
+        );
+        let paged = b.respond_in(from(MEMBER), Action::Button(more));
+        assert!(
+            matches!(&paged.body, Body::Answer(p) if p.offset > 0),
+            "{}: {paged:?}",
+            db.store.kind()
+        );
     }
 }
