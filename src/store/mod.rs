@@ -460,7 +460,7 @@ impl Store {
     pub async fn remember_question(&self, hash: u64, text: &str, keep: i64) -> Result<()> {
         let (h, text, now) = (hash as i64, text.to_string(), now());
         self.run(move |b| async move {
-            if hash % 256 == 0 {
+            if hash.is_multiple_of(256) {
                 dispatch!(b.clone(), forget_questions(now - keep))?;
             }
             dispatch!(b, remember_question(h, text, now))
