@@ -110,11 +110,12 @@ impl Bot {
             Ok(s) => s,
             Err(e) => return failed(e, "reading server settings"),
         };
-        let (saved, heading) = match command {
-            SettingsCommand::Show => (current, "This server's settings:"),
+        let (saved, heading, write) = match command {
+            SettingsCommand::Show => (current, "This server's settings:", false),
             SettingsCommand::Reset => (
                 GuildSettings::default(),
                 "Settings reset to the bot's defaults:",
+                true,
             ),
             SettingsCommand::Set(c) => {
                 let document = match self.check_change(&c) {
@@ -129,12 +130,10 @@ impl Bot {
                     rate_burst: num(c.rate_burst, current.rate_burst),
                     rate_refill_seconds: num(c.rate_refill_seconds, current.rate_refill_seconds),
                 };
-                (next, "Saved. This server's settings:")
+                (next, "Saved. This server's settings:", true)
             }
         };
-        if heading != "This server's settings:"
-            && let Err(e) = store.block(store.set_guild_settings(guild, saved.clone()))
-        {
+        if write && let Err(e) = store.block(store.set_guild_settings(guild, saved.clone())) {
             return failed(e, "saving server settings");
         }
         let effective = prefs::resolve(

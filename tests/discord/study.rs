@@ -377,7 +377,7 @@ fn ten_thousand_bookmarks_page_and_export_in_parts_without_loss() {
     for db in backends("bookmark_many") {
         let bot = bot(&db.store);
         let s = &db.store;
-        let long = "A passage long enough to make the export take several files. ".repeat(20);
+        let long = "A passage long enough to make the export take several files. ".repeat(9);
         s.block(async {
             for i in 0..10_000 {
                 s.add_bookmark(NewBookmark {
