@@ -469,7 +469,9 @@ fn help(h: &Help) -> CreateEmbed {
          **/read** `section` — read one passage at a time with ◀ ▶.\n\
          **/toc** — sections with their numbers and passage counts.\n\
          **Mention me** with a question, or send me a direct message, for the same answer as a reply.\n\
-         **Find in the text** (right-click a message → Apps) — searches the texts for the words of any message.\n\n\
+         **Find in the text** (right-click a message → Apps) — searches the texts for the words of any message.\n\
+         **/bookmark add** `reference` `note` — keep a passage (or press 🔖 under an answer); **/bookmarks list** and **/bookmarks export** show yours.\n\
+         **/preferences** — your own defaults in this server; **/plan** and **/settings** (server managers) — a daily reading plan and the server's defaults.\n\n\
          **Texts loaded**\n"
     );
     let room = description_room("cabildo", "");
