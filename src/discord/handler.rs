@@ -52,7 +52,16 @@ pub struct Bot {
     pub(crate) defaults: crate::prefs::Defaults,
     /// Rate limits that servers set for themselves, one bucket set per (burst, refill).
     server_throttles: Mutex<std::collections::HashMap<(u32, u32), Arc<Throttle>>>,
+    /// Server settings read in the last [`SETTINGS_FRESH`], so that a busy server's requests do
+    /// not each read them (another replica's change shows within that time; this one's at once).
+    server_settings: Mutex<LruCache<u64, (crate::store::GuildSettings, Instant)>>,
 }
+
+/// How long server settings read from the database are used before being read again.
+pub const SETTINGS_FRESH: Duration = Duration::from_secs(2);
+
+/// Servers whose settings are kept at once.
+const CACHED_SERVERS: NonZeroUsize = NonZeroUsize::new(4096).unwrap();
 
 impl Bot {
     /// A bot whose members may each send `burst` requests at once, one more every `refill`
@@ -70,6 +79,7 @@ impl Bot {
             throttle: Throttle::new(burst, refill),
             store: None,
             server_throttles: Mutex::default(),
+            server_settings: Mutex::new(LruCache::new(CACHED_SERVERS)),
         }
     }
 
@@ -145,12 +155,51 @@ impl Bot {
         throttle.take(origin.user)
     }
 
+    /// A server's settings, read at most every [`SETTINGS_FRESH`].
+    pub(crate) fn server_settings(
+        &self,
+        store: &crate::store::Store,
+        guild: u64,
+    ) -> Result<crate::store::GuildSettings, crate::store::StoreError> {
+        {
+            let mut cache = self
+                .server_settings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if let Some((s, at)) = cache.get(&guild)
+                && at.elapsed() < SETTINGS_FRESH
+            {
+                return Ok(s.clone());
+            }
+        }
+        let s = store.block(store.guild_settings(guild))?;
+        self.server_settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .put(guild, (s.clone(), Instant::now()));
+        Ok(s)
+    }
+
+    /// Saves a server's settings (and uses them at once here).
+    pub(crate) fn save_server_settings(
+        &self,
+        store: &crate::store::Store,
+        guild: u64,
+        s: crate::store::GuildSettings,
+    ) -> Result<(), crate::store::StoreError> {
+        self.server_settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop(&guild);
+        store.block(store.set_guild_settings(guild, s))
+    }
+
     /// The rate limit a server set for itself, if any (a database failure falls back to the
     /// process's limit, logged).
     fn server_limit(&self, origin: Origin) -> Option<(u32, u32)> {
         let (store, guild) = (self.store.as_ref()?, origin.guild?);
-        let s = store
-            .block(store.guild_settings(guild))
+        let s = self
+            .server_settings(store, guild)
             .inspect_err(|e| tracing::warn!(error = %e, "reading a server's rate limit"))
             .ok()?;
         if s.rate_burst.is_none() && s.rate_refill_seconds.is_none() {

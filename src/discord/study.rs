@@ -50,9 +50,8 @@ impl Bot {
     pub(crate) fn effective(&self, origin: Origin, asked: &Asked) -> Effective {
         let (member, server) = match (&self.store, origin.guild) {
             (Some(store), Some(guild)) => {
-                let read = store.block(async {
-                    let member = store.member_settings(guild, origin.user).await?;
-                    let server = store.guild_settings(guild).await?;
+                let read = self.server_settings(store, guild).and_then(|server| {
+                    let member = store.block(store.member_settings(guild, origin.user))?;
                     Ok::<_, StoreError>((member, server))
                 });
                 // Answering matters more than the settings: without the database, the config
@@ -106,7 +105,7 @@ impl Bot {
             Ok(x) => x,
             Err(reply) => return *reply,
         };
-        let current = match store.block(store.guild_settings(guild)) {
+        let current = match self.server_settings(store, guild) {
             Ok(s) => s,
             Err(e) => return failed(e, "reading server settings"),
         };
@@ -133,7 +132,7 @@ impl Bot {
                 (next, "Saved. This server's settings:", true)
             }
         };
-        if write && let Err(e) = store.block(store.set_guild_settings(guild, saved.clone())) {
+        if write && let Err(e) = self.save_server_settings(store, guild, saved.clone()) {
             return failed(e, "saving server settings");
         }
         let effective = prefs::resolve(
@@ -192,7 +191,7 @@ impl Bot {
         {
             return failed(e, "saving preferences");
         }
-        let server = match store.block(store.guild_settings(guild)) {
+        let server = match self.server_settings(store, guild) {
             Ok(s) => s,
             Err(e) => return failed(e, "reading server settings"),
         };
