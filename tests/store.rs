@@ -48,19 +48,25 @@ pub fn fresh_postgres(base: &str, name: &str) -> String {
         std::process::id(),
         SEQ.fetch_add(1, Ordering::SeqCst)
     );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let mut c = sqlx::PgConnection::connect(base)
-            .await
-            .expect("connect to the test Postgres server");
-        sqlx::query(&format!("CREATE DATABASE {db}"))
-            .execute(&mut c)
-            .await
-            .expect("create a test database");
-    });
+    // On a thread of its own, so that async tests may call it too.
+    let (base_url, name) = (base.to_string(), db.clone());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let mut c = sqlx::PgConnection::connect(&base_url)
+                .await
+                .expect("connect to the test Postgres server");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut c)
+                .await
+                .expect("create a test database");
+        });
+    })
+    .join()
+    .expect("created");
     let (head, _) = base.rsplit_once('/').expect("a URL with a database");
     format!("{head}/{db}")
 }

@@ -46,6 +46,20 @@ struct Running {
     stop: Option<oneshot::Sender<()>>,
     /// The data directory (the bot's database is in it).
     data: tempfile::TempDir,
+    /// The bot's task.
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops the bot and waits until it has (its scheduler included).
+    async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
 }
 
 impl Drop for Running {
@@ -83,7 +97,7 @@ fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -
     let settings =
         Settings::load_with(&Overrides::default(), |k| env.get(k).cloned()).expect("settings");
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let shutdown = async {
             let _ = stopped.await;
         };
@@ -99,6 +113,7 @@ fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -
         fake,
         stop: Some(stop),
         data,
+        task: Some(task),
     }
 }
 
@@ -841,4 +856,106 @@ async fn a_server_setting_changes_what_ask_answers() {
     let after = callback(&bot.fake, 7403).await;
     assert_eq!(marks(&after), 1, "{after}");
     assert_eq!(after["data"]["flags"], 64, "private, as the server set");
+}
+
+/// Makes a server's plan due now, in the database at `url`.
+fn due_now(url: &str, guild: u64) {
+    let store = cabildo::store::Store::open(url).expect("the bot's database");
+    store
+        .block(store.set_plan_status(
+            guild,
+            cabildo::store::PlanStatus::Active,
+            None,
+            Some(chrono::Utc::now().timestamp()),
+        ))
+        .expect("update")
+        .expect("a plan");
+}
+
+/// The bot as `cabildo run` runs it, on the database at `url` (with its data in `data`).
+async fn bot_on(url: &str, data: &std::path::Path) -> Running {
+    let fake = Fake::start().await;
+    let proxy = fake.url();
+    let data = data.display().to_string();
+    let mut vars = vec![
+        ("DISCORD_PROXY_URL", proxy.as_str()),
+        ("CABILDO_DATA_DIR", data.as_str()),
+    ];
+    if url.starts_with("postgres") {
+        vars.push(("DATABASE_URL", url));
+    }
+    let bot = launch(fake, &vars, None);
+    bot.fake
+        .request(10, |r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .await;
+    bot
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_mid_schedule_loses_and_repeats_nothing() {
+    let data = tempfile::tempdir().expect("data");
+    let sqlite = cabildo::store::url_for(None, data.path());
+    let postgres =
+        crate::store::postgres_url().map(|b| crate::store::fresh_postgres(&b, "restart"));
+    let plan_channel = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    const OTHER_GUILD: u64 = 444_000_000_000_000_002;
+    const OTHER_CHANNEL: &str = "555000000000000777";
+    for url in std::iter::once(sqlite).chain(postgres) {
+        // Day 1, posted by the first run.
+        let first = bot_on(&url, data.path()).await;
+        first
+            .fake
+            .dispatch("INTERACTION_CREATE", plan_start(7501, None));
+        first
+            .fake
+            .request(10, |r| r.path.contains("/interactions/7501/"))
+            .await;
+        due_now(&url, GUILD_ID);
+        let day1 = first
+            .fake
+            .request(10, |r| r.method == "POST" && r.path == plan_channel)
+            .await;
+        assert!(
+            day1.body["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("day 1"))
+        );
+        // A second server's plan, to show later that the new run has ticked.
+        let mut other = plan_start(7502, Some(OTHER_CHANNEL));
+        other["guild_id"] = json!(OTHER_GUILD.to_string());
+        first.fake.dispatch("INTERACTION_CREATE", other);
+        first
+            .fake
+            .request(10, |r| r.path.contains("/interactions/7502/"))
+            .await;
+        first.stop().await;
+        // Down when day 2 falls due; the new run posts it once (late or not), never day 1 again.
+        due_now(&url, GUILD_ID);
+        let second = bot_on(&url, data.path()).await;
+        let day2 = second
+            .fake
+            .request(10, |r| r.method == "POST" && r.path == plan_channel)
+            .await;
+        let content = day2.body["content"].as_str().unwrap_or_default();
+        assert!(content.contains("day 2"), "{url}: {content}");
+        due_now(&url, OTHER_GUILD);
+        second
+            .fake
+            .request(10, |r| {
+                assert!(
+                    !(r.method == "POST" && r.path == plan_channel),
+                    "{url}: the plan posted twice: {:?}",
+                    r.body["content"]
+                );
+                r.method == "POST" && r.path.contains(OTHER_CHANNEL)
+            })
+            .await;
+        let store = cabildo::store::Store::open(&url).expect("db");
+        let plan = store
+            .block(store.open_plan(GUILD_ID))
+            .expect("read")
+            .expect("plan");
+        assert_eq!(plan.posts, 2, "{url}");
+        assert!(plan.next_due_at > chrono::Utc::now().timestamp(), "{url}");
+    }
 }
