@@ -309,14 +309,16 @@ impl Scheduler {
         let mut every = tokio::time::interval(tick);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            // A tick runs to its end (post, then move the plan on) before shutdown is looked at.
             tokio::select! {
+                biased;
+                () = &mut shutdown => return,
                 _ = every.tick() => match self.tick().await {
                     Ok(done) => for o in done {
                         tracing::info!(outcome = ?o, "reading plan");
                     },
                     Err(e) => tracing::warn!(error = %e, "reading plans: could not reach the database"),
                 },
-                () = &mut shutdown => return,
             }
         }
     }
@@ -452,17 +454,34 @@ impl Scheduler {
     }
 }
 
-/// Stops the task it holds when dropped.
-pub struct Running(tokio::task::JoinHandle<()>);
+/// A scheduler running on its own task. [`Running::stop`] lets a post in progress finish; dropping
+/// it without stopping aborts the task (a claim it held then waits out its lease).
+pub struct Running {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.0.abort();
+impl Running {
+    /// Stops after the post in progress, if any.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
     }
 }
 
-/// Starts a scheduler on the system clock, ticking every `tick` until the returned handle is
-/// dropped.
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort();
+        }
+    }
+}
+
+/// Starts a scheduler on the system clock, ticking every `tick` until stopped.
 pub fn spawn(
     store: Store,
     corpus: Arc<Corpus>,
@@ -470,7 +489,14 @@ pub fn spawn(
     tick: Duration,
 ) -> Running {
     let scheduler = Scheduler::new(store, corpus, poster, Arc::new(SystemClock));
-    Running(tokio::spawn(scheduler.run(tick, std::future::pending())))
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(scheduler.run(tick, async {
+        let _ = stopped.await;
+    }));
+    Running {
+        stop: Some(stop),
+        task: Some(task),
+    }
 }
 
 /// The post: a heading, then each passage quoted with its reference, then `ending` (the plan is

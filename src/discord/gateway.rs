@@ -196,7 +196,7 @@ pub async fn run_with(
         .map_err(|e| Error::Discord(format!("could not start the client: {e}")))?;
     let manager = client.shard_manager.clone();
     // Reading plans: this process posts the due ones (claims keep replicas from posting twice).
-    let _scheduler = crate::schedule::spawn(
+    let scheduler = crate::schedule::spawn(
         store,
         corpus,
         Arc::new(crate::discord::poster::HttpPoster(client.http.clone())),
@@ -221,7 +221,7 @@ pub async fn run_with(
         }
     };
     // Stop on `shutdown` even while the gateway cannot be reached (serenity keeps retrying).
-    tokio::select! {
+    let ended = tokio::select! {
         started = start => started.map_err(|e| match e {
             serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication) => {
                 Error::Discord("Discord refused the token (DISCORD_TOKEN): reset it in the Developer Portal and copy it again.".into())
@@ -238,7 +238,10 @@ pub async fn run_with(
             }
             Ok(())
         }
-    }
+    };
+    // A reading-plan post in progress finishes (and is recorded) before the process ends.
+    scheduler.stop().await;
+    ended
 }
 
 struct Gateway {

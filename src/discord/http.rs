@@ -274,7 +274,7 @@ pub async fn serve(
     tracing::info!(database = %store.url(), "database open");
     // With a bot token, this replica posts due reading plans too (claims keep replicas from
     // posting the same day twice); without one, another process (`cabildo run`) must.
-    let _scheduler = match crate::discord::gateway::http(settings) {
+    let scheduler = match crate::discord::gateway::http(settings) {
         Ok(http) if settings.discord.token.is_some() => Some(crate::schedule::spawn(
             store.clone(),
             Arc::new(engine.corpus.clone()),
@@ -292,8 +292,12 @@ pub async fn serve(
         settings.discord.proxy_url.as_deref(),
     )));
     tracing::info!("ready");
-    server
+    let served = server
         .await
-        .map_err(|e| Error::Discord(format!("the server task failed: {e}")))?
-        .map_err(|e| Error::io("serving HTTP", e))
+        .map_err(|e| Error::Discord(format!("the server task failed: {e}")));
+    // A reading-plan post in progress finishes (and is recorded) before the process ends.
+    if let Some(s) = scheduler {
+        s.stop().await;
+    }
+    served?.map_err(|e| Error::io("serving HTTP", e))
 }

@@ -858,18 +858,18 @@ async fn a_server_setting_changes_what_ask_answers() {
     assert_eq!(after["data"]["flags"], 64, "private, as the server set");
 }
 
-/// Makes a server's plan due now, in the database at `url`.
-fn due_now(url: &str, guild: u64) {
+/// Makes a server's plan due at `when` (Unix seconds), in the database at `url`.
+fn due_at(url: &str, guild: u64, when: i64) {
     let store = cabildo::store::Store::open(url).expect("the bot's database");
     store
-        .block(store.set_plan_status(
-            guild,
-            cabildo::store::PlanStatus::Active,
-            None,
-            Some(chrono::Utc::now().timestamp()),
-        ))
+        .block(store.set_plan_status(guild, cabildo::store::PlanStatus::Active, None, Some(when)))
         .expect("update")
         .expect("a plan");
+}
+
+/// Makes a server's plan due now.
+fn due_now(url: &str, guild: u64) {
+    due_at(url, guild, chrono::Utc::now().timestamp());
 }
 
 /// The bot as `cabildo run` runs it, on the database at `url` (with its data in `data`).
@@ -929,15 +929,19 @@ async fn a_restart_mid_schedule_loses_and_repeats_nothing() {
             .request(10, |r| r.path.contains("/interactions/7502/"))
             .await;
         first.stop().await;
-        // Down when day 2 falls due; the new run posts it once (late or not), never day 1 again.
-        due_now(&url, GUILD_ID);
+        // Day 2 fell due an hour ago, while the bot was down (set once the new run is up, so that
+        // its post is not mistaken for start-up traffic): posted once, late, never day 1 again.
         let second = bot_on(&url, data.path()).await;
+        due_at(&url, GUILD_ID, chrono::Utc::now().timestamp() - 3600);
         let day2 = second
             .fake
             .request(10, |r| r.method == "POST" && r.path == plan_channel)
             .await;
         let content = day2.body["content"].as_str().unwrap_or_default();
-        assert!(content.contains("day 2"), "{url}: {content}");
+        assert!(
+            content.contains("day 2") && content.contains("(late"),
+            "{url}: {content}"
+        );
         due_now(&url, OTHER_GUILD);
         second
             .fake
