@@ -535,7 +535,7 @@ pub struct MigrationStatus {
 /// A server's settings; `None`: not set (the config file decides).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GuildSettings {
-    /// The default document of `/ask` and `/read`.
+    /// The document `/ask` searches by default.
     pub document: Option<String>,
     /// Answers private by default.
     pub private: Option<bool>,
