@@ -124,6 +124,41 @@ pub enum Command {
     Register,
     /// Print the link that adds the bot to a server (needs DISCORD_TOKEN or DISCORD_APPLICATION_ID)
     Invite,
+    /// The database (cabildo.db in the data directory, or DATABASE_URL): migrate, status, backup
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// Server settings as the bot sees them (for an admin on the host)
+    Settings {
+        #[command(subcommand)]
+        command: SettingsCommand,
+    },
+}
+
+/// `cabildo db …`
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Create the database if needed and apply the migrations not applied yet
+    Migrate,
+    /// Which database is used, and which migrations are applied
+    Status,
+    /// Copy the SQLite database, consistently while the bot runs, to a new FILE
+    Backup {
+        /// The file to write (must not exist)
+        file: PathBuf,
+    },
+}
+
+/// `cabildo settings …`
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Print a server's settings, and where each value comes from
+    Show {
+        /// The server's id
+        #[arg(long, value_name = "ID")]
+        guild: u64,
+    },
 }
 
 /// `cabildo model …`
@@ -516,8 +551,71 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
         Command::Invite => {
             write_out(&mut out, &crate::discord::invite_url(&settings)?)?;
         }
+        Command::Db { command } => write_out(&mut out, &db(&settings, command)?)?,
+        Command::Settings {
+            command: SettingsCommand::Show { guild },
+        } => {
+            let store = settings.open_store()?;
+            let server = store.block(store.guild_settings(guild))?;
+            let effective = crate::prefs::resolve(
+                &crate::prefs::Asked::default(),
+                &Default::default(),
+                &server,
+                &crate::prefs::Defaults::of(&settings),
+            );
+            let mut lines = vec![format!("server {guild} ({})", store.url())];
+            lines.extend(effective.lines());
+            write_out(&mut out, &lines.join("\n"))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `cabildo db …`: what to print.
+fn db(settings: &Settings, command: DbCommand) -> Result<String> {
+    let url = settings.store_url();
+    Ok(match command {
+        DbCommand::Migrate => {
+            let store = crate::store::Store::connect(&url)?;
+            let before = store.block(store.status())?;
+            store.block(store.migrate())?;
+            let applied = before.iter().filter(|m| !m.applied).count();
+            format!(
+                "{} database {}: {applied} migration(s) applied, {} in all",
+                store.kind(),
+                store.url(),
+                before.len()
+            )
+        }
+        DbCommand::Status => {
+            let store = crate::store::Store::connect(&url)?;
+            let status = store.block(store.status())?;
+            let mut lines = vec![format!("{} database {}", store.kind(), store.url())];
+            for m in &status {
+                lines.push(format!(
+                    "{} {} {}",
+                    m.version,
+                    if m.applied { "applied" } else { "pending" },
+                    m.description
+                ));
+            }
+            if status.iter().any(|m| !m.applied) {
+                lines
+                    .push("run `cabildo db migrate` (the bot also migrates when it starts)".into());
+            }
+            lines.join("\n")
+        }
+        DbCommand::Backup { file } => {
+            let store = settings.open_store()?;
+            store.block(store.backup(&file))?;
+            let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+            format!(
+                "backed up {} to {} ({bytes} bytes)",
+                store.url(),
+                file.display()
+            )
+        }
+    })
 }
 
 /// Questions `bench` asks when none are given: a mix of kinds, not tied to one text.

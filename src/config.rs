@@ -51,6 +51,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `cabildo=debug`.
     pub log: String,
+    /// The database (issue 14): a `postgres://` URL, or `sqlite://FILE`; `None`: the SQLite file
+    /// `cabildo.db` in the data directory. Redacted in `Debug` (it may hold a password).
+    pub database_url: Option<Token>,
     pub search: SearchSettings,
     pub discord: DiscordSettings,
 }
@@ -185,6 +188,7 @@ struct FileConfig {
     corpus: Option<PathBuf>,
     data_dir: Option<PathBuf>,
     log: Option<String>,
+    database_url: Option<String>,
     #[serde(default)]
     search: FileSearch,
     #[serde(default)]
@@ -228,6 +232,19 @@ pub struct Overrides {
 }
 
 impl Settings {
+    /// The database URL to open: `database_url`, else `sqlite://<data_dir>/cabildo.db`.
+    pub fn store_url(&self) -> String {
+        crate::store::url_for(
+            self.database_url.as_ref().map(Token::expose),
+            &self.data_dir,
+        )
+    }
+
+    /// Opens the database (creating and migrating it as needed).
+    pub fn open_store(&self) -> Result<crate::store::Store> {
+        Ok(crate::store::Store::open(&self.store_url())?)
+    }
+
     /// Reads settings from the config file and the process environment.
     pub fn load(overrides: &Overrides) -> Result<Settings> {
         Self::load_with(overrides, |k| std::env::var(k).ok())
@@ -257,6 +274,10 @@ impl Settings {
             corpus: file.corpus,
             data_dir: file.data_dir.unwrap_or_else(default_data_dir),
             log: file.log.unwrap_or_else(|| "warn".to_string()),
+            database_url: file
+                .database_url
+                .filter(|u| !u.trim().is_empty())
+                .map(|u| Token::new(u.trim())),
             search: SearchSettings {
                 top: file.search.top.unwrap_or(defaults.top),
                 max_excerpt_chars: file
@@ -354,6 +375,9 @@ impl Settings {
         }
         if let Some(v) = env("CABILDO_DATA_DIR").filter(|v| !v.is_empty()) {
             s.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("DATABASE_URL").filter(|v| !v.trim().is_empty()) {
+            s.database_url = Some(Token::new(v.trim()));
         }
         if let Some(v) = env("CABILDO_LOG").filter(|v| !v.is_empty()) {
             s.log = v;
@@ -497,6 +521,17 @@ impl Settings {
                 "an http:// or https:// URL such as `http://localhost:8080`",
                 format!("“{url}”"),
             ));
+        }
+        if let Some(url) = &self.database_url {
+            let url = url.expose();
+            let known = ["sqlite:", "postgres://", "postgresql://"];
+            if !known.iter().any(|k| url.starts_with(k)) {
+                return Err(fail(
+                    "database_url",
+                    "a postgres://USER:PASSWORD@HOST/DATABASE or sqlite://FILE URL",
+                    format!("“{}”", crate::store::redact(url)),
+                ));
+            }
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log) {
             return Err(fail(

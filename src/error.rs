@@ -46,6 +46,8 @@ pub enum Error {
     Fetch(#[from] crate::models::FetchError),
     #[error("discord: {0}")]
     Discord(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// A bug: answering panicked. The panic was caught so the process (and the other requests)
     /// go on; the message is for the log.
     #[error("an internal error stopped this answer (a bug; details in the log): {0}")]

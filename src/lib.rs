@@ -9,6 +9,7 @@
 //! citation form; [`config`] reads settings once; [`engine`] holds the loaded corpus and index.
 //! [`discord`] is the Discord bot (gateway), answering with [`reply`] models that
 //! [`render::discord`] turns into messages; [`server`] is the HTTP interactions endpoint.
+//! [`store`] is the database (SQLite or Postgres): server settings, reading plans, bookmarks.
 
 pub mod analysis;
 pub mod answer;
@@ -25,11 +26,14 @@ pub mod form;
 pub mod index;
 pub mod lookup;
 pub mod models;
+pub mod prefs;
 pub mod reference;
 pub mod render;
 pub mod reply;
+pub mod schedule;
 pub mod search;
 pub mod server;
+pub mod store;
 pub mod synonyms;
 
 pub use answer::{Answer, AskOptions, Hit, ask};

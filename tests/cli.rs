@@ -43,6 +43,7 @@ impl Run {
             .env_remove("CABILDO_CONFIG")
             .env_remove("CABILDO_CORPUS")
             .env_remove("RUST_LOG")
+            .env_remove("DATABASE_URL")
             .env("CABILDO_DATA_DIR", &data)
             .stdin(if self.stdin.is_some() {
                 Stdio::piped()
@@ -373,4 +374,98 @@ fn secrets_never_appear_in_any_output() {
     for secret in ["SECRETsecret", "SECRETVALUE", "SECRETKEY"] {
         assert!(!all.contains(secret), "a secret leaked: {all}");
     }
+}
+
+/// `cabildo db …` and `cabildo settings show` on a database of its own.
+fn db_commands(data: &str, url: Option<&str>) {
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--data-dir", data]);
+        let r = Run::new(&all);
+        match url {
+            Some(u) => r.env("DATABASE_URL", u),
+            None => r,
+        }
+        .run()
+    };
+    let kind = if url.is_some() { "Postgres" } else { "SQLite" };
+    let status = run(&["db", "status"]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(
+        status.stdout.starts_with(&format!("{kind} database ")),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("pending"), "{}", status.stdout);
+    let migrated = run(&["db", "migrate"]);
+    assert_eq!(migrated.code, 0, "{}", migrated.stderr);
+    assert!(
+        migrated.stdout.contains("2 migration(s) applied, 2 in all"),
+        "{}",
+        migrated.stdout
+    );
+    let status = run(&["db", "status"]);
+    assert!(
+        status.stdout.contains("1 applied store"),
+        "{}",
+        status.stdout
+    );
+    assert!(!status.stdout.contains("pending"), "{}", status.stdout);
+    let again = run(&["db", "migrate"]);
+    assert!(
+        again.stdout.contains("0 migration(s) applied"),
+        "{}",
+        again.stdout
+    );
+    let shown = run(&["settings", "show", "--guild", "42"]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(shown.stdout.starts_with("server 42 ("), "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("Results per answer: 3 (bot default)"),
+        "{}",
+        shown.stdout
+    );
+}
+
+#[test]
+fn db_migrate_status_and_settings_show_on_sqlite() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().to_str().expect("utf-8");
+    db_commands(data, None);
+    assert!(dir.path().join("cabildo.db").is_file());
+    // A consistent copy, never over an existing file.
+    let copy = dir.path().join("copy.db");
+    let copy_arg = copy.to_str().expect("utf-8");
+    let out = Run::new(&["db", "backup", copy_arg, "--data-dir", data]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with("backed up "), "{}", out.stdout);
+    assert!(copy.is_file());
+    let out = Run::new(&["db", "backup", copy_arg, "--data-dir", data]).run();
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("exists already"), "{}", out.stderr);
+}
+
+#[test]
+fn db_migrate_status_and_settings_show_on_postgres() {
+    let Some(base) = crate::store::postgres_url() else {
+        return;
+    };
+    let url = crate::store::fresh_postgres(&base, "cli");
+    let dir = tempfile::tempdir().expect("dir");
+    db_commands(dir.path().to_str().expect("utf-8"), Some(&url));
+    let out = Run::new(&["db", "backup", "x.db"])
+        .env("DATABASE_URL", &url)
+        .run();
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("pg_dump"), "{}", out.stderr);
+}
+
+#[test]
+fn a_bad_database_url_is_explained_without_its_password() {
+    let out = Run::new(&["db", "status"])
+        .env("DATABASE_URL", "mysql://root:hunter2@localhost/cabildo")
+        .run();
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("postgres://"), "{}", out.stderr);
+    assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
 }

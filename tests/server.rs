@@ -555,6 +555,71 @@ mod discord_over_http {
         );
     }
 
+    /// `/bookmarks export` over HTTP: files cannot ride on the response, so it is deferred
+    /// (privately) and the files follow as a multipart edit of the deferred response.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_export_is_deferred_then_its_file_follows() {
+        use cabildo::discord::commands::{Action, BookmarkCommand, Origin};
+        use cabildo::server::{Interactions, Reply};
+        let fake = crate::discord::fake::Fake::start().await;
+        let dir = tempfile::tempdir().expect("dir");
+        let store =
+            cabildo::store::Store::open(&cabildo::store::url_for(None, dir.path())).expect("store");
+        let engine = cabildo::engine::Engine::from_corpus(
+            cabildo::corpus::embedded(),
+            None,
+            Default::default(),
+        )
+        .expect("engine");
+        let bot =
+            Arc::new(Bot::new(Arc::new(engine), 1, std::time::Duration::ZERO).with_store(store));
+        let user = ask(1, "x", false)["user"]["id"]
+            .as_str()
+            .and_then(|u| u.parse().ok())
+            .expect("the test user's id");
+        bot.respond_in(
+            Origin {
+                user,
+                ..Default::default()
+            },
+            Action::Bookmark(BookmarkCommand::Add {
+                reference: "2.3".into(),
+                note: Some("strike".into()),
+            }),
+        );
+        let h = HttpInteractions::new(bot, Some(&fake.url()));
+        let mut export = ask(8, "x", false);
+        export["data"] = json!({"id": "911", "name": "bookmarks", "type": 1,
+            "options": [{"name": "export", "type": 1, "options": []}]});
+        let Reply::Json { body, outcome, .. } = h.respond(export.to_string().as_bytes(), 2) else {
+            panic!("a response")
+        };
+        assert_eq!(outcome, "deferred");
+        assert_eq!(body, br#"{"type":5,"data":{"flags":64}}"#);
+        let sent = fake.request(10, |r| r.method == "PATCH").await;
+        assert_eq!(
+            sent.path,
+            "/api/v10/webhooks/1100/itoken8/messages/@original"
+        );
+        assert!(
+            sent.body["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("1 bookmark")),
+            "{}",
+            sent.body
+        );
+        let files = sent.body["_files"].as_array().expect("files");
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0]["name"], "bookmarks.md");
+        assert!(
+            files[0]["content"]
+                .as_str()
+                .is_some_and(|md| md.contains("**Note:** strike")),
+            "{}",
+            files[0]
+        );
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn unknown_reference_and_forged_button_get_private_errors() {
         let s = Server::start(Some(Arc::new(HttpInteractions::new(bot(), None)))).await;

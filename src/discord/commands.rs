@@ -3,8 +3,8 @@
 //! ([`ButtonId`]); anything that does not parse is [`Action::Stale`], never a panic.
 
 use serenity::all::{
-    CommandDataOptionValue, CommandInteraction, CommandOptionType, CommandType,
-    ComponentInteraction, Interaction, ResolvedTarget, ResolvedValue,
+    ChannelType, CommandDataOptionValue, CommandInteraction, CommandOptionType, CommandType,
+    ComponentInteraction, Interaction, Permissions, ResolvedOption, ResolvedTarget, ResolvedValue,
 };
 use serenity::builder::{CreateCommand, CreateCommandOption};
 
@@ -25,7 +25,8 @@ pub enum Action {
     Ask {
         question: String,
         document: Option<String>,
-        private: bool,
+        /// `None`: not chosen in the command (the member's or server's setting decides).
+        private: Option<bool>,
     },
     /// The "Find in the text" context-menu command on a message.
     Find { text: String },
@@ -48,8 +49,122 @@ pub enum Action {
     },
     /// A button press.
     Button(ButtonId),
+    /// `/settings show|set|reset` (server settings; Manage Server only).
+    Settings(SettingsCommand),
+    /// `/preferences show|set|reset` (a member's own).
+    Preferences(SettingsCommand),
+    /// `/plan start|status|pause|resume|skip|stop` (Manage Server only).
+    Plan(PlanCommand),
+    /// `/bookmark add`, `/bookmarks list|export`.
+    Bookmark(BookmarkCommand),
     /// An unknown command or a stale or forged custom id.
     Stale,
+}
+
+/// What `/settings` or `/preferences` asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingsCommand {
+    Show,
+    /// Only the options given change.
+    Set(SettingsChange),
+    Reset,
+}
+
+/// The options of `/settings set` (members' `/preferences set` has the first three), as typed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SettingsChange {
+    pub document: Option<String>,
+    pub private: Option<bool>,
+    pub results: Option<i64>,
+    pub rate_burst: Option<i64>,
+    pub rate_refill_seconds: Option<i64>,
+}
+
+/// What `/plan` asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanCommand {
+    Start(StartPlan),
+    Status,
+    Pause,
+    Resume,
+    Skip,
+    Stop,
+}
+
+/// What `/bookmark` or `/bookmarks` asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BookmarkCommand {
+    Add {
+        reference: String,
+        note: Option<String>,
+    },
+    /// One page of a member's bookmarks (from 1).
+    List { page: Option<i64> },
+    /// The Markdown export; `part` (from 1) when it takes more than one message.
+    Export { part: Option<i64> },
+}
+
+/// Longest note on a bookmark, in characters.
+pub const MAX_NOTE: u16 = 500;
+
+/// `/plan start`'s options, as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartPlan {
+    pub document: String,
+    pub from: Option<String>,
+    pub passages_per_day: Option<i64>,
+    pub channel: Option<u64>,
+    pub time: Option<String>,
+    pub timezone: Option<String>,
+}
+
+/// A string option of a subcommand.
+fn opt_string(opts: &[ResolvedOption<'_>], name: &str) -> Option<String> {
+    opts.iter().find_map(|o| match (o.name == name, &o.value) {
+        (true, ResolvedValue::String(s)) => Some(s.to_string()),
+        _ => None,
+    })
+}
+
+/// An integer option of a subcommand.
+fn opt_integer(opts: &[ResolvedOption<'_>], name: &str) -> Option<i64> {
+    opts.iter().find_map(|o| match (o.name == name, &o.value) {
+        (true, ResolvedValue::Integer(i)) => Some(*i),
+        _ => None,
+    })
+}
+
+/// Who sent an interaction, and where: the context of server-scoped commands and settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// `None` in direct messages.
+    pub guild: Option<u64>,
+    pub channel: u64,
+    pub user: u64,
+    /// The bot's permissions in `channel`, as Discord sent them (`app_permissions`).
+    pub bot_permissions: Option<u64>,
+}
+
+impl Origin {
+    /// The origin of an interaction.
+    pub fn of(interaction: &Interaction) -> Origin {
+        let of = |c: Option<serenity::all::GuildId>,
+                  ch: serenity::all::ChannelId,
+                  u: serenity::all::UserId,
+                  p: Option<serenity::all::Permissions>| Origin {
+            guild: c.map(|g| g.get()),
+            channel: ch.get(),
+            user: u.get(),
+            bot_permissions: p.map(|p| p.bits()),
+        };
+        match interaction {
+            Interaction::Command(c) | Interaction::Autocomplete(c) => {
+                of(c.guild_id, c.channel_id, c.user.id, c.app_permissions)
+            }
+            Interaction::Component(c) => of(c.guild_id, c.channel_id, c.user.id, c.app_permissions),
+            _ => Origin::default(),
+        }
+    }
 }
 
 /// The commands, as registered with Discord.
@@ -118,8 +233,285 @@ pub fn schema() -> Vec<CreateCommand> {
             .description("The table of contents: sections, their numbers and passage counts")
             .add_option(document("Only this text")),
         CreateCommand::new("help").description("What this bot does, its commands and its texts"),
+        settings_schema(),
+        preferences_schema(),
+        plan_schema(),
+        CreateCommand::new("bookmark")
+            .description("Keep a passage, with a note, to find it again")
+            .add_option(
+                sub("add", "Bookmark a passage by its reference")
+                    .add_sub_option(
+                        CreateCommandOption::new(
+                            CommandOptionType::String,
+                            "reference",
+                            "The passage: 2.3, John 3:16 (start typing a section title)",
+                        )
+                        .required(true)
+                        .set_autocomplete(true)
+                        .max_length(100),
+                    )
+                    .add_sub_option(
+                        CreateCommandOption::new(
+                            CommandOptionType::String,
+                            "note",
+                            "Your note (up to 500 characters)",
+                        )
+                        .max_length(MAX_NOTE),
+                    ),
+            ),
+        CreateCommand::new("bookmarks")
+            .description("Your bookmarks (only you see them)")
+            .add_option(
+                sub("list", "Your bookmarks, ten to a page").add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::Integer,
+                        "page",
+                        "The page (default 1)",
+                    )
+                    .min_int_value(1),
+                ),
+            )
+            .add_option(
+                sub("export", "Your bookmarks as a Markdown file").add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::Integer,
+                        "part",
+                        "The part, when the export takes several messages (default 1)",
+                    )
+                    .min_int_value(1),
+                ),
+            ),
         CreateCommand::new(FIND_IN_TEXT).kind(CommandType::Message),
     ]
+}
+
+fn settings_options(sub: CreateCommandOption, server: bool) -> CreateCommandOption {
+    let who = if server { "Default" } else { "Your default" };
+    let mut sub = sub
+        .add_sub_option(
+            CreateCommandOption::new(
+                CommandOptionType::String,
+                "document",
+                format!("{who} text /ask searches (`all` for every text)"),
+            )
+            .set_autocomplete(true)
+            .max_length(100),
+        )
+        .add_sub_option(CreateCommandOption::new(
+            CommandOptionType::Boolean,
+            "private",
+            format!("{who}: answers only the asker sees"),
+        ))
+        .add_sub_option(
+            CreateCommandOption::new(
+                CommandOptionType::Integer,
+                "results",
+                "Passages per answer (1-10)",
+            )
+            .min_int_value(1)
+            .max_int_value(10),
+        );
+    if server {
+        sub = sub
+            .add_sub_option(
+                CreateCommandOption::new(
+                    CommandOptionType::Integer,
+                    "rate_burst",
+                    "Rate limit: requests a member may send at once (1-100)",
+                )
+                .min_int_value(1)
+                .max_int_value(100),
+            )
+            .add_sub_option(
+                CreateCommandOption::new(
+                    CommandOptionType::Integer,
+                    "rate_refill_seconds",
+                    "Rate limit: seconds until a used request comes back (0 turns it off)",
+                )
+                .min_int_value(0)
+                .max_int_value(3600),
+            );
+    }
+    sub
+}
+
+fn sub(name: &str, description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::SubCommand, name, description)
+}
+
+/// `/settings`: only members with Manage Server see it (Discord enforces it; server admins can
+/// change who sees it under Server Settings → Integrations).
+fn settings_schema() -> CreateCommand {
+    CreateCommand::new("settings")
+        .description("This server's settings for the bot (Manage Server)")
+        .default_member_permissions(Permissions::MANAGE_GUILD)
+        .dm_permission(false)
+        .add_option(sub("show", "Show the settings and where each comes from"))
+        .add_option(settings_options(
+            sub("set", "Change settings; options left out stay as they are"),
+            true,
+        ))
+        .add_option(sub("reset", "Back to the bot's defaults"))
+}
+
+/// `/preferences`: a member's own defaults in this server.
+fn preferences_schema() -> CreateCommand {
+    CreateCommand::new("preferences")
+        .description("Your own defaults in this server (over the server's settings)")
+        .dm_permission(false)
+        .add_option(sub("show", "Show the settings that apply to you"))
+        .add_option(settings_options(
+            sub(
+                "set",
+                "Change your defaults; options left out stay as they are",
+            ),
+            false,
+        ))
+        .add_option(sub("reset", "Forget your defaults"))
+}
+
+/// `/plan`: reading plans (Manage Server).
+fn plan_schema() -> CreateCommand {
+    CreateCommand::new("plan")
+        .description("Read a text together: the next passages posted every day (Manage Server)")
+        .default_member_permissions(Permissions::MANAGE_GUILD)
+        .dm_permission(false)
+        .add_option(
+            sub("start", "Start a reading plan in this server")
+                .add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::String,
+                        "document",
+                        "The text to read",
+                    )
+                    .required(true)
+                    .set_autocomplete(true)
+                    .max_length(100),
+                )
+                .add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::String,
+                        "from",
+                        "Where to start, a reference such as 2.1 (default: the beginning)",
+                    )
+                    .max_length(100),
+                )
+                .add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::Integer,
+                        "passages_per_day",
+                        "Passages in each post (1-10, default 1)",
+                    )
+                    .min_int_value(1)
+                    .max_int_value(u64::from(crate::schedule::MAX_PER_DAY)),
+                )
+                .add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::Channel,
+                        "channel",
+                        "Where to post (default: this channel)",
+                    )
+                    .channel_types(vec![ChannelType::Text, ChannelType::News]),
+                )
+                .add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::String,
+                        "time",
+                        "Local time of the post, 24-hour HH:MM (default 08:00)",
+                    )
+                    .max_length(10),
+                )
+                .add_sub_option(
+                    CreateCommandOption::new(
+                        CommandOptionType::String,
+                        "timezone",
+                        "IANA time zone such as Europe/Madrid (default UTC)",
+                    )
+                    .set_autocomplete(true)
+                    .max_length(64),
+                ),
+        )
+        .add_option(sub("status", "The plan: what comes next, and when"))
+        .add_option(sub("pause", "Stop posting until resumed"))
+        .add_option(sub("resume", "Post again, from where it stopped"))
+        .add_option(sub("skip", "Skip the next day's passages"))
+        .add_option(sub("stop", "End the plan"))
+}
+
+/// The subcommand of a command and its options.
+fn subcommand(c: &CommandInteraction) -> Option<(&str, Vec<ResolvedOption<'_>>)> {
+    c.data.options().into_iter().find_map(|o| match o.value {
+        ResolvedValue::SubCommand(opts) => Some((o.name, opts)),
+        _ => None,
+    })
+}
+
+fn settings_command(c: &CommandInteraction) -> Option<SettingsCommand> {
+    let (name, opts) = subcommand(c)?;
+    Some(match name {
+        "show" => SettingsCommand::Show,
+        "reset" => SettingsCommand::Reset,
+        "set" => {
+            let mut change = SettingsChange::default();
+            for o in opts {
+                match (o.name, o.value) {
+                    ("document", ResolvedValue::String(s)) => change.document = Some(s.to_string()),
+                    ("private", ResolvedValue::Boolean(b)) => change.private = Some(b),
+                    ("results", ResolvedValue::Integer(i)) => change.results = Some(i),
+                    ("rate_burst", ResolvedValue::Integer(i)) => change.rate_burst = Some(i),
+                    ("rate_refill_seconds", ResolvedValue::Integer(i)) => {
+                        change.rate_refill_seconds = Some(i)
+                    }
+                    _ => {}
+                }
+            }
+            SettingsCommand::Set(change)
+        }
+        _ => return None,
+    })
+}
+
+fn plan_command(c: &CommandInteraction) -> Option<PlanCommand> {
+    let (name, opts) = subcommand(c)?;
+    Some(match name {
+        "start" => {
+            let given = |n: &str| opt_string(&opts, n).filter(|s| !s.trim().is_empty());
+            PlanCommand::Start(StartPlan {
+                document: opt_string(&opts, "document")?,
+                from: given("from"),
+                passages_per_day: opt_integer(&opts, "passages_per_day"),
+                channel: opts.iter().find_map(|o| match (o.name, &o.value) {
+                    ("channel", ResolvedValue::Channel(ch)) => Some(ch.id.get()),
+                    _ => None,
+                }),
+                time: given("time"),
+                timezone: given("timezone"),
+            })
+        }
+        "status" => PlanCommand::Status,
+        "pause" => PlanCommand::Pause,
+        "resume" => PlanCommand::Resume,
+        "skip" => PlanCommand::Skip,
+        "stop" => PlanCommand::Stop,
+        _ => return None,
+    })
+}
+
+fn bookmark_command(c: &CommandInteraction) -> Option<BookmarkCommand> {
+    let (name, opts) = subcommand(c)?;
+    Some(match (c.data.name.as_str(), name) {
+        ("bookmark", "add") => BookmarkCommand::Add {
+            reference: opt_string(&opts, "reference")?,
+            note: opt_string(&opts, "note").filter(|n| !n.trim().is_empty()),
+        },
+        ("bookmarks", "list") => BookmarkCommand::List {
+            page: opt_integer(&opts, "page"),
+        },
+        ("bookmarks", "export") => BookmarkCommand::Export {
+            part: opt_integer(&opts, "part"),
+        },
+        _ => return None,
+    })
 }
 
 /// Parses an interaction. `None` for kinds the bot does not handle (pings, modals).
@@ -164,7 +556,7 @@ pub fn parse_command(c: &CommandInteraction) -> Action {
             Some(question) => Action::Ask {
                 question,
                 document: string("document").filter(|d| !d.trim().is_empty()),
-                private: boolean("private").unwrap_or(false),
+                private: boolean("private"),
             },
             None => Action::Stale,
         },
@@ -182,6 +574,10 @@ pub fn parse_command(c: &CommandInteraction) -> Action {
             document: string("document").filter(|d| !d.trim().is_empty()),
         },
         "help" => Action::Help,
+        "settings" => settings_command(c).map_or(Action::Stale, Action::Settings),
+        "preferences" => settings_command(c).map_or(Action::Stale, Action::Preferences),
+        "plan" => plan_command(c).map_or(Action::Stale, Action::Plan),
+        "bookmark" | "bookmarks" => bookmark_command(c).map_or(Action::Stale, Action::Bookmark),
         FIND_IN_TEXT => match c.data.target() {
             Some(ResolvedTarget::Message(m)) => Action::Find {
                 text: m.content.clone(),
@@ -261,7 +657,7 @@ pub fn from_mention(content: &str, bot_id: u64) -> Option<Action> {
     Some(Action::Ask {
         question,
         document: None,
-        private: false,
+        private: Some(false),
     })
 }
 
@@ -276,7 +672,7 @@ mod tests {
             Some(Action::Ask {
                 question: "what is dual power?".into(),
                 document: None,
-                private: false
+                private: Some(false)
             })
         );
         assert_eq!(from_mention("<@!42>", 42), None);

@@ -119,6 +119,9 @@ pub struct Launch {
     /// The HTTP client for REST calls (default: serenity's own). Tests pass one that trusts a
     /// local certificate for `discord.com`, to exercise serenity's rate limiter against a fake.
     pub http_client: Option<reqwest::Client>,
+    /// How often due reading plans are looked for (default [`crate::schedule::TICK`]); tests
+    /// shorten it.
+    pub plan_tick: Option<Duration>,
 }
 
 /// The REST client: through the proxy (rate limiter off) when one is configured.
@@ -178,8 +181,11 @@ pub async fn run_with(
     launch: Launch,
 ) -> Result<()> {
     let http = http_with(settings, launch.http_client)?;
+    let store = settings.open_store()?;
+    tracing::info!(database = %store.url(), "database open");
+    let corpus = Arc::new(engine.corpus.clone());
     let handler = Gateway {
-        bot: Arc::new(settings.discord.bot(engine)),
+        bot: Arc::new(settings.discord.bot(engine).with_store(store.clone())),
         guild: settings.discord.guild_id,
         me: OnceLock::new(),
         registered: AtomicBool::new(false),
@@ -189,6 +195,13 @@ pub async fn run_with(
         .await
         .map_err(|e| Error::Discord(format!("could not start the client: {e}")))?;
     let manager = client.shard_manager.clone();
+    // Reading plans: this process posts the due ones (claims keep replicas from posting twice).
+    let scheduler = crate::schedule::spawn(
+        store,
+        corpus,
+        Arc::new(crate::discord::poster::HttpPoster(client.http.clone())),
+        launch.plan_tick.unwrap_or(crate::schedule::TICK),
+    );
     let start = async {
         match settings.discord.shards {
             None => {
@@ -208,7 +221,7 @@ pub async fn run_with(
         }
     };
     // Stop on `shutdown` even while the gateway cannot be reached (serenity keeps retrying).
-    tokio::select! {
+    let ended = tokio::select! {
         started = start => started.map_err(|e| match e {
             serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication) => {
                 Error::Discord("Discord refused the token (DISCORD_TOKEN): reset it in the Developer Portal and copy it again.".into())
@@ -225,7 +238,10 @@ pub async fn run_with(
             }
             Ok(())
         }
-    }
+    };
+    // A reading-plan post in progress finishes (and is recorded) before the process ends.
+    scheduler.stop().await;
+    ended
 }
 
 struct Gateway {
@@ -239,8 +255,20 @@ impl Gateway {
     /// Runs the (synchronous, CPU-bound) handler off the async workers, within `member`'s rate
     /// limit.
     async fn handle(&self, member: u64, action: Action) -> Reply {
+        self.handle_in(
+            commands::Origin {
+                user: member,
+                ..Default::default()
+            },
+            action,
+        )
+        .await
+    }
+
+    /// [`Gateway::handle`] for an interaction from `origin`.
+    async fn handle_in(&self, origin: commands::Origin, action: Action) -> Reply {
         let bot = self.bot.clone();
-        match tokio::task::spawn_blocking(move || bot.respond(member, action)).await {
+        match tokio::task::spawn_blocking(move || bot.respond_in(origin, action)).await {
             Ok(reply) => reply,
             Err(e) => {
                 tracing::error!(error = %e, "the handler panicked");
@@ -308,7 +336,9 @@ impl EventHandler for Gateway {
             _ => return,
         };
         tracing::debug!(%user, kind, ?action, "interaction");
-        let reply = self.handle(user.get(), action).await;
+        let reply = self
+            .handle_in(commands::Origin::of(&interaction), action)
+            .await;
         let response = render::response(&reply);
         let sent = match &interaction {
             Interaction::Command(c) | Interaction::Autocomplete(c) => {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use lru::LruCache;
 
 use crate::answer::{AskOptions, ask};
-use crate::discord::commands::Action;
+use crate::discord::commands::{Action, Origin};
 use crate::discord::throttle::Throttle;
 use crate::engine::Engine;
 use crate::error::{Error, catch_panic};
@@ -45,7 +45,23 @@ pub struct Bot {
     keys: DocKeys,
     questions: Mutex<LruCache<u64, (String, Instant)>>,
     throttle: Throttle,
+    /// Server settings, member preferences, reading plans, bookmarks (issue 14). `None`: the
+    /// commands that need it say it is not set up.
+    pub(crate) store: Option<crate::store::Store>,
+    /// The config file's values, under server settings and member preferences.
+    pub(crate) defaults: crate::prefs::Defaults,
+    /// Rate limits that servers set for themselves, one bucket set per (burst, refill).
+    server_throttles: Mutex<std::collections::HashMap<(u32, u32), Arc<Throttle>>>,
+    /// Server settings read in the last [`SETTINGS_FRESH`], so that a busy server's requests do
+    /// not each read them (another replica's change shows within that time; this one's at once).
+    server_settings: Mutex<LruCache<u64, (crate::store::GuildSettings, Instant)>>,
 }
+
+/// How long server settings read from the database are used before being read again.
+pub const SETTINGS_FRESH: Duration = Duration::from_secs(2);
+
+/// Servers whose settings are kept at once.
+const CACHED_SERVERS: NonZeroUsize = NonZeroUsize::new(4096).unwrap();
 
 impl Bot {
     /// A bot whose members may each send `burst` requests at once, one more every `refill`
@@ -53,38 +69,147 @@ impl Bot {
     pub fn new(engine: Arc<Engine>, burst: u32, refill: Duration) -> Self {
         Bot {
             keys: DocKeys::new(&engine.corpus),
+            defaults: crate::prefs::Defaults {
+                top: u32::try_from(engine.search.top).unwrap_or(3),
+                rate_burst: burst,
+                rate_refill_seconds: u32::try_from(refill.as_secs()).unwrap_or(u32::MAX),
+            },
             engine,
             questions: Mutex::new(LruCache::new(REMEMBERED_QUESTIONS)),
             throttle: Throttle::new(burst, refill),
+            store: None,
+            server_throttles: Mutex::default(),
+            server_settings: Mutex::new(LruCache::new(CACHED_SERVERS)),
         }
+    }
+
+    /// The same bot with a database: server settings, preferences, plans and bookmarks work.
+    pub fn with_store(mut self, store: crate::store::Store) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// [`Bot::respond`] for an interaction from `origin` (its server, channel and member).
+    pub fn respond_in(&self, origin: Origin, action: Action) -> Reply {
+        self.respond_from(origin, action)
     }
 
     /// Answers one action of `member`, within their rate limit. A reply that only reports the
     /// member's own mistake (a bad reference, an unknown document, an old button) costs nothing,
     /// so a typo can be corrected at once; autocomplete (every keystroke) is not limited.
     pub fn respond(&self, member: u64, action: Action) -> Reply {
+        self.respond_from(
+            Origin {
+                user: member,
+                ..Origin::default()
+            },
+            action,
+        )
+    }
+
+    fn respond_from(&self, origin: Origin, action: Action) -> Reply {
         if matches!(action, Action::Complete { .. } | Action::Stale) {
-            return self.handle(action);
+            return self.handle_in(origin, action);
         }
         if self.searches(&action) {
             // Check what can be checked without searching, then pay, then search.
             if let Some(mistake) = self.mistake(&action) {
                 return mistake;
             }
-            if let Err(seconds) = self.throttle.take(member) {
+            if let Err(seconds) = self.take(origin) {
                 return Reply::private(Body::Cooldown { seconds });
             }
-            return self.handle(action);
+            return self.handle_in(origin, action);
         }
         // Lookups are cheap: answer, and pay only for what is not a mistake.
-        let reply = self.handle(action);
+        let reply = self.handle_in(origin, action);
         if reply.is_mistake() {
             return reply;
         }
-        match self.throttle.take(member) {
+        match self.take(origin) {
             Ok(()) => reply,
             Err(seconds) => Reply::private(Body::Cooldown { seconds }),
         }
+    }
+
+    /// Takes one request from the member's bucket: the server's own rate limit when it set one
+    /// (`/settings`), else the process's. Per process either way.
+    fn take(&self, origin: Origin) -> Result<(), u64> {
+        let Some(limit) = self.server_limit(origin) else {
+            return self.throttle.take(origin.user);
+        };
+        let throttle = {
+            let mut all = self
+                .server_throttles
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            all.entry(limit)
+                .or_insert_with(|| {
+                    Arc::new(Throttle::new(
+                        limit.0,
+                        Duration::from_secs(u64::from(limit.1)),
+                    ))
+                })
+                .clone()
+        };
+        throttle.take(origin.user)
+    }
+
+    /// A server's settings, read at most every [`SETTINGS_FRESH`].
+    pub(crate) fn server_settings(
+        &self,
+        store: &crate::store::Store,
+        guild: u64,
+    ) -> Result<crate::store::GuildSettings, crate::store::StoreError> {
+        {
+            let mut cache = self
+                .server_settings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if let Some((s, at)) = cache.get(&guild)
+                && at.elapsed() < SETTINGS_FRESH
+            {
+                return Ok(s.clone());
+            }
+        }
+        let s = store.block(store.guild_settings(guild))?;
+        self.server_settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .put(guild, (s.clone(), Instant::now()));
+        Ok(s)
+    }
+
+    /// Saves a server's settings (and uses them at once here).
+    pub(crate) fn save_server_settings(
+        &self,
+        store: &crate::store::Store,
+        guild: u64,
+        s: crate::store::GuildSettings,
+    ) -> Result<(), crate::store::StoreError> {
+        self.server_settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop(&guild);
+        store.block(store.set_guild_settings(guild, s))
+    }
+
+    /// The rate limit a server set for itself, if any (a database failure falls back to the
+    /// process's limit, logged).
+    fn server_limit(&self, origin: Origin) -> Option<(u32, u32)> {
+        let (store, guild) = (self.store.as_ref()?, origin.guild?);
+        let s = self
+            .server_settings(store, guild)
+            .inspect_err(|e| tracing::warn!(error = %e, "reading a server's rate limit"))
+            .ok()?;
+        if s.rate_burst.is_none() && s.rate_refill_seconds.is_none() {
+            return None;
+        }
+        Some((
+            s.rate_burst.unwrap_or(self.defaults.rate_burst),
+            s.rate_refill_seconds
+                .unwrap_or(self.defaults.rate_refill_seconds),
+        ))
     }
 
     /// The action runs a search (a question, or its next page).
@@ -125,26 +250,54 @@ impl Bot {
     /// Answers one action. A bug that panics while answering is caught here, logged, and answered
     /// with the one-line apology, so no front end loses the request.
     pub fn handle(&self, action: Action) -> Reply {
-        catch_panic(|| self.dispatch(action)).unwrap_or_else(|message| {
+        self.handle_in(Origin::default(), action)
+    }
+
+    /// [`Bot::handle`] for an interaction from `origin`.
+    pub fn handle_in(&self, origin: Origin, action: Action) -> Reply {
+        catch_panic(|| self.dispatch(origin, action)).unwrap_or_else(|message| {
             tracing::error!(panic = %message, "answering an interaction panicked");
             Reply::private(Body::Apology)
         })
     }
 
-    fn dispatch(&self, action: Action) -> Reply {
+    fn dispatch(&self, origin: Origin, action: Action) -> Reply {
         match action {
             Action::Ask {
                 question,
                 document,
                 private,
-            } => self.ask(&question, document.as_deref(), 0, private, false),
+            } => {
+                let asked = crate::prefs::Asked {
+                    document,
+                    private,
+                    top: None,
+                };
+                let effective = self.effective(origin, &asked);
+                // Without a database nothing but the config decides: the engine's own default.
+                let top = (self.store.is_some() && origin.guild.is_some())
+                    .then_some(effective.top.value as usize);
+                self.ask(
+                    &question,
+                    effective.document.value.as_deref(),
+                    0,
+                    effective.private.value,
+                    false,
+                    top,
+                )
+            }
             Action::Find { text } => {
                 if text.trim().is_empty() {
                     Reply::notice(NO_TEXT)
                 } else {
-                    self.ask(&text, None, 0, true, false)
+                    self.ask(&text, None, 0, true, false, None)
                 }
             }
+            Action::Settings(c) => self.settings(origin, c),
+            Action::Preferences(c) => self.preferences(origin, c),
+            Action::Plan(c) => self.plan(origin, c),
+            Action::Bookmark(c) => self.bookmarks(origin, c),
+            Action::Button(ButtonId::Mark(key)) => self.bookmark_button(origin, key),
             Action::Quote { reference } => match lookup::quote(&self.engine.corpus, &reference) {
                 Ok(quote) => Reply::public(Body::Quote(QuoteReply { quote, nav: None })),
                 Err(e) => Reply::notice(e.to_string()),
@@ -166,6 +319,7 @@ impl Bot {
         }
     }
 
+    /// Answers a question; `top`: results per answer (`None`: the engine's default).
     fn ask(
         &self,
         question: &str,
@@ -173,10 +327,11 @@ impl Bot {
         offset: usize,
         private: bool,
         update: bool,
+        top: Option<usize>,
     ) -> Reply {
         let corpus = &self.engine.corpus;
         let opts = AskOptions {
-            top: None,
+            top,
             offset,
             document: document.map(str::to_string),
             explain: false,
@@ -236,9 +391,19 @@ impl Bot {
         }
     }
 
+    /// Remembers a long question here, and in the database when there is one (so that any
+    /// replica can page its answer).
     fn remember(&self, hash: u64, question: &str) {
-        let mut q = self.questions.lock().unwrap_or_else(|e| e.into_inner());
-        q.put(hash, (question.to_string(), Instant::now()));
+        {
+            let mut q = self.questions.lock().unwrap_or_else(|e| e.into_inner());
+            q.put(hash, (question.to_string(), Instant::now()));
+        }
+        if let Some(store) = &self.store
+            && let Err(e) =
+                store.block(store.remember_question(hash, question, REMEMBER_FOR.as_secs() as i64))
+        {
+            tracing::warn!(error = %e, "could not remember a question in the database");
+        }
     }
 
     /// A long question behind a "more results" button, if still remembered.
@@ -252,12 +417,21 @@ impl Bot {
                 q.pop(&hash);
                 None
             }
-            None => None,
+            None => {
+                drop(q);
+                let store = self.store.as_ref()?;
+                store
+                    .block(store.question(hash, REMEMBER_FOR.as_secs() as i64))
+                    .inspect_err(|e| tracing::warn!(error = %e, "could not read a question"))
+                    .ok()
+                    .flatten()
+                    .filter(|t| question_hash(t) == hash)
+            }
         }
     }
 
     /// The passage a button names, or the notice to show when it is gone.
-    fn resolve(&self, key: PassageKey) -> Result<Reference, &'static str> {
+    pub(crate) fn resolve(&self, key: PassageKey) -> Result<Reference, &'static str> {
         self.keys.resolve(key).map_err(|gone| match gone {
             Gone::Changed => OUT_OF_DATE,
             Gone::Missing => STALE,
@@ -293,8 +467,9 @@ impl Bot {
                     },
                     None => None,
                 };
-                self.ask(&question, document.as_deref(), offset, false, true)
+                self.ask(&question, document.as_deref(), offset, false, true, None)
             }
+            ButtonId::Mark(_) => Reply::notice(STALE),
             ButtonId::Full(key) | ButtonId::Near(key) | ButtonId::Read(key) => {
                 let at = match self.resolve(key) {
                     Ok(at) => at,
@@ -427,7 +602,16 @@ impl Bot {
                 .map(|d| (format!("{} ({})", d.title, d.id), d.id.clone()))
                 .collect();
         }
-        if !matches!(command, "quote" | "read") {
+        if option == "timezone" {
+            return chrono_tz::TZ_VARIANTS
+                .iter()
+                .map(|z| z.name())
+                .filter(|n| needle.is_empty() || n.to_lowercase().contains(&needle))
+                .take(25)
+                .map(|n| (n.to_string(), n.to_string()))
+                .collect();
+        }
+        if !matches!(command, "quote" | "read" | "bookmark") {
             return Vec::new();
         }
         let mut out = Vec::new();

@@ -26,6 +26,8 @@ pub struct HttpInteractions {
     /// Where late answers go: Discord's API (`https://discord.com`, or the configured proxy).
     api_base: String,
     client: reqwest::Client,
+    /// Where files are sent from after a deferred response (the runtime it was made on).
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 impl HttpInteractions {
@@ -40,6 +42,7 @@ impl HttpInteractions {
                 .trim_end_matches('/')
                 .to_string(),
             client: reqwest::Client::new(),
+            runtime: tokio::runtime::Handle::try_current().ok(),
         }
     }
 }
@@ -61,9 +64,14 @@ impl Interactions for HttpInteractions {
     fn defer(&self, raw: &[u8], kind: u64) -> Option<Vec<u8>> {
         let interaction: Interaction = serde_json::from_slice(raw).ok()?;
         let deferred = match (kind, commands::parse(&interaction)?) {
-            (2, Action::Ask { private: true, .. } | Action::Find { .. }) => {
-                r#"{"type":5,"data":{"flags":64}}"#
-            }
+            (
+                2,
+                Action::Ask {
+                    private: Some(true),
+                    ..
+                }
+                | Action::Find { .. },
+            ) => r#"{"type":5,"data":{"flags":64}}"#,
             (2, _) => r#"{"type":5}"#,
             (3, _) => r#"{"type":6}"#,
             _ => return None,
@@ -111,10 +119,10 @@ impl Interactions for HttpInteractions {
                 };
             }
         };
-        let (user, label) = match &interaction {
-            Interaction::Command(c) => (c.user.id.get(), c.data.name.clone()),
-            Interaction::Autocomplete(c) => (c.user.id.get(), "autocomplete".to_string()),
-            Interaction::Component(c) => (c.user.id.get(), "button".to_string()),
+        let label = match &interaction {
+            Interaction::Command(c) => c.data.name.clone(),
+            Interaction::Autocomplete(_) => "autocomplete".to_string(),
+            Interaction::Component(_) => "button".to_string(),
             _ => {
                 return HttpReply::Rejected {
                     label: "-".into(),
@@ -128,7 +136,15 @@ impl Interactions for HttpInteractions {
                 message: "unsupported interaction".into(),
             };
         };
-        let reply = self.bot.respond(user, action);
+        let reply = self
+            .bot
+            .respond_in(commands::Origin::of(&interaction), action);
+        // Files cannot ride on the HTTP response itself (Discord takes them only as multipart on
+        // the callback endpoint or a follow-up): defer privately, then send them as an edit of
+        // the deferred response.
+        if let Body::Files { text, files } = reply.body {
+            return self.files_later(raw, label, text, files);
+        }
         let outcome = match reply.body {
             Body::Apology => "apology",
             _ => "ok",
@@ -147,6 +163,70 @@ impl Interactions for HttpInteractions {
                     body: server::APOLOGY_RESPONSE.as_bytes().to_vec(),
                 }
             }
+        }
+    }
+}
+
+impl HttpInteractions {
+    /// Answers "thinking…" (privately) now, and edits it into `text` with `files` attached.
+    fn files_later(
+        &self,
+        raw: &[u8],
+        label: String,
+        text: String,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> HttpReply {
+        let Ok(hook) = serde_json::from_slice::<Webhook>(raw) else {
+            return HttpReply::Rejected {
+                label,
+                message: "unsupported interaction".into(),
+            };
+        };
+        let (client, base) = (self.client.clone(), self.api_base.clone());
+        let send = async move {
+            let url = format!(
+                "{base}/api/v10/webhooks/{}/{}/messages/@original",
+                hook.application_id, hook.token
+            );
+            let payload = serde_json::json!({
+                "content": render::defuse(&text),
+                "allowed_mentions": {"parse": []},
+                "attachments": files.iter().enumerate()
+                    .map(|(i, (name, _))| serde_json::json!({"id": i, "filename": name}))
+                    .collect::<Vec<_>>(),
+            });
+            // Discord may not have the deferred response yet when the first try arrives.
+            for attempt in 0..5u32 {
+                let mut form =
+                    reqwest::multipart::Form::new().text("payload_json", payload.to_string());
+                for (i, (name, bytes)) in files.iter().enumerate() {
+                    form = form.part(
+                        format!("files[{i}]"),
+                        reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.clone()),
+                    );
+                }
+                match client.patch(&url).multipart(form).send().await {
+                    Ok(r) if r.status().is_success() => return,
+                    Ok(r) => {
+                        tracing::warn!(status = %r.status(), attempt, "Discord refused an export")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e.without_url(), attempt, "could not send an export")
+                    }
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(300 << attempt)).await;
+            }
+        };
+        match &self.runtime {
+            Some(rt) => {
+                rt.spawn(send);
+            }
+            None => tracing::error!("no runtime to send an export on"),
+        }
+        HttpReply::Json {
+            label,
+            outcome: "deferred",
+            body: br#"{"type":5,"data":{"flags":64}}"#.to_vec(),
         }
     }
 }
@@ -185,14 +265,39 @@ pub async fn serve(
         .metrics
         .index_bytes
         .set(i64::try_from(engine.index.disk_bytes()).unwrap_or(i64::MAX));
-    let bot = Arc::new(settings.discord.bot(engine));
+    let store = {
+        let settings = settings.clone();
+        tokio::task::spawn_blocking(move || settings.open_store())
+            .await
+            .map_err(|e| Error::Discord(format!("opening the database failed: {e}")))??
+    };
+    tracing::info!(database = %store.url(), "database open");
+    // With a bot token, this replica posts due reading plans too (claims keep replicas from
+    // posting the same day twice); without one, another process (`cabildo run`) must.
+    let scheduler = match crate::discord::gateway::http(settings) {
+        Ok(http) if settings.discord.token.is_some() => Some(crate::schedule::spawn(
+            store.clone(),
+            Arc::new(engine.corpus.clone()),
+            Arc::new(crate::discord::poster::HttpPoster(Arc::new(http))),
+            crate::schedule::TICK,
+        )),
+        _ => {
+            tracing::info!("no DISCORD_TOKEN: this replica does not post reading plans");
+            None
+        }
+    };
+    let bot = Arc::new(settings.discord.bot(engine).with_store(store));
     endpoint.set_handler(Arc::new(HttpInteractions::new(
         bot,
         settings.discord.proxy_url.as_deref(),
     )));
     tracing::info!("ready");
-    server
+    let served = server
         .await
-        .map_err(|e| Error::Discord(format!("the server task failed: {e}")))?
-        .map_err(|e| Error::io("serving HTTP", e))
+        .map_err(|e| Error::Discord(format!("the server task failed: {e}")));
+    // A reading-plan post in progress finishes (and is recorded) before the process ends.
+    if let Some(s) = scheduler {
+        s.stop().await;
+    }
+    served?.map_err(|e| Error::io("serving HTTP", e))
 }

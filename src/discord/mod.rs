@@ -13,10 +13,13 @@
 //!   READY, answers interactions and mentions; also `register` and the invite link.
 //! - [`http`]: the same handlers behind the HTTP interactions endpoint (`cabildo serve`).
 
+pub mod bookmarks;
 pub mod commands;
 pub mod gateway;
 pub mod handler;
 pub mod http;
+pub mod poster;
+pub mod study;
 pub mod throttle;
 
 pub use gateway::{Launch, invite_url, register, run, run_with};

@@ -7,9 +7,9 @@
 
 use serenity::all::ButtonStyle;
 use serenity::builder::{
-    AutocompleteChoice, CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse,
-    CreateButton, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateMessage,
+    AutocompleteChoice, CreateActionRow, CreateAllowedMentions, CreateAttachment,
+    CreateAutocompleteResponse, CreateButton, CreateEmbed, CreateEmbedFooter,
+    CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage,
 };
 
 use crate::answer::Hit;
@@ -40,6 +40,9 @@ pub fn response(reply: &Reply) -> CreateInteractionResponse {
     if let Some(c) = parts.content {
         m = m.content(c);
     }
+    for file in attachments(reply) {
+        m = m.add_file(file);
+    }
     if reply.update {
         CreateInteractionResponse::UpdateMessage(m)
     } else {
@@ -58,7 +61,18 @@ pub fn message(reply: &Reply) -> CreateMessage {
     if let Some(c) = parts.content {
         m = m.content(c);
     }
-    m
+    m.add_files(attachments(reply))
+}
+
+/// The files a reply carries.
+fn attachments(reply: &Reply) -> Vec<CreateAttachment> {
+    match &reply.body {
+        Body::Files { files, .. } => files
+            .iter()
+            .map(|(name, bytes)| CreateAttachment::bytes(bytes.clone(), name.clone()))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Autocomplete choices: at most 25, names and values within 100 characters (a value that does not
@@ -103,6 +117,7 @@ fn parts(reply: &Reply) -> Parts {
             if *seconds == 1 { "" } else { "s" }
         )),
         Body::Apology => text_only(APOLOGY),
+        Body::Files { text, .. } => text_only(&defuse(text)),
         Body::Choices(_) => text_only(APOLOGY),
     }
 }
@@ -269,7 +284,7 @@ fn answer_rows(a: &AnswerReply) -> Vec<CreateActionRow> {
             let buttons = chunk
                 .iter()
                 .flat_map(|(h, key)| {
-                    [
+                    let mut b = vec![
                         button(
                             &ButtonId::Full(**key),
                             &format!("¶ {} in full", h.short_ref),
@@ -280,7 +295,17 @@ fn answer_rows(a: &AnswerReply) -> Vec<CreateActionRow> {
                             &format!("Around {}", h.short_ref),
                             ButtonStyle::Secondary,
                         ),
-                    ]
+                    ];
+                    // A row of its own has room for the bookmark button too (two results to a
+                    // row would need six buttons; there, `/bookmark add` does it).
+                    if per_row == 1 {
+                        b.push(button(
+                            &ButtonId::Mark(**key),
+                            "🔖 Bookmark",
+                            ButtonStyle::Secondary,
+                        ));
+                    }
+                    b
                 })
                 .take(limits::BUTTONS_PER_ROW)
                 .collect();
@@ -444,7 +469,9 @@ fn help(h: &Help) -> CreateEmbed {
          **/read** `section` — read one passage at a time with ◀ ▶.\n\
          **/toc** — sections with their numbers and passage counts.\n\
          **Mention me** with a question, or send me a direct message, for the same answer as a reply.\n\
-         **Find in the text** (right-click a message → Apps) — searches the texts for the words of any message.\n\n\
+         **Find in the text** (right-click a message → Apps) — searches the texts for the words of any message.\n\
+         **/bookmark add** `reference` `note` — keep a passage (or press 🔖 under an answer); **/bookmarks list** and **/bookmarks export** show yours.\n\
+         **/preferences** — your own defaults in this server; **/plan** and **/settings** (server managers) — a daily reading plan and the server's defaults.\n\n\
          **Texts loaded**\n"
     );
     let room = description_room("cabildo", "");

@@ -136,6 +136,8 @@ pub enum ButtonId {
     Full(PassageKey),
     Near(PassageKey),
     Read(PassageKey),
+    /// Bookmark the passage (issue 14).
+    Mark(PassageKey),
 }
 
 /// A question carried by a "more results" button.
@@ -190,6 +192,7 @@ impl ButtonId {
             ButtonId::Full(k) => format!("full:{}", at(k)),
             ButtonId::Near(k) => format!("near:{}", at(k)),
             ButtonId::Read(k) => format!("read:{}", at(k)),
+            ButtonId::Mark(k) => format!("mark:{}", at(k)),
         }
     }
 
@@ -244,6 +247,7 @@ impl ButtonId {
             "full" => at(rest).map(ButtonId::Full),
             "near" => at(rest).map(ButtonId::Near),
             "read" => at(rest).map(ButtonId::Read),
+            "mark" => at(rest).map(ButtonId::Mark),
             _ => None,
         }
     }

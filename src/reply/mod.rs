@@ -40,6 +40,11 @@ pub enum Body {
     Cooldown { seconds: u64 },
     /// Something went wrong on our side (already logged).
     Apology,
+    /// Text with files attached (`/bookmarks export`): (file name, contents).
+    Files {
+        text: String,
+        files: Vec<(String, Vec<u8>)>,
+    },
 }
 
 /// An answer and how to page it.

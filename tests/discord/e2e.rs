@@ -44,6 +44,22 @@ fn init() {
 struct Running {
     fake: Fake,
     stop: Option<oneshot::Sender<()>>,
+    /// The data directory (the bot's database is in it).
+    data: tempfile::TempDir,
+    /// The bot's task.
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops the bot and waits until it has (its scheduler included).
+    async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
 }
 
 impl Drop for Running {
@@ -66,9 +82,14 @@ async fn start(extra: &[(&str, &str)]) -> Running {
 
 /// Runs the bot against `fake` with these variables (and an HTTP client, when given).
 fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -> Running {
+    let data = tempfile::tempdir().expect("data dir");
     let mut env: HashMap<String, String> = HashMap::from([
         ("DISCORD_TOKEN".to_string(), fake::token()),
         ("DISCORD_RATE_REFILL_SECONDS".to_string(), "0".to_string()),
+        (
+            "CABILDO_DATA_DIR".to_string(),
+            data.path().display().to_string(),
+        ),
     ]);
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
@@ -76,12 +97,13 @@ fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -
     let settings =
         Settings::load_with(&Overrides::default(), |k| env.get(k).cloned()).expect("settings");
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let shutdown = async {
             let _ = stopped.await;
         };
         let launch = cabildo::discord::Launch {
             http_client: client,
+            plan_tick: Some(std::time::Duration::from_millis(100)),
         };
         if let Err(e) = cabildo::discord::run_with(&settings, engine(), shutdown, launch).await {
             panic!("bot stopped: {e}");
@@ -90,6 +112,8 @@ fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -
     Running {
         fake,
         stop: Some(stop),
+        data,
+        task: Some(task),
     }
 }
 
@@ -567,9 +591,11 @@ async fn shutdown_stops_the_bot_even_when_the_gateway_is_unreachable() {
         if broken {
             fake.break_gateway();
         }
+        let data = tempfile::tempdir().expect("data dir");
         let env: HashMap<&str, String> = HashMap::from([
             ("DISCORD_TOKEN", fake::token()),
             ("DISCORD_PROXY_URL", fake.url()),
+            ("CABILDO_DATA_DIR", data.path().display().to_string()),
         ]);
         let settings =
             Settings::load_with(&Overrides::default(), |k| env.get(k).cloned()).expect("settings");
@@ -592,5 +618,348 @@ async fn shutdown_stops_the_bot_even_when_the_gateway_is_unreachable() {
             .expect("stopped in time")
             .expect("joins");
         assert!(ended.is_ok(), "{ended:?}");
+    }
+}
+
+/// A slash command from a member of the server, in `CHANNEL_ID`, where the bot has `permissions`.
+fn in_guild(id: u64, data: Value, permissions: u64) -> Value {
+    let mut i = fake::interaction(id, 2, data);
+    i["guild_id"] = json!(GUILD_ID.to_string());
+    i["app_permissions"] = json!(permissions.to_string());
+    i
+}
+
+/// View Channel, Send Messages, Create Public Threads.
+const CAN_POST: u64 = (1 << 10) | (1 << 11) | (1 << 35);
+
+fn plan_start(id: u64, channel: Option<&str>) -> Value {
+    let mut options = vec![
+        json!({"name": "document", "type": 3, "value": "bolivia"}),
+        json!({"name": "from", "type": 3, "value": "2.1"}),
+        json!({"name": "passages_per_day", "type": 4, "value": 2}),
+        json!({"name": "time", "type": 3, "value": "07:30"}),
+        json!({"name": "timezone", "type": 3, "value": "America/La_Paz"}),
+    ];
+    let mut resolved = json!({});
+    if let Some(c) = channel {
+        options.push(json!({"name": "channel", "type": 7, "value": c}));
+        resolved =
+            json!({"channels": {c: {"id": c, "name": "reading", "type": 0, "permissions": "0"}}});
+    }
+    in_guild(
+        id,
+        json!({"id": "903", "name": "plan", "type": 1, "resolved": resolved,
+               "options": [{"name": "start", "type": 1, "options": options}]}),
+        CAN_POST,
+    )
+}
+
+/// Makes the server's plan due now, as if its time had come (the bot's database, opened beside it).
+fn make_due(bot: &Running) {
+    let store = cabildo::store::Store::open(&cabildo::store::url_for(None, bot.data.path()))
+        .expect("the bot's database");
+    let now = chrono::Utc::now().timestamp();
+    store
+        .block(store.set_plan_status(
+            GUILD_ID,
+            cabildo::store::PlanStatus::Active,
+            None,
+            Some(now),
+        ))
+        .expect("update")
+        .expect("a plan");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_start_then_the_post_arrives_with_its_thread() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake
+        .dispatch("INTERACTION_CREATE", plan_start(7101, None));
+    let reply = bot
+        .fake
+        .request(10, |r| r.path.contains("/interactions/7101/"))
+        .await;
+    let data = &reply.body["data"];
+    assert_eq!(data["flags"], 64, "private");
+    let text = data["content"].as_str().unwrap_or_default();
+    assert!(text.starts_with("Reading plan started."), "{reply:?}");
+    assert!(text.contains("07:30 (America/La_Paz)"), "{text}");
+    make_due(&bot);
+    let channel = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    let post = bot
+        .fake
+        .request(10, |r| r.method == "POST" && r.path == channel)
+        .await;
+    let content = post.body["content"].as_str().unwrap_or_default();
+    assert!(content.contains("Reading plan, day 1"), "{content}");
+    assert!(
+        content.contains("¶1") && content.contains("¶2"),
+        "{content}"
+    );
+    assert!(content.chars().count() <= 2000);
+    assert_eq!(post.body["enforce_nonce"], true);
+    assert!(post.body["nonce"].as_str().is_some_and(|n| n.len() <= 25));
+    assert_eq!(post.body["allowed_mentions"]["parse"], json!([]));
+    let thread = bot
+        .fake
+        .request(10, |r| r.method == "POST" && r.path.ends_with("/threads"))
+        .await;
+    assert_eq!(
+        thread.path,
+        format!("/api/v10/channels/{CHANNEL_ID}/messages/990000000000000001/threads")
+    );
+    assert!(
+        thread.body["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Day 1: ")),
+        "{:?}",
+        thread.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_in_a_channel_the_bot_cannot_post_in_pauses_and_tells_its_starter() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        plan_start(7201, Some(fake::FORBIDDEN_CHANNEL)),
+    );
+    bot.fake
+        .request(10, |r| r.path.contains("/interactions/7201/"))
+        .await;
+    make_due(&bot);
+    bot.fake
+        .request(10, |r| {
+            r.method == "POST" && r.path.contains(fake::FORBIDDEN_CHANNEL)
+        })
+        .await;
+    let dm = format!("/api/v10/channels/{}/messages", fake::DM_CHANNEL);
+    let told = bot
+        .fake
+        .request(10, |r| r.method == "POST" && r.path == dm)
+        .await;
+    let text = told.body["content"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("is paused") && text.contains("/plan resume"),
+        "{text}"
+    );
+    // The plan is kept, paused, with the reason.
+    let store =
+        cabildo::store::Store::open(&cabildo::store::url_for(None, bot.data.path())).expect("db");
+    let plan = store
+        .block(store.open_plan(GUILD_ID))
+        .expect("read")
+        .expect("kept");
+    assert_eq!(plan.status, cabildo::store::PlanStatus::Paused);
+    assert!(
+        plan.pause_reason
+            .is_some_and(|r| r.contains("may not post"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bookmark_button_then_the_export_arrives_as_a_file() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        in_guild(
+            7301,
+            json!({"id": "900", "name": "ask", "type": 1, "options": [
+                {"name": "question", "type": 3, "value": "What is dual power?"}
+            ]}),
+            CAN_POST,
+        ),
+    );
+    let answer = callback(&bot.fake, 7301).await;
+    check_message(&answer["data"]);
+    let mark = answer["data"]["components"][0]["components"]
+        .as_array()
+        .expect("buttons")
+        .iter()
+        .find_map(|b| b["custom_id"].as_str().filter(|id| id.starts_with("mark:")))
+        .expect("a bookmark button under the first passage")
+        .to_string();
+    bot.fake.dispatch("INTERACTION_CREATE", press(7302, &mark));
+    let marked = callback(&bot.fake, 7302).await;
+    assert_eq!(marked["data"]["flags"], 64);
+    let text = marked["data"]["content"].as_str().unwrap_or_default();
+    assert!(text.starts_with("🔖 Bookmarked"), "{marked}");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        in_guild(
+            7303,
+            json!({"id": "911", "name": "bookmarks", "type": 1,
+                   "options": [{"name": "export", "type": 1, "options": []}]}),
+            CAN_POST,
+        ),
+    );
+    let export = callback(&bot.fake, 7303).await;
+    assert_eq!(export["data"]["flags"], 64, "private");
+    let files = export["_files"].as_array().expect("attachments");
+    assert_eq!(files.len(), 1, "{export}");
+    assert_eq!(files[0]["name"], "bookmarks.md");
+    let md = files[0]["content"].as_str().unwrap_or_default();
+    assert!(md.starts_with("# Bookmarks") && md.contains("\n> "), "{md}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_setting_changes_what_ask_answers() {
+    let (bot, _) = ready(&[]).await;
+    let ask_in_guild = |id: u64| {
+        in_guild(
+            id,
+            json!({"id": "900", "name": "ask", "type": 1, "options": [
+                {"name": "question", "type": 3, "value": "What is dual power?"}
+            ]}),
+            CAN_POST,
+        )
+    };
+    let marks = |body: &Value| {
+        body["data"]["components"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| row["components"].as_array().into_iter().flatten())
+            .filter(|b| {
+                b["custom_id"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with("mark:"))
+            })
+            .count()
+    };
+    bot.fake.dispatch("INTERACTION_CREATE", ask_in_guild(7401));
+    let before = callback(&bot.fake, 7401).await;
+    assert_eq!(marks(&before), 3, "{before}");
+    assert_ne!(before["data"]["flags"], 64, "public by default");
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        in_guild(
+            7402,
+            json!({"id": "910", "name": "settings", "type": 1, "options": [
+                {"name": "set", "type": 1, "options": [
+                    {"name": "results", "type": 4, "value": 1},
+                    {"name": "private", "type": 5, "value": true}
+                ]}
+            ]}),
+            CAN_POST,
+        ),
+    );
+    let saved = callback(&bot.fake, 7402).await;
+    assert_eq!(saved["data"]["flags"], 64);
+    assert!(
+        saved["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("Results per answer: 1 (server setting)")),
+        "{saved}"
+    );
+    bot.fake.dispatch("INTERACTION_CREATE", ask_in_guild(7403));
+    let after = callback(&bot.fake, 7403).await;
+    assert_eq!(marks(&after), 1, "{after}");
+    assert_eq!(after["data"]["flags"], 64, "private, as the server set");
+}
+
+/// Makes a server's plan due at `when` (Unix seconds), in the database at `url`.
+fn due_at(url: &str, guild: u64, when: i64) {
+    let store = cabildo::store::Store::open(url).expect("the bot's database");
+    store
+        .block(store.set_plan_status(guild, cabildo::store::PlanStatus::Active, None, Some(when)))
+        .expect("update")
+        .expect("a plan");
+}
+
+/// Makes a server's plan due now.
+fn due_now(url: &str, guild: u64) {
+    due_at(url, guild, chrono::Utc::now().timestamp());
+}
+
+/// The bot as `cabildo run` runs it, on the database at `url` (with its data in `data`).
+async fn bot_on(url: &str, data: &std::path::Path) -> Running {
+    let fake = Fake::start().await;
+    let proxy = fake.url();
+    let data = data.display().to_string();
+    let mut vars = vec![
+        ("DISCORD_PROXY_URL", proxy.as_str()),
+        ("CABILDO_DATA_DIR", data.as_str()),
+    ];
+    if url.starts_with("postgres") {
+        vars.push(("DATABASE_URL", url));
+    }
+    let bot = launch(fake, &vars, None);
+    bot.fake
+        .request(10, |r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .await;
+    bot
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_mid_schedule_loses_and_repeats_nothing() {
+    let data = tempfile::tempdir().expect("data");
+    let sqlite = cabildo::store::url_for(None, data.path());
+    let postgres =
+        crate::store::postgres_url().map(|b| crate::store::fresh_postgres(&b, "restart"));
+    let plan_channel = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    const OTHER_GUILD: u64 = 444_000_000_000_000_002;
+    const OTHER_CHANNEL: &str = "555000000000000777";
+    for url in std::iter::once(sqlite).chain(postgres) {
+        // Day 1, posted by the first run.
+        let first = bot_on(&url, data.path()).await;
+        first
+            .fake
+            .dispatch("INTERACTION_CREATE", plan_start(7501, None));
+        first
+            .fake
+            .request(10, |r| r.path.contains("/interactions/7501/"))
+            .await;
+        due_now(&url, GUILD_ID);
+        let day1 = first
+            .fake
+            .request(10, |r| r.method == "POST" && r.path == plan_channel)
+            .await;
+        assert!(
+            day1.body["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("day 1"))
+        );
+        // A second server's plan, to show later that the new run has ticked.
+        let mut other = plan_start(7502, Some(OTHER_CHANNEL));
+        other["guild_id"] = json!(OTHER_GUILD.to_string());
+        first.fake.dispatch("INTERACTION_CREATE", other);
+        first
+            .fake
+            .request(10, |r| r.path.contains("/interactions/7502/"))
+            .await;
+        first.stop().await;
+        // Day 2 fell due an hour ago, while the bot was down (set once the new run is up, so that
+        // its post is not mistaken for start-up traffic): posted once, late, never day 1 again.
+        let second = bot_on(&url, data.path()).await;
+        due_at(&url, GUILD_ID, chrono::Utc::now().timestamp() - 3600);
+        let day2 = second
+            .fake
+            .request(10, |r| r.method == "POST" && r.path == plan_channel)
+            .await;
+        let content = day2.body["content"].as_str().unwrap_or_default();
+        assert!(
+            content.contains("day 2") && content.contains("(late"),
+            "{url}: {content}"
+        );
+        due_now(&url, OTHER_GUILD);
+        second
+            .fake
+            .request(10, |r| {
+                assert!(
+                    !(r.method == "POST" && r.path == plan_channel),
+                    "{url}: the plan posted twice: {:?}",
+                    r.body["content"]
+                );
+                r.method == "POST" && r.path.contains(OTHER_CHANNEL)
+            })
+            .await;
+        let store = cabildo::store::Store::open(&url).expect("db");
+        let plan = store
+            .block(store.open_plan(GUILD_ID))
+            .expect("read")
+            .expect("plan");
+        assert_eq!(plan.posts, 2, "{url}");
+        assert!(plan.next_due_at > chrono::Utc::now().timestamp(), "{url}");
     }
 }

@@ -24,6 +24,11 @@ pub const APP_ID: u64 = 123_456_789_012_345_678;
 pub const USER_ID: u64 = 777_000_000_000_000_001;
 pub const CHANNEL_ID: u64 = 555_000_000_000_000_001;
 pub const GUILD_ID: u64 = 444_000_000_000_000_001;
+/// A channel where posting answers 403, and one that answers 404.
+pub const FORBIDDEN_CHANNEL: &str = "555000000000000403";
+pub const GONE_CHANNEL: &str = "555000000000000404";
+/// The direct-message channel the fake opens with any member.
+pub const DM_CHANNEL: u64 = 666_000_000_000_000_001;
 
 /// A token in Discord's shape whose first part is the application id in base64.
 pub fn token() -> String {
@@ -303,7 +308,17 @@ async fn rest_handler(
     body: Bytes,
 ) -> Response {
     let path = uri.path().to_string();
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body: Value = match content_type.split_once("boundary=") {
+        Some((kind, boundary)) if kind.starts_with("multipart/form-data") => {
+            multipart(&body, boundary.trim_matches('"'))
+        }
+        _ => serde_json::from_slice(&body).unwrap_or(Value::Null),
+    };
     let auth = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -376,9 +391,39 @@ async fn rest_handler(
         ("PUT", ["channels", _, "messages", _, "reactions", _, "@me"]) => {
             StatusCode::NO_CONTENT.into_response()
         }
+        // Channels the bot may not post in, and channels that are gone (reading-plan tests).
+        ("POST", ["channels", FORBIDDEN_CHANNEL, "messages"]) => (
+            StatusCode::FORBIDDEN,
+            [("content-type", "application/json")],
+            json!({"message": "Missing Permissions", "code": 50013}).to_string(),
+        )
+            .into_response(),
+        ("POST", ["channels", GONE_CHANNEL, "messages"]) => (
+            StatusCode::NOT_FOUND,
+            [("content-type", "application/json")],
+            json!({"message": "Unknown Channel", "code": 10003}).to_string(),
+        )
+            .into_response(),
         ("POST", ["channels", channel, "messages"]) => {
             json_response(sent("990000000000000001", channel, &body))
         }
+        ("POST", ["channels", channel, "messages", _, "threads"]) => json_response(json!({
+            "id": "990000000000000010",
+            "type": 11,
+            "guild_id": GUILD_ID.to_string(),
+            "parent_id": channel,
+            "name": body["name"].clone(),
+            "owner_id": APP_ID.to_string(),
+            "permission_overwrites": [],
+            "nsfw": false,
+            "position": 0,
+            "thread_metadata": {"archived": false, "auto_archive_duration": 1440, "archive_timestamp": "2026-01-01T00:00:00.000000+00:00", "locked": false}
+        })),
+        ("POST", ["users", "@me", "channels"]) => json_response(json!({
+            "id": DM_CHANNEL.to_string(),
+            "type": 1,
+            "recipients": [{"id": body["recipient_id"].clone(), "username": "admin", "discriminator": "0", "avatar": null, "global_name": null}]
+        })),
         _ => (
             StatusCode::NOT_FOUND,
             [("content-type", "application/json")],
@@ -388,6 +433,30 @@ async fn rest_handler(
     };
     let _ = shared.requests.send(request);
     response
+}
+
+/// A multipart body as Discord reads it: the `payload_json` part, with the files it carried listed
+/// under `_files` as `{"name", "content"}` (content as text).
+fn multipart(body: &[u8], boundary: &str) -> Value {
+    let text = String::from_utf8_lossy(body);
+    let mut payload = Value::Null;
+    let mut files = Vec::new();
+    for part in text.split(&format!("--{boundary}")) {
+        let Some((head, content)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let content = content.strip_suffix("\r\n").unwrap_or(content);
+        if head.contains("name=\"payload_json\"") {
+            payload = serde_json::from_str(content).unwrap_or(Value::Null);
+        } else if let Some((_, rest)) = head.split_once("filename=\"") {
+            let name = rest.split('"').next().unwrap_or_default();
+            files.push(json!({"name": name, "content": content}));
+        }
+    }
+    if let Some(o) = payload.as_object_mut() {
+        o.insert("_files".into(), Value::Array(files));
+    }
+    payload
 }
 
 /// The message the bot's request `body` creates (or edits into).

@@ -60,7 +60,7 @@ fn hostile_texts_and_questions_never_ping_or_break_limits() {
             Action::Ask {
                 question: q.to_string(),
                 document: None,
-                private: false,
+                private: Some(false),
             },
         );
         check(

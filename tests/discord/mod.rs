@@ -8,6 +8,7 @@ mod hostile;
 mod limits;
 mod render;
 mod settings;
+mod study;
 
 /// The Discord limits check, for other test modules.
 pub fn limits_check(message: &serde_json::Value) {

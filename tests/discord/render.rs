@@ -269,7 +269,7 @@ fn real_answer_pages_through_more_results() {
     let v = json(&bot().handle(Action::Ask {
         question: "what is dual power?".into(),
         document: None,
-        private: false,
+        private: Some(false),
     }));
     check_message(&v["data"]);
     let more = more_button(&v);
@@ -331,7 +331,7 @@ fn more_results_for_a_long_question_need_no_memory() {
     let first = json(&bot().handle(Action::Ask {
         question: question.into(),
         document: None,
-        private: false,
+        private: Some(false),
     }));
     let more = more_button(&first);
     assert!(
@@ -634,7 +634,7 @@ fn two_texts_ask_in_one_document() {
     let v = json(&two_texts().handle(Action::Ask {
         question: "standing army".into(),
         document: Some("study".into()),
-        private: false,
+        private: Some(false),
     }));
     check_message(&v["data"]);
     let d = v["data"]["embeds"][0]["description"]
@@ -645,7 +645,7 @@ fn two_texts_ask_in_one_document() {
     let v = json(&two_texts().handle(Action::Ask {
         question: "standing army".into(),
         document: Some("nope".into()),
-        private: false,
+        private: Some(false),
     }));
     assert_eq!(v["data"]["flags"], 64);
     assert!(

@@ -127,7 +127,7 @@ fn rate_limit_per_member_spares_mistakes() {
     let ask = |q: &str, d: Option<&str>| Action::Ask {
         question: q.into(),
         document: d.map(str::to_string),
-        private: false,
+        private: Some(false),
     };
     let throttled = |b: &Body| matches!(b, Body::Cooldown { .. });
     for _ in 0..10 {

@@ -1,0 +1,400 @@
+//! The store's queries for SQLite (`?` placeholders), checked at compile time against
+//! `migrations/sqlite`. [`super::postgres`] has the same functions for Postgres.
+
+use sqlx::SqlitePool;
+
+use super::{
+    Bookmark, BookmarkRow, GuildSettings, MemberSettings, NewBookmark, NewPlan, Plan, PlanRow,
+    Posted, Result, small,
+};
+
+pub(super) async fn guild_settings(p: &SqlitePool, guild: i64) -> Result<GuildSettings> {
+    let row = sqlx::query!(
+        "SELECT document, private, top, rate_burst, rate_refill_seconds FROM guild_settings WHERE guild_id = ?",
+        guild
+    )
+    .fetch_optional(p)
+    .await?;
+    Ok(row.map_or_else(GuildSettings::default, |r| GuildSettings {
+        document: r.document,
+        private: r.private,
+        top: small(r.top),
+        rate_burst: small(r.rate_burst),
+        rate_refill_seconds: small(r.rate_refill_seconds),
+    }))
+}
+
+pub(super) async fn set_guild_settings(
+    p: &SqlitePool,
+    guild: i64,
+    s: GuildSettings,
+    now: i64,
+) -> Result<()> {
+    let (top, burst, refill) = (
+        s.top.map(i64::from),
+        s.rate_burst.map(i64::from),
+        s.rate_refill_seconds.map(i64::from),
+    );
+    sqlx::query!(
+        "INSERT INTO guild_settings (guild_id, document, private, top, rate_burst, rate_refill_seconds, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (guild_id) DO UPDATE SET document = excluded.document, private = excluded.private,
+           top = excluded.top, rate_burst = excluded.rate_burst,
+           rate_refill_seconds = excluded.rate_refill_seconds, updated_at = excluded.updated_at",
+        guild,
+        s.document,
+        s.private,
+        top,
+        burst,
+        refill,
+        now
+    )
+    .execute(p)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn member_settings(
+    p: &SqlitePool,
+    guild: i64,
+    user: i64,
+) -> Result<MemberSettings> {
+    let row = sqlx::query!(
+        "SELECT document, private, top FROM member_settings WHERE guild_id = ? AND user_id = ?",
+        guild,
+        user
+    )
+    .fetch_optional(p)
+    .await?;
+    Ok(
+        row.map_or_else(MemberSettings::default, |r| MemberSettings {
+            document: r.document,
+            private: r.private,
+            top: small(r.top),
+        }),
+    )
+}
+
+pub(super) async fn set_member_settings(
+    p: &SqlitePool,
+    guild: i64,
+    user: i64,
+    s: MemberSettings,
+    now: i64,
+) -> Result<()> {
+    let top = s.top.map(i64::from);
+    sqlx::query!(
+        "INSERT INTO member_settings (guild_id, user_id, document, private, top, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (guild_id, user_id) DO UPDATE SET document = excluded.document,
+           private = excluded.private, top = excluded.top, updated_at = excluded.updated_at",
+        guild,
+        user,
+        s.document,
+        s.private,
+        top,
+        now
+    )
+    .execute(p)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn create_plan(p: &SqlitePool, n: NewPlan, now: i64) -> Result<Option<Plan>> {
+    let (guild, channel, by) = (n.guild as i64, n.channel as i64, n.created_by as i64);
+    let (section, passage, per_day) = (
+        i64::from(n.section),
+        i64::from(n.passage),
+        i64::from(n.passages_per_day),
+    );
+    let row = sqlx::query_as!(
+        PlanRow,
+        r#"INSERT INTO plans (guild_id, channel_id, created_by, document, section, passage,
+             passages_per_day, local_time, timezone, status, next_due_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
+           ON CONFLICT (guild_id) WHERE status <> 'ended' DO NOTHING
+           RETURNING id, guild_id, channel_id, created_by, document, section, passage,
+             passages_per_day, local_time, timezone, status, pause_reason, admins_told,
+             next_due_at, last_posted_day, posts"#,
+        guild,
+        channel,
+        by,
+        n.document,
+        section,
+        passage,
+        per_day,
+        n.local_time,
+        n.timezone,
+        n.next_due_at,
+        now
+    )
+    .fetch_optional(p)
+    .await?;
+    Ok(row.map(Plan::from))
+}
+
+pub(super) async fn open_plan(p: &SqlitePool, guild: i64) -> Result<Option<Plan>> {
+    let row = sqlx::query_as!(
+        PlanRow,
+        r#"SELECT id, guild_id, channel_id, created_by, document, section, passage,
+             passages_per_day, local_time, timezone, status, pause_reason, admins_told,
+             next_due_at, last_posted_day, posts
+           FROM plans WHERE guild_id = ? AND status <> 'ended'"#,
+        guild
+    )
+    .fetch_optional(p)
+    .await?;
+    Ok(row.map(Plan::from))
+}
+
+pub(super) async fn plan(p: &SqlitePool, plan: i64) -> Result<Option<Plan>> {
+    let row = sqlx::query_as!(
+        PlanRow,
+        r#"SELECT id, guild_id, channel_id, created_by, document, section, passage,
+             passages_per_day, local_time, timezone, status, pause_reason, admins_told,
+             next_due_at, last_posted_day, posts
+           FROM plans WHERE id = ?"#,
+        plan
+    )
+    .fetch_optional(p)
+    .await?;
+    Ok(row.map(Plan::from))
+}
+
+pub(super) async fn set_plan_status(
+    p: &SqlitePool,
+    guild: i64,
+    status: &str,
+    reason: Option<String>,
+    next_due_at: Option<i64>,
+) -> Result<Option<Plan>> {
+    let row = sqlx::query_as!(
+        PlanRow,
+        r#"UPDATE plans SET status = ?, pause_reason = ?, admins_told = FALSE,
+             next_due_at = COALESCE(?, next_due_at), claimed_by = NULL, claimed_until = NULL
+           WHERE guild_id = ? AND status <> 'ended'
+           RETURNING id, guild_id, channel_id, created_by, document, section, passage,
+             passages_per_day, local_time, timezone, status, pause_reason, admins_told,
+             next_due_at, last_posted_day, posts"#,
+        status,
+        reason,
+        next_due_at,
+        guild
+    )
+    .fetch_optional(p)
+    .await?;
+    Ok(row.map(Plan::from))
+}
+
+pub(super) async fn move_plan(
+    p: &SqlitePool,
+    guild: i64,
+    section: i64,
+    passage: i64,
+) -> Result<Option<Plan>> {
+    let row = sqlx::query_as!(
+        PlanRow,
+        r#"UPDATE plans SET section = ?, passage = ?
+           WHERE guild_id = ? AND status <> 'ended'
+           RETURNING id, guild_id, channel_id, created_by, document, section, passage,
+             passages_per_day, local_time, timezone, status, pause_reason, admins_told,
+             next_due_at, last_posted_day, posts"#,
+        section,
+        passage,
+        guild
+    )
+    .fetch_optional(p)
+    .await?;
+    Ok(row.map(Plan::from))
+}
+
+/// One statement: SQLite runs writers one at a time, so the row picked by the subquery is claimed
+/// before any other writer can look.
+pub(super) async fn claim_due(
+    p: &SqlitePool,
+    now: i64,
+    owner: String,
+    until: i64,
+) -> Result<Option<Plan>> {
+    let row = sqlx::query_as!(
+        PlanRow,
+        r#"UPDATE plans SET claimed_by = ?1, claimed_until = ?2
+           WHERE id = (SELECT id FROM plans
+                       WHERE status = 'active' AND next_due_at <= ?3
+                         AND (claimed_until IS NULL OR claimed_until <= ?3)
+                       ORDER BY next_due_at, id LIMIT 1)
+           RETURNING id, guild_id, channel_id, created_by, document, section, passage,
+             passages_per_day, local_time, timezone, status, pause_reason, admins_told,
+             next_due_at, last_posted_day, posts"#,
+        owner,
+        until,
+        now
+    )
+    .fetch_optional(p)
+    .await?;
+    Ok(row.map(Plan::from))
+}
+
+pub(super) async fn finish_post(p: &SqlitePool, owner: String, d: Posted) -> Result<bool> {
+    let status = if d.ended { "ended" } else { "active" };
+    let (section, passage) = (i64::from(d.section), i64::from(d.passage));
+    let done = sqlx::query!(
+        "UPDATE plans SET section = ?, passage = ?, next_due_at = ?, last_posted_day = ?,
+           status = ?, posts = posts + 1, claimed_by = NULL, claimed_until = NULL
+         WHERE id = ? AND claimed_by = ?",
+        section,
+        passage,
+        d.next_due_at,
+        d.day,
+        status,
+        d.plan,
+        owner
+    )
+    .execute(p)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(super) async fn pause_claimed(
+    p: &SqlitePool,
+    plan: i64,
+    owner: String,
+    reason: String,
+) -> Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE plans SET status = 'paused', pause_reason = ?, claimed_by = NULL, claimed_until = NULL
+         WHERE id = ? AND claimed_by = ?",
+        reason,
+        plan,
+        owner
+    )
+    .execute(p)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(super) async fn release(
+    p: &SqlitePool,
+    plan: i64,
+    owner: String,
+    retry_at: i64,
+) -> Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE plans SET claimed_by = NULL, claimed_until = ? WHERE id = ? AND claimed_by = ?",
+        retry_at,
+        plan,
+        owner
+    )
+    .execute(p)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(super) async fn mark_admins_told(p: &SqlitePool, plan: i64) -> Result<bool> {
+    let done = sqlx::query!(
+        "UPDATE plans SET admins_told = TRUE WHERE id = ? AND admins_told = FALSE",
+        plan
+    )
+    .execute(p)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(super) async fn add_bookmark(p: &SqlitePool, b: NewBookmark, now: i64) -> Result<Bookmark> {
+    let user = b.user as i64;
+    let row = sqlx::query_as!(
+        BookmarkRow,
+        r#"INSERT INTO bookmarks (user_id, document, reference, text_hash, quoted, note, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (user_id, document, reference) DO UPDATE SET
+             note = COALESCE(excluded.note, bookmarks.note), text_hash = excluded.text_hash,
+             quoted = excluded.quoted
+           RETURNING id AS "id!", user_id, document, reference, text_hash, quoted, note, created_at"#,
+        user,
+        b.document,
+        b.reference,
+        b.text_hash,
+        b.quoted,
+        b.note,
+        now
+    )
+    .fetch_one(p)
+    .await?;
+    Ok(row.into())
+}
+
+pub(super) async fn bookmarks(
+    p: &SqlitePool,
+    user: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Bookmark>> {
+    let rows = sqlx::query_as!(
+        BookmarkRow,
+        r#"SELECT id, user_id, document, reference, text_hash, quoted, note, created_at
+           FROM bookmarks WHERE user_id = ? ORDER BY id LIMIT ? OFFSET ?"#,
+        user,
+        limit,
+        offset
+    )
+    .fetch_all(p)
+    .await?;
+    Ok(rows.into_iter().map(Bookmark::from).collect())
+}
+
+pub(super) async fn count_bookmarks(p: &SqlitePool, user: i64) -> Result<i64> {
+    let n = sqlx::query_scalar!(
+        r#"SELECT COUNT(*) AS "n!: i64" FROM bookmarks WHERE user_id = ?"#,
+        user
+    )
+    .fetch_one(p)
+    .await?;
+    Ok(n)
+}
+
+pub(super) async fn delete_bookmark(p: &SqlitePool, user: i64, bookmark: i64) -> Result<bool> {
+    let done = sqlx::query!(
+        "DELETE FROM bookmarks WHERE id = ? AND user_id = ?",
+        bookmark,
+        user
+    )
+    .execute(p)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(super) async fn remember_question(
+    p: &SqlitePool,
+    hash: i64,
+    text: String,
+    now: i64,
+) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO questions (hash, text, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (hash) DO UPDATE SET text = excluded.text, created_at = excluded.created_at",
+        hash,
+        text,
+        now
+    )
+    .execute(p)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn question(p: &SqlitePool, hash: i64, since: i64) -> Result<Option<String>> {
+    let text = sqlx::query_scalar!(
+        "SELECT text FROM questions WHERE hash = ? AND created_at >= ?",
+        hash,
+        since
+    )
+    .fetch_optional(p)
+    .await?;
+    Ok(text)
+}
+
+pub(super) async fn forget_questions(p: &SqlitePool, before: i64) -> Result<()> {
+    sqlx::query!("DELETE FROM questions WHERE created_at < ?", before)
+        .execute(p)
+        .await?;
+    Ok(())
+}
