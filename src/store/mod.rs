@@ -73,7 +73,7 @@ enum Backend {
 }
 
 /// Calls the same-named function of the backend's query module. The `prepare-*` features (used
-/// only by `scripts/sqlx-prepare`) leave one backend's queries out, so that each pass of the
+/// only by `.ci/sqlx-prepare`) leave one backend's queries out, so that each pass of the
 /// prepare script compiles against one live database.
 macro_rules! dispatch {
     ($backend:expr, $f:ident ( $($arg:expr),* $(,)? )) => {
