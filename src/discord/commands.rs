@@ -292,7 +292,7 @@ fn settings_options(sub: CreateCommandOption, server: bool) -> CreateCommandOpti
             CreateCommandOption::new(
                 CommandOptionType::String,
                 "document",
-                format!("{who} text /ask searches (`all` for every text)"),
+                format!("{who} text for /ask and /read (`all` for every text)"),
             )
             .set_autocomplete(true)
             .max_length(100),

@@ -302,7 +302,12 @@ impl Bot {
                 Ok(quote) => Reply::public(Body::Quote(QuoteReply { quote, nav: None })),
                 Err(e) => Reply::notice(e.to_string()),
             },
-            Action::Read { section, paragraph } => self.read(&section, paragraph),
+            Action::Read { section, paragraph } => {
+                // The default document (member › server › config) decides which text a bare
+                // reference such as `3` points into when several are loaded.
+                let effective = self.effective(origin, &crate::prefs::Asked::default());
+                self.read(&section, paragraph, effective.document.value.as_deref())
+            }
             Action::Toc { document } => match lookup::toc(&self.engine.corpus, document.as_deref())
             {
                 Ok(toc) => Reply::public(Body::Toc(toc)),
@@ -511,9 +516,14 @@ impl Bot {
         }
     }
 
-    fn read(&self, section: &str, paragraph: Option<u32>) -> Reply {
+    fn read(&self, section: &str, paragraph: Option<u32>, document: Option<&str>) -> Reply {
         let corpus = &self.engine.corpus;
-        let at = match Reference::parse(section, corpus) {
+        // In the default document first (a reference that names its own document, or that the
+        // default document does not have, is read as typed).
+        let in_default = document
+            .filter(|_| corpus.is_multi())
+            .and_then(|d| Reference::parse(&format!("{d}:{section}"), corpus).ok());
+        let at = match in_default.map_or_else(|| Reference::parse(section, corpus), Ok) {
             Ok(r) => r,
             Err(e) => return Reply::notice(e.to_string()),
         };

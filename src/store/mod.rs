@@ -535,7 +535,7 @@ pub struct MigrationStatus {
 /// A server's settings; `None`: not set (the config file decides).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GuildSettings {
-    /// The document `/ask` searches by default.
+    /// The default document of `/ask` and `/read`.
     pub document: Option<String>,
     /// Answers private by default.
     pub private: Option<bool>,

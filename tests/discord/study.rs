@@ -126,6 +126,55 @@ fn settings_change_what_ask_does_in_the_resolution_order() {
 }
 
 #[test]
+fn the_default_document_decides_where_read_starts_when_several_texts_are_loaded() {
+    let texts = tempfile::tempdir().unwrap();
+    std::fs::write(
+        texts.path().join("alpha.md"),
+        "# Alpha\n\n## First of alpha\n\nThe alpha text begins here.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        texts.path().join("beta.md"),
+        "# Beta\n\n## First of beta\n\nThe beta text begins here.\n",
+    )
+    .unwrap();
+    for db in backends("read_default") {
+        let engine = Engine::from_corpus(
+            corpus::load(texts.path()).unwrap(),
+            None,
+            SearchSettings::default(),
+        )
+        .unwrap();
+        let bot =
+            Bot::new(Arc::new(engine), 100, std::time::Duration::ZERO).with_store(db.store.clone());
+        let read = |r: &str| Action::Read {
+            section: r.into(),
+            paragraph: None,
+        };
+        // Two texts numbered in order: a bare `1` is ambiguous, and says so.
+        let ambiguous = notice(&bot.respond_in(from(MEMBER), read("1")));
+        assert!(ambiguous.contains("say which one"), "{ambiguous}");
+        bot.respond_in(
+            from(ADMIN),
+            set(SettingsChange {
+                document: Some("beta".into()),
+                ..Default::default()
+            }),
+        );
+        let quoted = |reply: Reply| match reply.body {
+            Body::Quote(q) => q.quote.doc_id,
+            other => panic!("not a quote: {other:?}"),
+        };
+        assert_eq!(quoted(bot.respond_in(from(MEMBER), read("1"))), "beta");
+        // A reference naming its own document is read as typed.
+        assert_eq!(
+            quoted(bot.respond_in(from(MEMBER), read("alpha:1"))),
+            "alpha"
+        );
+    }
+}
+
+#[test]
 fn bad_settings_are_explained_and_change_nothing() {
     for db in backends("bad_settings") {
         let bot = bot(&db.store);
