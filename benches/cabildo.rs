@@ -114,7 +114,41 @@ fn embed_query(c: &mut Criterion) {
         })
     });
     g.finish();
+    // Index-time throughput: 64 verses of kjv.md (two batches, both cores).
+    let text = kjv_text();
+    let verses: Vec<&str> = text
+        .lines()
+        .filter(|l| l.len() > 20 && !l.starts_with('#'))
+        .step_by(97)
+        .take(64)
+        .collect();
+    let mut g = c.benchmark_group("embed_passages");
+    g.sample_size(10);
+    g.bench_function("64 kjv verses", |b| {
+        b.iter(|| black_box(model.embed(&verses, cabildo::embed::Role::Passage).ok()))
+    });
+    g.finish();
 }
 
-criterion_group!(benches, index_build, answer_latency, render, embed_query);
+/// The dense scan of a question's vector against as many half-float vectors as kjv.md has
+/// (31,102 verses and 7,055 sentence vectors, 384 dimensions).
+fn dense_scan(c: &mut Criterion) {
+    let dim = 384;
+    let rows: Vec<half::f16> = (0..38_157 * dim)
+        .map(|i| half::f16::from_f32(((i * 7919) % 1000) as f32 / 1000.0 - 0.5))
+        .collect();
+    let query: Vec<f32> = (0..dim).map(|i| (i as f32).sin() / 14.0).collect();
+    c.bench_function("dense_scan/kjv-sized", |b| {
+        b.iter(|| black_box(cabildo::embed::dots(black_box(&rows), &query)))
+    });
+}
+
+criterion_group!(
+    benches,
+    index_build,
+    answer_latency,
+    render,
+    embed_query,
+    dense_scan
+);
 criterion_main!(benches);

@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config as BertConfig};
 use rayon::prelude::*;
 use serde::Deserialize;
 use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
+
+mod bert;
 
 /// Texts per forward pass.
 pub const BATCH: usize = 32;
@@ -72,7 +73,7 @@ struct SbertConfig {
 
 /// A loaded sentence-embedding model.
 pub struct Embedder {
-    model: BertModel,
+    model: bert::Bert,
     tokenizer: Tokenizer,
     pooling: Pooling,
     dim: usize,
@@ -154,16 +155,21 @@ impl Embedder {
             return Err(EmbedError::NoDir(dir.to_path_buf()));
         }
         let config_path = dir.join("config.json");
-        let config: BertConfig = read_json(&config_path)?;
-        let raw: serde_json::Value = read_json(&config_path)?;
-        let hidden = raw.get("hidden_size").and_then(|v| v.as_u64()).unwrap_or(0) as usize;
-        let model_type = raw.get("model_type").and_then(|v| v.as_str()).unwrap_or("");
+        let config: bert::Config = read_json(&config_path)?;
+        let model_type = config.model_type.as_deref().unwrap_or("");
         if !matches!(model_type, "bert" | "") {
             return Err(EmbedError::Unsupported {
                 path: config_path,
                 message: format!("model_type {model_type:?}: only BERT models are supported"),
             });
         }
+        if let Some(message) = config.unsupported() {
+            return Err(EmbedError::Unsupported {
+                path: config_path,
+                message,
+            });
+        }
+        let hidden = config.hidden_size;
         let pooling_path = dir.join("1_Pooling").join("config.json");
         let pooling = match read_optional_json::<PoolingConfig>(&pooling_path)? {
             None => Pooling::Mean,
@@ -178,10 +184,7 @@ impl Embedder {
         };
         let st: StConfig =
             read_optional_json(&dir.join("config_sentence_transformers.json"))?.unwrap_or_default();
-        let max_positions = raw
-            .get("max_position_embeddings")
-            .and_then(|v| v.as_u64())
-            .unwrap_or(512) as usize;
+        let max_positions = config.max_position_embeddings;
         let max_tokens = read_optional_json::<SbertConfig>(&dir.join("sentence_bert_config.json"))?
             .and_then(|c| c.max_seq_length)
             .unwrap_or(max_positions)
@@ -214,7 +217,7 @@ impl Embedder {
                 path: weights.clone(),
                 message: e.to_string(),
             })?;
-        let model = BertModel::load(vb, &config).map_err(|e| EmbedError::BadFile {
+        let model = bert::Bert::load(vb, &config).map_err(|e| EmbedError::BadFile {
             path: weights.clone(),
             message: e.to_string(),
         })?;
@@ -347,10 +350,10 @@ impl Embedder {
             mask[r * len..r * len + s.len()].fill(1.0);
         }
         let dev = Device::Cpu;
+        let padded = seqs.iter().any(|s| s.len() < len);
         let ids = Tensor::from_vec(ids, (b, len), &dev)?;
         let mask = Tensor::from_vec(mask, (b, len), &dev)?;
-        let types = ids.zeros_like()?;
-        let hidden = self.model.forward(&ids, &types, Some(&mask))?; // (b, len, dim)
+        let hidden = self.model.forward(&ids, padded.then_some(&mask))?; // (b, len, dim)
         let pooled = match self.pooling {
             Pooling::Cls => hidden.narrow(1, 0, 1)?.squeeze(1)?,
             Pooling::Mean => {
@@ -392,6 +395,86 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
+/// The dot product of `query` with every row of `rows` (row-major, `query.len()` half floats a
+/// row): the dense scan. Uses AVX2 with F16C and FMA where the CPU has them (half floats widened
+/// and multiplied eight at a time, measured 3× faster than widening a row, then [`dot`]), and
+/// splits a large scan between the cores.
+pub fn dots(rows: &[half::f16], query: &[f32]) -> Vec<f32> {
+    let dim = query.len();
+    if dim == 0 {
+        return Vec::new();
+    }
+    // Below this many rows, a second thread costs more than it saves.
+    const PARALLEL_ROWS: usize = 8192;
+    let scan = |chunk: &[half::f16]| -> Vec<f32> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::arch::is_x86_feature_detected!("f16c")
+        {
+            // SAFETY: the CPU has the features the function is compiled for (checked above).
+            return unsafe { simd::dots(chunk, query) };
+        }
+        let mut row = vec![0.0f32; dim];
+        chunk
+            .chunks_exact(dim)
+            .map(|v| {
+                half::slice::HalfFloatSliceExt::convert_to_f32_slice(v, &mut row);
+                dot(&row, query)
+            })
+            .collect()
+    };
+    if rows.len() / dim < PARALLEL_ROWS {
+        return scan(rows);
+    }
+    let per_thread = (rows.len() / dim).div_ceil(rayon::current_num_threads().max(1));
+    rows.par_chunks(per_thread.max(1) * dim)
+        .map(scan)
+        .flatten_iter()
+        .collect()
+}
+
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use std::arch::x86_64::*;
+
+    /// [`super::dots`] for CPUs with AVX2, FMA and F16C.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub unsafe fn dots(rows: &[half::f16], query: &[f32]) -> Vec<f32> {
+        let dim = query.len();
+        rows.chunks_exact(dim).map(|row| dot(row, query)).collect()
+    }
+
+    #[target_feature(enable = "avx2,fma,f16c")]
+    fn dot(row: &[half::f16], query: &[f32]) -> f32 {
+        let n = row.len().min(query.len());
+        let lanes = n / 16 * 16;
+        let (mut a, mut b) = (_mm256_setzero_ps(), _mm256_setzero_ps());
+        let mut i = 0;
+        while i < lanes {
+            // SAFETY: i + 16 <= n, the length of both slices; unaligned loads.
+            unsafe {
+                let h0 = _mm_loadu_si128(row.as_ptr().add(i).cast::<__m128i>());
+                let h1 = _mm_loadu_si128(row.as_ptr().add(i + 8).cast::<__m128i>());
+                let q0 = _mm256_loadu_ps(query.as_ptr().add(i));
+                let q1 = _mm256_loadu_ps(query.as_ptr().add(i + 8));
+                a = _mm256_fmadd_ps(_mm256_cvtph_ps(h0), q0, a);
+                b = _mm256_fmadd_ps(_mm256_cvtph_ps(h1), q1, b);
+            }
+            i += 16;
+        }
+        let mut lanes8 = [0.0f32; 8];
+        // SAFETY: writes eight floats into an array of eight.
+        unsafe { _mm256_storeu_ps(lanes8.as_mut_ptr(), _mm256_add_ps(a, b)) };
+        let tail: f32 = row[lanes..n]
+            .iter()
+            .zip(&query[lanes..n])
+            .map(|(x, y)| x.to_f32() * y)
+            .sum();
+        lanes8.iter().sum::<f32>() + tail
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -403,5 +486,28 @@ mod tests {
             assert!((super::dot(&a, &b) - plain).abs() < 1e-4, "{n}");
         }
         assert_eq!(super::dot(&[1.0, 2.0], &[3.0]), 3.0);
+    }
+
+    #[test]
+    fn dots_match_dot_on_widened_rows_small_and_large_scans() {
+        for (dim, rows) in [(384usize, 3usize), (20, 9000), (7, 5), (1, 1)] {
+            let query: Vec<f32> = (0..dim).map(|i| (i as f32 * 0.11).cos()).collect();
+            let data: Vec<half::f16> = (0..dim * rows)
+                .map(|i| half::f16::from_f32((i as f32 * 0.37).sin()))
+                .collect();
+            let got = super::dots(&data, &query);
+            assert_eq!(got.len(), rows);
+            for (r, g) in got.iter().enumerate() {
+                let row: Vec<f32> = data[r * dim..(r + 1) * dim]
+                    .iter()
+                    .map(|h| h.to_f32())
+                    .collect();
+                assert!(
+                    (g - super::dot(&row, &query)).abs() < 1e-3,
+                    "dim {dim} row {r}"
+                );
+            }
+        }
+        assert!(super::dots(&[], &[]).is_empty());
     }
 }

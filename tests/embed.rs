@@ -108,14 +108,10 @@ pub fn write_tiny_bert(dir: &Path, pooling_cls: bool, prompts: Option<(&str, &st
         norms.push(format!("encoder.layer.{l}.output.LayerNorm"));
     }
     for n in norms {
-        t.insert(
-            format!("{n}.weight"),
-            Tensor::ones(HIDDEN, DType::F32, &dev).unwrap(),
-        );
-        t.insert(
-            format!("{n}.bias"),
-            Tensor::zeros(HIDDEN, DType::F32, &dev).unwrap(),
-        );
+        let gain = (Tensor::randn(0f32, 0.2, HIDDEN, &dev).unwrap() + 1.0).unwrap();
+        let shift = Tensor::randn(0f32, 0.2, HIDDEN, &dev).unwrap();
+        t.insert(format!("{n}.weight"), gain);
+        t.insert(format!("{n}.bias"), shift);
     }
     candle_core::safetensors::save(&t, dir.join("model.safetensors")).unwrap();
 }
@@ -159,6 +155,52 @@ fn tiny_model_gives_unit_vectors_of_its_dimension_in_input_order() {
         dot(&v[0], &v[1]) < 0.9999,
         "different texts, different vectors"
     );
+}
+
+/// cabildo's own forward pass (src/embed/bert.rs: transposed weights, fused query/key/value, its
+/// own GELU) gives the vectors of candle-transformers' BERT, mean-pooled, padding included.
+#[test]
+fn the_forward_pass_matches_candle_transformers_bert() {
+    use candle_transformers::models::bert::{BertModel, Config};
+    let (dir, e) = tiny();
+    let texts = [
+        "the workers met",
+        "dual power",
+        "a strike of the council",
+        "",
+        "workers",
+    ];
+    let ours = e.embed(&texts, Role::Passage).unwrap();
+    let config: Config =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("config.json")).unwrap())
+            .unwrap();
+    let weights = [dir.path().join("model.safetensors")];
+    // SAFETY: the file is not changed while mapped (a temporary directory of this test).
+    let vb = unsafe {
+        candle_nn::VarBuilder::from_mmaped_safetensors(&weights, DType::F32, &Device::Cpu)
+    }
+    .unwrap();
+    let reference = BertModel::load(vb, &config).unwrap();
+    let tokenizer = tokenizers::Tokenizer::from_file(dir.path().join("tokenizer.json")).unwrap();
+    for (text, v) in texts.iter().zip(&ours) {
+        let ids = tokenizer.encode(*text, true).unwrap().get_ids().to_vec();
+        let n = ids.len();
+        let ids = Tensor::new(ids.as_slice(), &Device::Cpu)
+            .unwrap()
+            .unsqueeze(0)
+            .unwrap();
+        let hidden = reference
+            .forward(&ids, &ids.zeros_like().unwrap(), None)
+            .unwrap();
+        let mean: Vec<f32> = (hidden.sum(1).unwrap() / n as f64)
+            .unwrap()
+            .squeeze(0)
+            .unwrap()
+            .to_vec1()
+            .unwrap();
+        let cos = dot(v, &mean) / norm(&mean);
+        assert!(cos > 0.99999, "{text:?}: cosine {cos}");
+    }
 }
 
 #[test]

@@ -144,22 +144,8 @@ impl Semantic {
         if query.len() != self.dim {
             return vec![0.0; self.len()];
         }
-        let mut row = vec![0.0f32; self.dim];
-        let mut cosine = |v: &[f16]| {
-            v.convert_to_f32_slice(&mut row);
-            crate::embed::dot(&row, query)
-        };
-        let passages: Vec<f32> = self
-            .vectors
-            .chunks_exact(self.dim)
-            .map(&mut cosine)
-            .collect();
-        let sentences: Vec<f32> = self
-            .sentences
-            .vectors
-            .chunks_exact(self.dim)
-            .map(&mut cosine)
-            .collect();
+        let passages = crate::embed::dots(&self.vectors, query);
+        let sentences = crate::embed::dots(&self.sentences.vectors, query);
         passages
             .iter()
             .enumerate()
@@ -184,7 +170,6 @@ impl Semantic {
         if query.len() != self.dim {
             return Vec::new();
         }
-        let mut row = vec![0.0f32; self.dim];
         self.sentences
             .range(ord as usize)
             .filter_map(|i| {
@@ -193,8 +178,8 @@ impl Semantic {
                     .vectors
                     .get(i * self.dim..(i + 1) * self.dim)?;
                 let &(a, b) = self.sentences.spans.get(i)?;
-                v.convert_to_f32_slice(&mut row);
-                Some(((a as usize, b as usize), crate::embed::dot(&row, query)))
+                let cos = crate::embed::dots(v, query).first().copied()?;
+                Some(((a as usize, b as usize), cos))
             })
             .collect()
     }

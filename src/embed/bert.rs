@@ -1,0 +1,331 @@
+//! BERT's forward pass (the encoder inside all-MiniLM, BGE, E5 and most sentence-transformers
+//! models), written for inference on a CPU. Same arithmetic as the reference implementation, laid
+//! out for speed:
+//! - every weight matrix is stored transposed (input × output, contiguous), so a layer is one plain
+//!   matrix product — for a short question that is four times faster than multiplying by a strided
+//!   transpose on every call;
+//! - query, key and value are one product (their weights side by side);
+//! - attention softmax and layer norm are candle's fused kernels;
+//! - the word-embedding table is held in half floats (half the memory of the whole model);
+//! - GELU uses a closed-form erf without branches, which the compiler vectorises; the
+//!   general-purpose `erf` was a third of the time of embedding a batch.
+//!
+//! Measurements: docs/semantic.md ("Speed").
+
+use candle_core::{CpuStorage, DType, Layout, Shape, Tensor};
+use candle_nn::VarBuilder;
+use serde::Deserialize;
+
+/// The fields of a BERT `config.json` the forward pass needs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    pub vocab_size: usize,
+    pub hidden_size: usize,
+    pub num_hidden_layers: usize,
+    pub num_attention_heads: usize,
+    pub intermediate_size: usize,
+    #[serde(default = "default_act")]
+    pub hidden_act: String,
+    pub max_position_embeddings: usize,
+    #[serde(default = "default_types")]
+    pub type_vocab_size: usize,
+    #[serde(default = "default_eps")]
+    pub layer_norm_eps: f64,
+    #[serde(default)]
+    pub position_embedding_type: Option<String>,
+    #[serde(default)]
+    pub model_type: Option<String>,
+}
+
+fn default_act() -> String {
+    "gelu".into()
+}
+
+fn default_types() -> usize {
+    2
+}
+
+fn default_eps() -> f64 {
+    1e-12
+}
+
+impl Config {
+    /// Why this model cannot run here, if it cannot.
+    pub fn unsupported(&self) -> Option<String> {
+        if !matches!(self.hidden_act.as_str(), "gelu" | "relu") {
+            return Some(format!(
+                "hidden_act {:?}: only gelu and relu are supported",
+                self.hidden_act
+            ));
+        }
+        if !matches!(
+            self.position_embedding_type.as_deref(),
+            None | Some("absolute")
+        ) {
+            return Some("only absolute position embeddings are supported".into());
+        }
+        if self.num_attention_heads == 0
+            || !self.hidden_size.is_multiple_of(self.num_attention_heads)
+        {
+            return Some(format!(
+                "hidden_size {} is not a multiple of num_attention_heads {}",
+                self.hidden_size, self.num_attention_heads
+            ));
+        }
+        None
+    }
+}
+
+/// A linear layer with its weight stored input × output.
+struct Dense {
+    weight: Tensor,
+    bias: Tensor,
+}
+
+impl Dense {
+    /// Loads `weight` (output × input, as stored) and `bias`, keeping the weight transposed.
+    fn load(vb: VarBuilder, input: usize, output: usize) -> candle_core::Result<Dense> {
+        let weight = vb.get((output, input), "weight")?.t()?.contiguous()?;
+        let bias = vb.get(output, "bias")?;
+        Ok(Dense { weight, bias })
+    }
+
+    /// `x` is (rows, input).
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        x.matmul(&self.weight)?.broadcast_add(&self.bias)
+    }
+}
+
+struct Norm {
+    weight: Tensor,
+    bias: Tensor,
+    eps: f32,
+}
+
+impl Norm {
+    fn load(vb: VarBuilder, dim: usize, eps: f64) -> candle_core::Result<Norm> {
+        Ok(Norm {
+            weight: vb.get(dim, "weight")?,
+            bias: vb.get(dim, "bias")?,
+            eps: eps as f32,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        candle_nn::ops::layer_norm(x, &self.weight, &self.bias, self.eps)
+    }
+}
+
+struct Layer {
+    qkv: Dense,
+    attention_out: Dense,
+    attention_norm: Norm,
+    up: Dense,
+    down: Dense,
+    out_norm: Norm,
+}
+
+impl Layer {
+    fn load(vb: VarBuilder, c: &Config) -> candle_core::Result<Layer> {
+        let d = c.hidden_size;
+        let att = vb.pp("attention");
+        let part = |name: &str| -> candle_core::Result<(Tensor, Tensor)> {
+            let p = att.pp("self").pp(name);
+            Ok((p.get((d, d), "weight")?, p.get(d, "bias")?))
+        };
+        let (q, k, v) = (part("query")?, part("key")?, part("value")?);
+        let qkv = Dense {
+            weight: Tensor::cat(&[&q.0, &k.0, &v.0], 0)?.t()?.contiguous()?,
+            bias: Tensor::cat(&[&q.1, &k.1, &v.1], 0)?,
+        };
+        Ok(Layer {
+            qkv,
+            attention_out: Dense::load(att.pp("output").pp("dense"), d, d)?,
+            attention_norm: Norm::load(att.pp("output").pp("LayerNorm"), d, c.layer_norm_eps)?,
+            up: Dense::load(vb.pp("intermediate").pp("dense"), d, c.intermediate_size)?,
+            down: Dense::load(vb.pp("output").pp("dense"), c.intermediate_size, d)?,
+            out_norm: Norm::load(vb.pp("output").pp("LayerNorm"), d, c.layer_norm_eps)?,
+        })
+    }
+}
+
+/// A loaded BERT encoder.
+pub struct Bert {
+    words: Tensor,
+    positions: Tensor,
+    token_type: Tensor,
+    norm: Norm,
+    layers: Vec<Layer>,
+    heads: usize,
+    hidden: usize,
+    relu: bool,
+}
+
+impl Bert {
+    /// Loads the weights, with or without a `bert.` (or `<model_type>.`) prefix on their names.
+    pub fn load(vb: VarBuilder, c: &Config) -> candle_core::Result<Bert> {
+        let mut vb = vb;
+        for prefix in ["bert", c.model_type.as_deref().unwrap_or("bert")] {
+            if vb.contains_tensor(&format!("{prefix}.embeddings.word_embeddings.weight")) {
+                vb = vb.pp(prefix);
+                break;
+            }
+        }
+        let d = c.hidden_size;
+        let emb = vb.pp("embeddings");
+        let layers = (0..c.num_hidden_layers)
+            .map(|i| Layer::load(vb.pp("encoder").pp("layer").pp(i.to_string()), c))
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        let types = emb.get(
+            (c.type_vocab_size.max(1), d),
+            "token_type_embeddings.weight",
+        )?;
+        Ok(Bert {
+            // Half floats: the table is most of the weights (30,522 × 384 for MiniLM, 47 MB in
+            // f32) and only a question's few rows are read; the golden test holds with it.
+            words: emb
+                .get((c.vocab_size, d), "word_embeddings.weight")?
+                .to_dtype(DType::F16)?,
+            positions: emb.get((c.max_position_embeddings, d), "position_embeddings.weight")?,
+            // Every token is of type 0 (one text, never a pair).
+            token_type: types.get(0)?,
+            norm: Norm::load(emb.pp("LayerNorm"), d, c.layer_norm_eps)?,
+            layers,
+            heads: c.num_attention_heads,
+            hidden: d,
+            relu: c.hidden_act == "relu",
+        })
+    }
+
+    /// Token vectors for a batch of token ids `(batch, len)`; `mask` `(batch, len)` is 1 for a
+    /// token and 0 for padding (`None`: no padding). Returns `(batch, len, hidden)`.
+    pub fn forward(&self, ids: &Tensor, mask: Option<&Tensor>) -> candle_core::Result<Tensor> {
+        let (b, l) = ids.dims2()?;
+        let d = self.hidden;
+        let x = self
+            .words
+            .index_select(&ids.flatten_all()?, 0)?
+            .to_dtype(DType::F32)?
+            .reshape((b, l, d))?
+            .broadcast_add(&self.positions.narrow(0, 0, l)?)?
+            .broadcast_add(&self.token_type)?
+            .reshape((b * l, d))?;
+        let mut x = self.norm.forward(&x)?;
+        // Padding gets the lowest score, so softmax gives it no weight.
+        let bias = match mask {
+            Some(m) => Some(
+                ((m.ones_like()? - m)? * f64::from(f32::MIN))?
+                    .to_dtype(DType::F32)?
+                    .reshape((b, 1, 1, l))?,
+            ),
+            None => None,
+        };
+        for layer in &self.layers {
+            x = self.layer(layer, &x, b, l, bias.as_ref())?;
+        }
+        x.reshape((b, l, d))
+    }
+
+    fn layer(
+        &self,
+        layer: &Layer,
+        x: &Tensor,
+        b: usize,
+        l: usize,
+        bias: Option<&Tensor>,
+    ) -> candle_core::Result<Tensor> {
+        let (h, d) = (self.heads, self.hidden);
+        let hd = d / h;
+        // (b·l, 3d) → (3, b, heads, l, head dim)
+        let qkv = layer
+            .qkv
+            .forward(x)?
+            .reshape((b, l, 3, h, hd))?
+            .permute((2, 0, 3, 1, 4))?
+            .contiguous()?;
+        let q = (qkv.get(0)? * (1.0 / (hd as f64).sqrt()))?;
+        let (k, v) = (qkv.get(1)?, qkv.get(2)?);
+        let scores = q.matmul(&k.t()?)?; // (b, heads, l, l)
+        let scores = match bias {
+            Some(bias) => scores.broadcast_add(bias)?,
+            None => scores,
+        };
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        let context = probs
+            .matmul(&v)? // (b, heads, l, head dim)
+            .transpose(1, 2)?
+            .contiguous()?
+            .reshape((b * l, d))?;
+        let a = layer
+            .attention_norm
+            .forward(&(layer.attention_out.forward(&context)? + x)?)?;
+        let up = layer.up.forward(&a)?;
+        let up = if self.relu {
+            up.relu()?
+        } else {
+            up.apply_op1_no_bwd(&Gelu)?
+        };
+        layer.out_norm.forward(&(layer.down.forward(&up)? + &a)?)
+    }
+}
+
+/// GELU, `x·Φ(x)` with the exact (erf) form BERT was trained with.
+struct Gelu;
+
+impl candle_core::CustomOp1 for Gelu {
+    fn name(&self) -> &'static str {
+        "gelu-erf"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (CpuStorage::F32(data), Some((start, end))) = (s, l.contiguous_offsets()) else {
+            candle_core::bail!("gelu: expects a contiguous f32 tensor");
+        };
+        let out: Vec<f32> = data[start..end].iter().map(|&x| gelu(x)).collect();
+        Ok((CpuStorage::F32(out), l.shape().clone()))
+    }
+}
+
+/// `x·Φ(x) = x/2·(1 + erf(x/√2))`.
+#[inline(always)]
+pub fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
+}
+
+/// erf by Abramowitz and Stegun's formula 7.1.28 (absolute error below 3·10⁻⁷): a polynomial and
+/// four squarings, no branch and no `exp`, so a loop over a slice runs in SIMD registers.
+#[inline(always)]
+pub fn erf(x: f32) -> f32 {
+    let a = x.abs();
+    let p = 1.0
+        + a * (0.070_523_08
+            + a * (0.042_282_01
+                + a * (0.009_270_527
+                    + a * (0.000_152_014_3 + a * (0.000_276_567_2 + a * 0.000_043_063_8)))));
+    let p2 = p * p;
+    let p4 = p2 * p2;
+    let p8 = p4 * p4;
+    (1.0 - 1.0 / (p8 * p8)).copysign(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use candle_core::{Device, Tensor};
+
+    #[test]
+    fn gelu_matches_candles_reference_gelu() {
+        let xs: Vec<f32> = (-8000..=8000).map(|i| i as f32 / 1000.0).collect();
+        let want = Tensor::new(xs.as_slice(), &Device::Cpu)
+            .and_then(|t| t.gelu_erf())
+            .and_then(|t| t.to_vec1::<f32>())
+            .unwrap_or_default();
+        assert_eq!(want.len(), xs.len());
+        for (x, w) in xs.iter().zip(want) {
+            assert!((super::gelu(*x) - w).abs() < 2e-6, "gelu({x})");
+        }
+        assert_eq!(super::erf(1e30), 1.0);
+        assert_eq!(super::erf(-1e30), -1.0);
+        assert_eq!(super::erf(0.0), 0.0);
+        assert!(super::erf(f32::NAN).is_nan());
+    }
+}
