@@ -10,6 +10,33 @@ pub const MAX_TERMS: usize = 24;
 /// Weight of words that describe the asking rather than the subject ("author", "say", "passage").
 pub const META_WEIGHT: f32 = 0.3;
 
+/// A rule of question analysis that served single questions; the lab switch `cabildo eval
+/// --without RULE` (hidden) turns it off to re-measure what it buys (docs/semantic.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Rule {
+    /// `song`, `poem`, `quoted` ask for passages of that form.
+    Forms,
+    /// "the author's X" also matches "our X" / "my X".
+    AuthorVoice,
+    /// Connectives (`instead`, `however`, …) are stop words.
+    Connectives,
+    /// `why` adds `reason`, `because`.
+    WhyReason,
+    /// "article's" is a meta word like "article".
+    PossessiveMeta,
+}
+
+static DISABLED: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
+
+/// Turns rules off for the rest of the process (the first call wins). For measurement only.
+pub fn disable_rules(rules: &[Rule]) {
+    let _ = DISABLED.set(rules.to_vec());
+}
+
+fn on(rule: Rule) -> bool {
+    DISABLED.get().is_none_or(|d| !d.contains(&rule))
+}
+
 /// One distinct term of a question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryTerm {
@@ -72,7 +99,11 @@ impl Question {
                     corrected_from: None,
                     expanded: false,
                     synonym_of: None,
-                    form: crate::form::asked(&t.surface),
+                    form: if on(Rule::Forms) {
+                        crate::form::asked(&t.surface)
+                    } else {
+                        None
+                    },
                 });
             }
             if !terms.is_empty() {
@@ -82,7 +113,7 @@ impl Question {
         // A question word that asks for a kind of answer adds the words such answers use.
         for t in &sequence {
             let cues: &[&str] = match t.surface.as_str() {
-                "why" => &["reason", "because"],
+                "why" if on(Rule::WhyReason) => &["reason", "because"],
                 _ => &[],
             };
             for cue in cues {
@@ -105,6 +136,7 @@ impl Question {
         let first_person = sequence
             .windows(2)
             .zip(stop.iter().skip(1))
+            .filter(|_| on(Rule::AuthorVoice))
             .filter(|(w, _)| w[0].surface.ends_with("'s") && is_author_word(&w[0].surface))
             .filter(|(w, stop)| !**stop && !is_meta_word(&w[1].surface))
             .map(|(w, _)| w[1].term.clone())
@@ -125,6 +157,9 @@ impl Question {
 /// Function words, question words, connectives (`instead`, `however`, as in the SMART stop list)
 /// and archaic pronouns: they carry no subject.
 pub fn is_stop_word(surface: &str) -> bool {
+    if CONNECTIVES.contains(&surface) && !on(Rule::Connectives) {
+        return false;
+    }
     STOP_WORDS.binary_search(&surface).is_ok()
 }
 
@@ -176,7 +211,11 @@ const NOUN_MARKERS: &[&str] = &[
 
 /// Words about the asking ("what does the author say about…", "the article's slogan").
 pub fn is_meta_word(surface: &str) -> bool {
-    let base = surface.strip_suffix("'s").unwrap_or(surface);
+    let base = if on(Rule::PossessiveMeta) {
+        surface.strip_suffix("'s").unwrap_or(surface)
+    } else {
+        surface
+    };
     META_WORDS.binary_search(&base).is_ok()
 }
 
@@ -188,6 +227,20 @@ fn is_author_word(surface: &str) -> bool {
         "article" | "author" | "authors" | "book" | "essay" | "text" | "writer"
     )
 }
+
+/// The connectives among [`STOP_WORDS`].
+const CONNECTIVES: &[&str] = &[
+    "also",
+    "furthermore",
+    "hence",
+    "however",
+    "instead",
+    "moreover",
+    "nevertheless",
+    "rather",
+    "therefore",
+    "thus",
+];
 
 // Sorted, for binary search (a unit test checks).
 const STOP_WORDS: &[&str] = &[
