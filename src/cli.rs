@@ -95,9 +95,6 @@ pub enum Command {
         /// Also write each answer as one JSON line to this file (for score.py)
         #[arg(long, value_name = "FILE")]
         answers: Option<PathBuf>,
-        /// Lab switch: turn a question rule off to re-measure it (docs/semantic.md)
-        #[arg(long, value_name = "RULE", hide = true)]
-        without: Vec<crate::search::question::Rule>,
     },
     /// Check the settings, the texts, the token's and public key's shape (never printing them)
     Check,
@@ -313,9 +310,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             questions,
             json: j,
             answers,
-            without,
         } => {
-            crate::search::question::disable_rules(&without);
             let qs = crate::eval::load_questions(&questions)?;
             let engine = Engine::open(&settings)?;
             let (all, m) = crate::eval::run(&engine, &qs)?;
