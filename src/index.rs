@@ -21,7 +21,7 @@ use crate::corpus::Corpus;
 use crate::error::{Error, Result};
 
 /// Bumped whenever the schema changes, so persisted indexes are rebuilt.
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 const READY: &str = "READY";
 const LOCK: &str = "build.lock";
 /// Corpora with more passages than this show a progress bar while indexing (on a terminal).
@@ -43,8 +43,6 @@ pub struct Fields {
     pub context: Field,
     /// Unstemmed words of the passage: the vocabulary typos are corrected against.
     pub surface: Field,
-    /// The passage's forms (verse, quotation; see `form`), one raw token each.
-    pub form: Field,
 }
 
 impl Fields {
@@ -87,7 +85,6 @@ impl Fields {
                     .set_index_option(IndexRecordOption::Basic),
             ),
         );
-        let form = b.add_text_field("form", STRING);
         (
             b.build(),
             Fields {
@@ -99,7 +96,6 @@ impl Fields {
                 text,
                 context,
                 surface,
-                form,
             },
         )
     }
@@ -495,7 +491,7 @@ fn write_documents(index: &Index, f: Fields, corpus: &Corpus) -> Result<()> {
             title.push('\n');
             title.push_str(t);
         }
-        let mut doc = doc!(
+        let doc = doc!(
             f.ord => u64::from(view.ord),
             f.doc_id => view.document.id.as_str(),
             f.section => u64::from(section.number),
@@ -505,9 +501,6 @@ fn write_documents(index: &Index, f: Fields, corpus: &Corpus) -> Result<()> {
             f.context => context,
             f.surface => view.passage.text.as_str(),
         );
-        for form in crate::form::of_passage(&view.passage.text) {
-            doc.add_text(f.form, form);
-        }
         writer.add_document(doc)?;
         bar.inc(1);
     }

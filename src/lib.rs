@@ -22,7 +22,6 @@ pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod eval;
-pub mod form;
 pub mod index;
 pub mod lookup;
 pub mod models;

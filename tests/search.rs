@@ -18,13 +18,15 @@ fn run(engine: &cabildo::Engine, set: &str) -> (Vec<cabildo::Answer>, Metrics) {
 #[test]
 fn dev_bolivia_meets_the_floor() {
     let (_, m) = run(essay(), "dev-bolivia.jsonl");
-    // the issue's targets: hit@1 ≥ 0.95, hit@3 = 1.00, excerpt_hit@3 ≥ 0.95, no false abstentions
-    assert!(m.hit1 >= 0.95, "{m:?}");
-    assert!(m.hit3 >= 1.0, "{m:?}");
-    assert!(m.mrr10 >= 0.98, "{m:?}");
-    assert!(m.excerpt_hit3 >= 0.95, "{m:?}");
+    // Measured 0.895 / 0.947 / MRR 0.928, excerpt 0.921, one answerable question refused, after
+    // the rules that served single essay questions failed leave-one-text-out and were removed
+    // (issue 13; docs/semantic.md); floors one question lower.
+    assert!(m.hit1 >= 0.86, "{m:?}");
+    assert!(m.hit3 >= 0.92, "{m:?}");
+    assert!(m.mrr10 >= 0.90, "{m:?}");
+    assert!(m.excerpt_hit3 >= 0.89, "{m:?}");
     assert_eq!(m.abstain_ok, "1/1", "{m:?}");
-    assert_eq!(m.false_abstain, 0, "{m:?}");
+    assert!(m.false_abstain <= 1, "{m:?}");
 }
 
 #[test]
@@ -317,26 +319,17 @@ fn first_passage(engine: &cabildo::Engine, q: &str) -> Option<String> {
 }
 
 #[test]
-fn a_question_can_ask_for_a_form_the_text_never_names() {
-    // The text never says "song" or "quote": the verse is found by its form.
-    for q in [
-        "Which song do the members sing?",
-        "What song is quoted?",
-        "Is there a poem?",
-    ] {
-        let p = first_passage(methods(), q).unwrap_or_default();
-        assert!(p.starts_with("“Haul away"), "{q}: {p:?}");
-    }
-    // In the terminal, lines of verse stay lines, indented under their reference, and the verse's
-    // own opening quotation mark is shown once.
-    let a = ask(methods(), "Which song?", &AskOptions::default()).expect("ask");
+fn lines_of_verse_stay_lines_in_the_terminal() {
+    // Lines of verse stay lines, indented under their reference, and the verse's own opening
+    // quotation mark is shown once.
+    let a = ask(methods(), "Haul away the tide", &AskOptions::default()).expect("ask");
     let shown = cabildo::render::text::answer(&a, cabildo::render::text::Style { color: false });
     assert!(
         shown.contains("   “Haul away the morning tide,\n   Haul away the evening,\n")
             && !shown.contains("““"),
         "{shown}"
     );
-    // A form word does not make an unrelated question answerable.
+    // A question about something the text never mentions is refused.
     for q in ["Which song won Eurovision?", "Who wrote the poem Howl?"] {
         assert_eq!(first_passage(methods(), q), None, "{q}");
     }
@@ -350,12 +343,4 @@ fn synonyms_find_a_passage_in_other_words_at_half_weight() {
     let ex = explain(methods(), "missing money");
     let lacking = ex.terms.iter().find(|t| t.typed == "lacking");
     assert_eq!(lacking.map(|t| t.weight), Some(0.5), "{ex:?}");
-}
-
-#[test]
-fn the_authors_view_is_found_in_the_first_person() {
-    // "the author's proposal" is how a reader asks about "our proposal".
-    let p =
-        first_passage(methods(), "What is the author's proposal for the fund?").unwrap_or_default();
-    assert!(p.starts_with("Our proposal is a federation"), "{p:?}");
 }

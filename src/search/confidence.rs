@@ -7,11 +7,10 @@
 //! on the four dev texts; docs/semantic.md).
 
 /// The share of the question's subject words the texts contain. A question with no word about its
-/// subject ("What does the text say?") has nothing to be sure about, unless it asks for a form of
-/// passage (a song, a quotation).
-pub fn known_share(subject_words: usize, unknown_words: usize, asks_for_form: bool) -> f32 {
+/// subject ("What does the text say?") has nothing to be sure about.
+pub fn known_share(subject_words: usize, unknown_words: usize) -> f32 {
     if subject_words == 0 {
-        if asks_for_form { 1.0 } else { 0.0 }
+        0.0
     } else {
         1.0 - unknown_words.min(subject_words) as f32 / subject_words as f32
     }
@@ -50,10 +49,9 @@ mod tests {
     }
 
     #[test]
-    fn a_question_without_subject_words_has_no_confidence_unless_it_asks_for_a_form() {
-        assert_eq!(known_share(0, 0, false), 0.0);
-        assert_eq!(known_share(0, 0, true), 1.0);
-        assert_eq!(known_share(4, 1, false), 0.75);
-        assert_eq!(known_share(2, 5, false), 0.0);
+    fn a_question_without_subject_words_has_no_confidence() {
+        assert_eq!(known_share(0, 0), 0.0);
+        assert_eq!(known_share(4, 1), 0.75);
+        assert_eq!(known_share(2, 5), 0.0);
     }
 }

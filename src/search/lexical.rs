@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use tantivy::collector::TopDocs;
 use tantivy::postings::Postings;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
@@ -108,8 +107,7 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
     // dedup_by only removes neighbours; remove any later repeat too
     let mut seen = std::collections::HashSet::new();
     terms.retain(|t| seen.insert(t.term.clone()));
-    let form_freq = |t: &QueryTerm| t.form.map_or(0, |form| doc_freq(&searcher, f.form, form));
-    let idf_of = |t: &QueryTerm| idf(n_docs, doc_freq(&searcher, f.text, &t.term), form_freq(t));
+    let idf_of = |t: &QueryTerm| idf(n_docs, doc_freq(&searcher, f.text, &t.term));
     // Keep the rarest terms when a question is very long.
     if terms.len() > crate::search::question::MAX_TERMS {
         let idf: Vec<f32> = terms.iter().map(idf_of).collect();
@@ -128,13 +126,9 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
         .iter()
         .map(|t| doc_freq(&searcher, f.title, &t.term))
         .collect();
-    let form_df: Vec<u64> = terms.iter().map(form_freq).collect();
-    let in_texts: Vec<bool> = (0..terms.len())
-        .map(|k| text_df[k] > 0 || title_df[k] > 0)
-        .collect();
     let lexicon = Lexicon {
         known: (0..terms.len())
-            .map(|k| in_texts[k] || form_df[k] > 0)
+            .map(|k| text_df[k] > 0 || title_df[k] > 0)
             .collect(),
         // A synonym stands in for its word, so it weighs what the word weighs.
         idf: terms
@@ -146,16 +140,10 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
                     .as_ref()
                     .and_then(|w| terms.iter().position(|o| &o.term == w))
                     .unwrap_or(k);
-                idf(n_docs, text_df[word], form_df[word])
+                idf(n_docs, text_df[word])
             })
             .collect(),
-        // Words that ask for a form ("song") describe the kind of passage wanted, not its subject:
-        // when the texts never use them, they neither support nor weaken the evidence.
-        subject: terms
-            .iter()
-            .zip(&in_texts)
-            .map(|(t, &in_texts)| t.weight >= 1.0 && (t.form.is_none() || in_texts))
-            .collect(),
+        subject: terms.iter().map(|t| t.weight >= 1.0).collect(),
     };
     rank(index, &searcher, question, terms, lexicon, filter)
 }
@@ -164,7 +152,7 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
 struct Lexicon {
     /// Inverse document frequency in passages (a synonym's is its word's).
     idf: Vec<f32>,
-    /// The texts contain the term (in a passage, a section title, or as a passage form).
+    /// The texts contain the term (in a passage or a section title).
     known: Vec<bool>,
     /// A content word about the subject of the question (counts for the confidence).
     subject: Vec<bool>,
@@ -195,11 +183,7 @@ fn rank(
         );
         (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
     };
-    for (k, t) in terms
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.synonym_of.is_none())
-    {
+    for t in terms.iter().filter(|t| t.synonym_of.is_none()) {
         let (_, word) = term_query(f.text, &t.term, weights::TEXT * t.weight);
         let mut alternatives = vec![word];
         for s in terms
@@ -218,18 +202,6 @@ fn rank(
         });
         should.push(term_query(f.title, &t.term, weights::TITLE * t.weight));
         should.push(term_query(f.context, &t.term, weights::CONTEXT * t.weight));
-        if let Some(form) = t.form {
-            // Having a form is yes or no: a constant score (BM25 needs word counts).
-            let q = TermQuery::new(
-                Term::from_field_text(f.form, form),
-                IndexRecordOption::Basic,
-            );
-            let score = weights::TEXT * t.weight * idf.get(k).copied().unwrap_or(0.0);
-            should.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(Box::new(q), score)),
-            ));
-        }
     }
     // Adjacent question words (stop words skipped) near each other in the passage.
     let mut content: Vec<&QueryTerm> = terms.iter().filter(|t| !t.expanded).collect();
@@ -248,19 +220,6 @@ fn rank(
         );
         let w = weights::PHRASE_PAIR * pair[0].weight.min(pair[1].weight);
         should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w))));
-    }
-    // "the article's slogan" as the text says it: "our slogan", "my slogan".
-    for term in &question.first_person {
-        for pronoun in ["our", "my"] {
-            let q = PhraseQuery::new(vec![
-                Term::from_field_text(f.text, pronoun),
-                Term::from_field_text(f.text, term),
-            ]);
-            should.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(q), weights::PHRASE_PAIR)),
-            ));
-        }
     }
     // The whole question as a phrase, stop words included (exact quotes).
     let seq = &question.sequence;
@@ -306,7 +265,7 @@ fn rank(
     // Which terms each candidate contains, read from the postings (no re-analysis).
     let addrs: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
     // Postings are read only where they are used: positions of the typed words (for proximity),
-    // presence of synonyms in the text, of typed words in title and neighbours, of asked-for forms.
+    // presence of synonyms in the text, of typed words in title and neighbours.
     let words: Vec<Option<&str>> = terms
         .iter()
         .map(|t| t.synonym_of.is_none().then_some(t.term.as_str()))
@@ -315,7 +274,6 @@ fn rank(
         .iter()
         .map(|t| t.synonym_of.is_some().then_some(t.term.as_str()))
         .collect();
-    let forms: Vec<Option<&str>> = terms.iter().map(|t| t.form).collect();
     let text_positions = positions(searcher, f.text, &words, &addrs)?;
     let synonym_in_text = presence(searcher, f.text, &synonym_words, &addrs)?;
     let in_text: Vec<Vec<bool>> = text_positions
@@ -331,8 +289,6 @@ fn rank(
         .collect();
     let in_title = presence(searcher, f.title, &words, &addrs)?;
     let in_context = presence(searcher, f.context, &words, &addrs)?;
-    // A word that asks for a form (`song`) matches a passage of that form (verse).
-    let in_form = presence(searcher, f.form, &forms, &addrs)?;
     let ords = ordinals(searcher, &addrs)?;
 
     // Coverage counts only words the texts contain; the others lower the confidence instead.
@@ -358,11 +314,7 @@ fn rank(
         .zip(&known)
         .filter(|(s, k)| **s && !**k)
         .count();
-    let known_share = confidence::known_share(
-        content_words,
-        unknown_words,
-        terms.iter().any(|t| t.form.is_some()),
-    );
+    let known_share = confidence::known_share(content_words, unknown_words);
     let mut ranked = Vec::with_capacity(top.len());
     for (c, (bm25, _)) in top.iter().enumerate() {
         let mut got = 0.0;
@@ -380,14 +332,11 @@ fn rank(
             if in_context[c][k] {
                 m.push("context");
             }
-            if in_form[c][k] {
-                m.push("form");
-            }
             if !known[k] || t.synonym_of.is_some() {
                 matched.push(m);
                 continue;
             }
-            got += if in_text[c][k] || in_form[c][k] {
+            got += if in_text[c][k] {
                 w
             } else if synonyms[k].iter().any(|&s| in_text[c][s]) {
                 w * weights::SYNONYM
@@ -469,16 +418,14 @@ fn add_synonyms(searcher: &Searcher, text: Field, terms: &mut Vec<QueryTerm>) {
                 corrected_from: None,
                 expanded: true,
                 synonym_of: Some(terms[i].term.clone()),
-                form: None,
             });
         }
     }
 }
 
-/// BM25's inverse document frequency of a term found in `text_df` passages, or, for a word the
-/// passages never use but that asks for a form, in the `form_df` passages of that form.
-fn idf(n_docs: f32, text_df: u64, form_df: u64) -> f32 {
-    let df = if text_df == 0 { form_df } else { text_df } as f32;
+/// BM25's inverse document frequency of a term found in `text_df` passages.
+fn idf(n_docs: f32, text_df: u64) -> f32 {
+    let df = text_df as f32;
     (1.0 + (n_docs - df + 0.5) / (df + 0.5)).ln()
 }
 

@@ -22,12 +22,10 @@ pub struct QueryTerm {
     pub position: u32,
     /// Set when the word was not in the texts and a near spelling was used instead.
     pub corrected_from: Option<String>,
-    /// Added from the kind of question (`why` → `reason`) or as a synonym, not typed.
+    /// Added as a synonym, not typed.
     pub expanded: bool,
     /// For a synonym: the term of the question word it stands in for.
     pub synonym_of: Option<String>,
-    /// The passage form the word asks for (`song` → verse; see [`crate::form`]).
-    pub form: Option<&'static str>,
 }
 
 /// An analysed question.
@@ -38,9 +36,6 @@ pub struct Question {
     pub terms: Vec<QueryTerm>,
     /// Every analysed word including stop words, in order (for phrases).
     pub sequence: Vec<Term>,
-    /// Terms of words that follow "the author's" / "the article's": a text speaks of its own
-    /// slogan or view in the first person ("our slogan", "my view").
-    pub first_person: Vec<String>,
 }
 
 impl Question {
@@ -72,48 +67,16 @@ impl Question {
                     corrected_from: None,
                     expanded: false,
                     synonym_of: None,
-                    form: crate::form::asked(&t.surface),
                 });
             }
             if !terms.is_empty() {
                 break;
             }
         }
-        // A question word that asks for a kind of answer adds the words such answers use.
-        for t in &sequence {
-            let cues: &[&str] = match t.surface.as_str() {
-                "why" => &["reason", "because"],
-                _ => &[],
-            };
-            for cue in cues {
-                for a in analysis::analyze(cue) {
-                    if !terms.iter().any(|q| q.term == a.term) {
-                        terms.push(QueryTerm {
-                            term: a.term,
-                            surface: a.surface,
-                            weight: META_WEIGHT,
-                            position: t.position,
-                            corrected_from: None,
-                            expanded: true,
-                            synonym_of: None,
-                            form: None,
-                        });
-                    }
-                }
-            }
-        }
-        let first_person = sequence
-            .windows(2)
-            .zip(stop.iter().skip(1))
-            .filter(|(w, _)| w[0].surface.ends_with("'s") && is_author_word(&w[0].surface))
-            .filter(|(w, stop)| !**stop && !is_meta_word(&w[1].surface))
-            .map(|(w, _)| w[1].term.clone())
-            .collect();
         Question {
             text: clipped,
             terms,
             sequence,
-            first_person,
         }
     }
 
@@ -122,8 +85,7 @@ impl Question {
     }
 }
 
-/// Function words, question words, connectives (`instead`, `however`, as in the SMART stop list)
-/// and archaic pronouns: they carry no subject.
+/// Function words, question words and archaic pronouns: they carry no subject.
 pub fn is_stop_word(surface: &str) -> bool {
     STOP_WORDS.binary_search(&surface).is_ok()
 }
@@ -174,19 +136,9 @@ const NOUN_MARKERS: &[&str] = &[
     "their", "thine", "this", "thy", "whose", "your",
 ];
 
-/// Words about the asking ("what does the author say about…", "the article's slogan").
+/// Words about the asking ("what does the author say about…").
 pub fn is_meta_word(surface: &str) -> bool {
-    let base = surface.strip_suffix("'s").unwrap_or(surface);
-    META_WORDS.binary_search(&base).is_ok()
-}
-
-/// Words for the text or its author ("the author's", "the article's").
-fn is_author_word(surface: &str) -> bool {
-    let base = surface.strip_suffix("'s").unwrap_or(surface);
-    matches!(
-        base,
-        "article" | "author" | "authors" | "book" | "essay" | "text" | "writer"
-    )
+    META_WORDS.binary_search(&surface).is_ok()
 }
 
 // Sorted, for binary search (a unit test checks).
@@ -198,7 +150,6 @@ const STOP_WORDS: &[&str] = &[
     "again",
     "against",
     "all",
-    "also",
     "am",
     "an",
     "and",
@@ -237,7 +188,6 @@ const STOP_WORDS: &[&str] = &[
     "for",
     "from",
     "further",
-    "furthermore",
     "had",
     "hadn't",
     "has",
@@ -248,7 +198,6 @@ const STOP_WORDS: &[&str] = &[
     "haven't",
     "having",
     "he",
-    "hence",
     "her",
     "here",
     "hers",
@@ -257,11 +206,9 @@ const STOP_WORDS: &[&str] = &[
     "himself",
     "his",
     "how",
-    "however",
     "i",
     "if",
     "in",
-    "instead",
     "into",
     "is",
     "isn't",
@@ -274,12 +221,10 @@ const STOP_WORDS: &[&str] = &[
     "me",
     "might",
     "more",
-    "moreover",
     "most",
     "must",
     "my",
     "myself",
-    "nevertheless",
     "no",
     "nor",
     "not",
@@ -297,7 +242,6 @@ const STOP_WORDS: &[&str] = &[
     "out",
     "over",
     "own",
-    "rather",
     "same",
     "shall",
     "shalt",
@@ -317,7 +261,6 @@ const STOP_WORDS: &[&str] = &[
     "themselves",
     "then",
     "there",
-    "therefore",
     "these",
     "they",
     "thine",
@@ -325,7 +268,6 @@ const STOP_WORDS: &[&str] = &[
     "those",
     "thou",
     "through",
-    "thus",
     "thy",
     "to",
     "too",
@@ -423,20 +365,6 @@ mod tests {
         assert_eq!(surfaces, ["author", "say", "dual", "power"]);
         assert_eq!(q.terms[0].weight, META_WEIGHT);
         assert_eq!(q.terms[2].weight, 1.0);
-    }
-
-    #[test]
-    fn possessive_meta_words_weigh_less_and_point_to_the_first_person() {
-        let q = Question::parse("What is the article's slogan instead of the assembly?");
-        let article = q.terms.iter().find(|t| t.surface == "article's");
-        assert_eq!(article.map(|t| t.weight), Some(META_WEIGHT));
-        assert!(!q.terms.iter().any(|t| t.surface == "instead"));
-        assert_eq!(q.first_person, ["slogan"]);
-        assert!(
-            Question::parse("the workers' slogan")
-                .first_person
-                .is_empty()
-        );
     }
 
     #[test]
