@@ -138,8 +138,9 @@ fn dense_scan(c: &mut Criterion) {
         .map(|i| half::f16::from_f32(((i * 7919) % 1000) as f32 / 1000.0 - 0.5))
         .collect();
     let query: Vec<f32> = (0..dim).map(|i| (i as f32).sin() / 14.0).collect();
+    let rows = cabildo::embed::Rows::from_f16(&rows, dim);
     c.bench_function("dense_scan/kjv-sized", |b| {
-        b.iter(|| black_box(cabildo::embed::dots(black_box(&rows), &query)))
+        b.iter(|| black_box(rows.dots(black_box(&query))))
     });
 }
 

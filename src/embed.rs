@@ -16,6 +16,7 @@ use serde::Deserialize;
 use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
 
 mod bert;
+mod weights;
 
 /// Texts per forward pass.
 pub const BATCH: usize = 32;
@@ -130,18 +131,27 @@ fn model_fingerprint(dir: &Path) -> Result<String, EmbedError> {
         "sentence_bert_config.json",
     ] {
         let path = dir.join(name);
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                h.update(name.as_bytes());
-                h.update(&(bytes.len() as u64).to_le_bytes());
-                h.update(&bytes);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(EmbedError::BadFile {
-                    path,
-                    message: e.to_string(),
-                });
+        // Read in pieces: the weights are tens of megabytes, and holding them twice while the
+        // model is loaded was most of the peak memory of starting with a model.
+        let bad = |e: std::io::Error| EmbedError::BadFile {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let mut file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(bad(e)),
+        };
+        let len = file.metadata().map_err(bad)?.len();
+        h.update(name.as_bytes());
+        h.update(&len.to_le_bytes());
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            match std::io::Read::read(&mut file, &mut buf) {
+                Ok(0) => break,
+                Ok(n) => h.update(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(bad(e)),
             }
         }
     }
@@ -209,14 +219,11 @@ impl Embedder {
         if !weights.exists() {
             return Err(EmbedError::Missing(weights));
         }
-        // SAFETY: the file is memory-mapped read-only; cabildo never writes to a model directory
-        // while it is loaded (the same contract as every safetensors loader).
-        let vb =
-            unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &Device::Cpu) }
-                .map_err(|e| EmbedError::BadFile {
-                path: weights.clone(),
-                message: e.to_string(),
-            })?;
+        let file = weights::Weights::open(&weights).map_err(|message| EmbedError::BadFile {
+            path: weights.clone(),
+            message,
+        })?;
+        let vb = VarBuilder::from_backend(Box::new(file), DType::F32, Device::Cpu);
         let model = bert::Bert::load(vb, &config).map_err(|e| EmbedError::BadFile {
             path: weights.clone(),
             message: e.to_string(),
@@ -373,6 +380,25 @@ impl Embedder {
     }
 }
 
+/// Fixes the number of threads candle and rayon use, from `RAYON_NUM_THREADS` or else the cores
+/// available. candle asks for that number before every matrix product and, when the variable is
+/// not set, counts physical cores by reading /proc/cpuinfo each time: measured at 5 % of the CPU
+/// time of answering with the model (docs/semantic.md). Setting it once removes that.
+///
+/// # Safety
+/// Sets an environment variable: call it first thing in `main`, before any thread starts.
+pub unsafe fn fix_thread_count() {
+    let set = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .is_some_and(|n| n > 0);
+    if !set {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // SAFETY: the caller guarantees no other thread runs yet.
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", cores.to_string()) };
+    }
+}
+
 /// Dot product of two vectors of the same length (cosine for unit vectors). Eight running sums
 /// instead of one, so the compiler can keep them in one SIMD register: a plain `.sum()` of floats
 /// must add in order and runs one addition at a time (measured: docs/semantic.md).
@@ -395,42 +421,114 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-/// The dot product of `query` with every row of `rows` (row-major, `query.len()` half floats a
-/// row): the dense scan. Uses AVX2 with F16C and FMA where the CPU has them (half floats widened
-/// and multiplied eight at a time, measured 3× faster than widening a row, then [`dot`]), and
-/// splits a large scan between the cores.
-pub fn dots(rows: &[half::f16], query: &[f32]) -> Vec<f32> {
-    let dim = query.len();
-    if dim == 0 {
-        return Vec::new();
-    }
-    // Below this many rows, a second thread costs more than it saves.
-    const PARALLEL_ROWS: usize = 8192;
-    let scan = |chunk: &[half::f16]| -> Vec<f32> {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
-            && std::arch::is_x86_feature_detected!("f16c")
-        {
-            // SAFETY: the CPU has the features the function is compiled for (checked above).
-            return unsafe { simd::dots(chunk, query) };
+/// Unit vectors held as 8-bit integers, one scale per row (the row's largest magnitude over
+/// 127): a quarter of the memory of f32, and the dense scan reads half the bytes it read from
+/// half floats — on a large corpus the scan is bound by memory, not arithmetic. Measured on the
+/// four dev sets: every ranking the same as with f16 (docs/semantic.md).
+#[derive(Debug, Default, Clone)]
+pub struct Rows {
+    dim: usize,
+    data: Vec<i8>,
+    scales: Vec<f32>,
+}
+
+impl Rows {
+    /// Quantises `values` (row-major, `dim` a row).
+    pub fn from_f16(values: &[half::f16], dim: usize) -> Rows {
+        if dim == 0 {
+            return Rows::default();
         }
-        let mut row = vec![0.0f32; dim];
-        chunk
-            .chunks_exact(dim)
-            .map(|v| {
-                half::slice::HalfFloatSliceExt::convert_to_f32_slice(v, &mut row);
-                dot(&row, query)
-            })
-            .collect()
-    };
-    if rows.len() / dim < PARALLEL_ROWS {
-        return scan(rows);
+        let mut data = Vec::with_capacity(values.len());
+        let mut scales = Vec::with_capacity(values.len() / dim);
+        for row in values.chunks_exact(dim) {
+            let max = row.iter().fold(0.0f32, |m, x| m.max(x.to_f32().abs()));
+            let scale = if max > 0.0 { max / 127.0 } else { 0.0 };
+            let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
+            data.extend(
+                row.iter()
+                    .map(|x| (x.to_f32() * inv).round().clamp(-127.0, 127.0) as i8),
+            );
+            scales.push(scale);
+        }
+        Rows { dim, data, scales }
     }
-    let per_thread = (rows.len() / dim).div_ceil(rayon::current_num_threads().max(1));
-    rows.par_chunks(per_thread.max(1) * dim)
-        .map(scan)
-        .flatten_iter()
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.scales.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.scales.is_empty()
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.data.len() + self.scales.len() * 4
+    }
+
+    /// Row `i`, widened to f32.
+    pub fn row(&self, i: usize) -> Option<Vec<f32>> {
+        let scale = *self.scales.get(i)?;
+        let row = self.data.get(i * self.dim..(i + 1) * self.dim)?;
+        Some(row.iter().map(|&x| f32::from(x) * scale).collect())
+    }
+
+    /// The dot product of `query` with row `i`.
+    pub fn dot(&self, i: usize, query: &[f32]) -> Option<f32> {
+        let scale = *self.scales.get(i)?;
+        let row = self.data.get(i * self.dim..(i + 1) * self.dim)?;
+        Some(scan(row, &[scale], query).first().copied().unwrap_or(0.0))
+    }
+
+    /// The dot product of `query` with every row: the dense scan. Uses AVX2 with FMA where the
+    /// CPU has it (eight values widened and multiplied at a time), and splits a large scan
+    /// between the cores.
+    pub fn dots(&self, query: &[f32]) -> Vec<f32> {
+        if query.len() != self.dim || self.dim == 0 {
+            return vec![0.0; self.len()];
+        }
+        // Below this many rows, a second thread costs more than it saves.
+        const PARALLEL_ROWS: usize = 8192;
+        if self.len() < PARALLEL_ROWS {
+            return scan(&self.data, &self.scales, query);
+        }
+        let per_thread = self.len().div_ceil(rayon::current_num_threads().max(1));
+        self.data
+            .par_chunks(per_thread * self.dim)
+            .zip(self.scales.par_chunks(per_thread))
+            .map(|(data, scales)| scan(data, scales, query))
+            .flatten_iter()
+            .collect()
+    }
+}
+
+/// Dot products of `query` with the rows of `data` (row-major, `query.len()` a row), each times
+/// its scale.
+fn scan(data: &[i8], scales: &[f32], query: &[f32]) -> Vec<f32> {
+    let dim = query.len();
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has the features the function is compiled for (checked above).
+        return unsafe { simd::scan(data, scales, query) };
+    }
+    data.chunks_exact(dim)
+        .zip(scales)
+        .map(|(row, &scale)| {
+            let mut acc = [0.0f32; 8];
+            for (x, q) in row.chunks_exact(8).zip(query.chunks_exact(8)) {
+                for i in 0..8 {
+                    acc[i] += f32::from(x[i]) * q[i];
+                }
+            }
+            let tail = dim / 8 * 8;
+            let rest: f32 = row[tail..]
+                .iter()
+                .zip(&query[tail..])
+                .map(|(&x, q)| f32::from(x) * q)
+                .sum();
+            (acc.iter().sum::<f32>() + rest) * scale
+        })
         .collect()
 }
 
@@ -438,28 +536,32 @@ pub fn dots(rows: &[half::f16], query: &[f32]) -> Vec<f32> {
 mod simd {
     use std::arch::x86_64::*;
 
-    /// [`super::dots`] for CPUs with AVX2, FMA and F16C.
-    #[target_feature(enable = "avx2,fma,f16c")]
-    pub unsafe fn dots(rows: &[half::f16], query: &[f32]) -> Vec<f32> {
+    /// [`super::scan`] for CPUs with AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn scan(data: &[i8], scales: &[f32], query: &[f32]) -> Vec<f32> {
         let dim = query.len();
-        rows.chunks_exact(dim).map(|row| dot(row, query)).collect()
+        data.chunks_exact(dim)
+            .zip(scales)
+            .map(|(row, &scale)| dot(row, query) * scale)
+            .collect()
     }
 
-    #[target_feature(enable = "avx2,fma,f16c")]
-    fn dot(row: &[half::f16], query: &[f32]) -> f32 {
+    #[target_feature(enable = "avx2,fma")]
+    fn dot(row: &[i8], query: &[f32]) -> f32 {
         let n = row.len().min(query.len());
         let lanes = n / 16 * 16;
         let (mut a, mut b) = (_mm256_setzero_ps(), _mm256_setzero_ps());
         let mut i = 0;
         while i < lanes {
-            // SAFETY: i + 16 <= n, the length of both slices; unaligned loads.
+            // SAFETY: i + 16 <= n, the length of both slices; unaligned loads of 8 bytes and of
+            // 8 floats.
             unsafe {
-                let h0 = _mm_loadu_si128(row.as_ptr().add(i).cast::<__m128i>());
-                let h1 = _mm_loadu_si128(row.as_ptr().add(i + 8).cast::<__m128i>());
+                let x0 = _mm_loadl_epi64(row.as_ptr().add(i).cast::<__m128i>());
+                let x1 = _mm_loadl_epi64(row.as_ptr().add(i + 8).cast::<__m128i>());
                 let q0 = _mm256_loadu_ps(query.as_ptr().add(i));
                 let q1 = _mm256_loadu_ps(query.as_ptr().add(i + 8));
-                a = _mm256_fmadd_ps(_mm256_cvtph_ps(h0), q0, a);
-                b = _mm256_fmadd_ps(_mm256_cvtph_ps(h1), q1, b);
+                a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(x0)), q0, a);
+                b = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(x1)), q1, b);
             }
             i += 16;
         }
@@ -469,7 +571,7 @@ mod simd {
         let tail: f32 = row[lanes..n]
             .iter()
             .zip(&query[lanes..n])
-            .map(|(x, y)| x.to_f32() * y)
+            .map(|(&x, y)| f32::from(x) * y)
             .sum();
         lanes8.iter().sum::<f32>() + tail
     }
@@ -489,25 +591,30 @@ mod tests {
     }
 
     #[test]
-    fn dots_match_dot_on_widened_rows_small_and_large_scans() {
+    fn int8_rows_keep_dot_products_within_a_hundredth_small_and_large_scans() {
         for (dim, rows) in [(384usize, 3usize), (20, 9000), (7, 5), (1, 1)] {
             let query: Vec<f32> = (0..dim).map(|i| (i as f32 * 0.11).cos()).collect();
-            let data: Vec<half::f16> = (0..dim * rows)
-                .map(|i| half::f16::from_f32((i as f32 * 0.37).sin()))
-                .collect();
-            let got = super::dots(&data, &query);
+            let exact: Vec<f32> = (0..dim * rows).map(|i| (i as f32 * 0.37).sin()).collect();
+            let halves: Vec<half::f16> = exact.iter().map(|&x| half::f16::from_f32(x)).collect();
+            let q = super::Rows::from_f16(&halves, dim);
+            assert_eq!(q.len(), rows);
+            let got = q.dots(&query);
             assert_eq!(got.len(), rows);
             for (r, g) in got.iter().enumerate() {
-                let row: Vec<f32> = data[r * dim..(r + 1) * dim]
-                    .iter()
-                    .map(|h| h.to_f32())
-                    .collect();
-                assert!(
-                    (g - super::dot(&row, &query)).abs() < 1e-3,
-                    "dim {dim} row {r}"
-                );
+                let want = super::dot(&exact[r * dim..(r + 1) * dim], &query);
+                // Each value is off by at most half a step (max / 254).
+                let bound = 0.01 * dim as f32 / 8.0 + 1e-3;
+                assert!((g - want).abs() < bound, "dim {dim} row {r}: {g} vs {want}");
+                assert!((q.dot(r, &query).unwrap_or(f32::NAN) - g).abs() < 1e-4);
             }
+            let row = q.row(0).unwrap_or_default();
+            assert!(row.iter().zip(&exact).all(|(a, b)| (a - b).abs() < 0.005));
         }
-        assert!(super::dots(&[], &[]).is_empty());
+        let empty = super::Rows::from_f16(&[], 4);
+        assert!(empty.is_empty() && empty.dots(&[0.0; 4]).is_empty());
+        // A query of the wrong length scores 0, never panics.
+        let one = super::Rows::from_f16(&[half::f16::ONE; 4], 4);
+        assert_eq!(one.dots(&[1.0; 3]), vec![0.0]);
+        assert_eq!(one.dot(5, &[1.0; 4]), None);
     }
 }

@@ -287,6 +287,22 @@ fn a_bad_model_dir_is_a_typed_error_never_a_panic() {
         assert!(matches!(err, EmbedError::BadFile { .. }), "{file}: {err:?}");
         assert!(err.to_string().contains(file), "{err}");
     }
+    // Weights cut short (a download stopped half way), or a header whose length is a lie.
+    for cut in [
+        |b: &[u8]| b[..b.len() / 2].to_vec(),
+        |b: &[u8]| {
+            let mut v = b.to_vec();
+            v[..8].copy_from_slice(&u64::MAX.to_le_bytes());
+            v
+        },
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_tiny_bert(dir.path(), false, None);
+        let path = dir.path().join("model.safetensors");
+        std::fs::write(&path, cut(&std::fs::read(&path).unwrap())).unwrap();
+        let err = Embedder::load(dir.path()).unwrap_err();
+        assert!(matches!(err, EmbedError::BadFile { .. }), "{err:?}");
+    }
     // Weights of the wrong shape for the config.
     let dir = tempfile::tempdir().unwrap();
     write_tiny_bert(dir.path(), false, None);

@@ -10,8 +10,9 @@
 //! Storage: `embeddings-<model fingerprint>-<corpus fingerprint>-v3.f16` in the data directory: a
 //! small header (`CABEMB1\0`, dimensions, passages, sentences as little-endian u32), each passage's
 //! first sentence index (passages + 1 u32), each sentence's byte span in its passage (2 u32), then
-//! the passage vectors and the sentence vectors as little-endian IEEE half floats — half the memory
-//! and disk of f32 with no measured change in any ranking; the scan widens each row to f32. Written to a temporary file that is renamed into place, so a crash never
+//! the passage vectors and the sentence vectors as little-endian IEEE half floats (half the disk of
+//! f32). In memory they are held as 8-bit integers with a scale per row ([`crate::embed::Rows`]):
+//! no measured change in any ranking, and the scan of a large corpus reads half the bytes. Written to a temporary file that is renamed into place, so a crash never
 //! leaves a partial file under the final name; files of other models or corpora are removed.
 
 use std::io::{IsTerminal, Write};
@@ -19,10 +20,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use half::f16;
-use half::slice::HalfFloatSliceExt;
 
 use crate::corpus::Corpus;
-use crate::embed::{Embedder, Role};
+use crate::embed::{Embedder, Role, Rows};
 use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"CABEMB1\0";
@@ -36,10 +36,12 @@ const PROGRESS_FROM: usize = 500;
 pub struct Semantic {
     pub embedder: Embedder,
     dim: usize,
-    /// `len × dim`, row `ord` is passage `ord`.
-    vectors: Vec<f16>,
-    /// The sentences of passages of several sentences.
+    /// Row `ord` is passage `ord`.
+    vectors: Rows,
+    /// The sentences of passages of several sentences (their spans; their vectors are in
+    /// `sentence_rows`).
     sentences: SentenceVectors,
+    sentence_rows: Rows,
     /// Where the vectors are stored (None: in memory only).
     pub path: Option<PathBuf>,
     /// Whether they were computed by this process (rather than read).
@@ -71,25 +73,17 @@ impl Semantic {
         let dim = embedder.dim();
         let Some(dir) = data_dir else {
             let (vectors, sentences) = embed_corpus(&embedder, corpus)?;
-            return Ok(Semantic {
-                embedder,
-                dim,
-                vectors,
-                sentences,
-                path: None,
-                built: true,
-            });
+            return Ok(Semantic::hold(embedder, vectors, sentences, None, true));
         };
         let path = dir.join(file_name(&embedder, corpus));
         if let Some((vectors, sentences)) = read(&path, dim, corpus.len()) {
-            return Ok(Semantic {
+            return Ok(Semantic::hold(
                 embedder,
-                dim,
                 vectors,
                 sentences,
-                path: Some(path),
-                built: false,
-            });
+                Some(path),
+                false,
+            ));
         }
         let (vectors, sentences) = embed_corpus(&embedder, corpus)?;
         let path = match write(dir, &path, dim, &vectors, &sentences) {
@@ -104,19 +98,33 @@ impl Semantic {
                 None
             }
         };
-        Ok(Semantic {
-            embedder,
+        Ok(Semantic::hold(embedder, vectors, sentences, path, true))
+    }
+
+    /// Keeps the vectors in memory as 8-bit integers.
+    fn hold(
+        embedder: Embedder,
+        vectors: Vec<f16>,
+        mut sentences: SentenceVectors,
+        path: Option<PathBuf>,
+        built: bool,
+    ) -> Semantic {
+        let dim = embedder.dim();
+        let sentence_rows = Rows::from_f16(&std::mem::take(&mut sentences.vectors), dim);
+        Semantic {
             dim,
-            vectors,
+            vectors: Rows::from_f16(&vectors, dim),
             sentences,
+            sentence_rows,
+            embedder,
             path,
-            built: true,
-        })
+            built,
+        }
     }
 
     /// Number of passages.
     pub fn len(&self) -> usize {
-        self.vectors.len() / self.dim.max(1)
+        self.vectors.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -125,11 +133,7 @@ impl Semantic {
 
     /// The vector of passage `ord` (as stored, widened to f32).
     pub fn vector(&self, ord: u32) -> Option<Vec<f32>> {
-        let s = ord as usize * self.dim;
-        let row = self.vectors.get(s..s + self.dim)?;
-        let mut out = vec![0.0; self.dim];
-        row.convert_to_f32_slice(&mut out);
-        Some(out)
+        self.vectors.row(ord as usize)
     }
 
     /// Embeds a question.
@@ -144,8 +148,8 @@ impl Semantic {
         if query.len() != self.dim {
             return vec![0.0; self.len()];
         }
-        let passages = crate::embed::dots(&self.vectors, query);
-        let sentences = crate::embed::dots(&self.sentences.vectors, query);
+        let passages = self.vectors.dots(query);
+        let sentences = self.sentence_rows.dots(query);
         passages
             .iter()
             .enumerate()
@@ -173,12 +177,8 @@ impl Semantic {
         self.sentences
             .range(ord as usize)
             .filter_map(|i| {
-                let v = self
-                    .sentences
-                    .vectors
-                    .get(i * self.dim..(i + 1) * self.dim)?;
                 let &(a, b) = self.sentences.spans.get(i)?;
-                let cos = crate::embed::dots(v, query).first().copied()?;
+                let cos = self.sentence_rows.dot(i, query)?;
                 Some(((a as usize, b as usize), cos))
             })
             .collect()
@@ -186,7 +186,8 @@ impl Semantic {
 
     /// Bytes of the vectors in memory.
     pub fn bytes(&self) -> usize {
-        (self.vectors.len() + self.sentences.vectors.len()) * 2
+        self.vectors.bytes()
+            + self.sentence_rows.bytes()
             + self.sentences.spans.len() * 8
             + self.sentences.first.len() * 4
     }
@@ -204,7 +205,7 @@ struct SentenceVectors {
     first: Vec<u32>,
     /// Byte span of each sentence in its passage's text.
     spans: Vec<(u32, u32)>,
-    /// `sentences × dim`.
+    /// `sentences × dim`, as read or computed (moved into [`Rows`] once held).
     vectors: Vec<f16>,
 }
 
