@@ -15,8 +15,27 @@ const VOCAB: [&str; 16] = [
 ];
 const HIDDEN: usize = 8;
 
-/// Writes a 2-layer BERT with random weights and a WordPiece tokenizer into `dir`.
-pub fn write_tiny_bert(dir: &Path, pooling_cls: bool, prompts: Option<(&str, &str)>) {
+/// Standard normal numbers from a fixed seed: xorshift64* for uniforms, Box-Muller for the rest.
+struct Normal(u64);
+
+impl Normal {
+    fn uniform(&mut self) -> f32 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let bits = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 40;
+        (bits as f32 + 0.5) / (1u64 << 24) as f32
+    }
+
+    fn next(&mut self) -> f32 {
+        let (u, v) = (self.uniform(), self.uniform());
+        (-2.0 * u.ln()).sqrt() * (std::f32::consts::TAU * v).cos()
+    }
+}
+
+/// Writes a 2-layer BERT with random weights drawn from `seed` and a WordPiece tokenizer into
+/// `dir`. The same seed gives the same weights.
+pub fn write_tiny_bert(dir: &Path, seed: u64, pooling_cls: bool, prompts: Option<(&str, &str)>) {
     std::fs::create_dir_all(dir.join("1_Pooling")).unwrap();
     let config = json!({
         "architectures": ["BertModel"], "model_type": "bert", "hidden_act": "gelu",
@@ -76,12 +95,16 @@ pub fn write_tiny_bert(dir: &Path, pooling_cls: bool, prompts: Option<(&str, &st
     std::fs::write(dir.join("tokenizer.json"), tokenizer.to_string()).unwrap();
 
     let dev = Device::Cpu;
+    // Seeded, so every run writes the same weights and no test passes or fails by chance.
+    let mut normal = Normal(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut gaussian = |shape: &[usize], std: f32| {
+        let n = shape.iter().product();
+        let values: Vec<f32> = (0..n).map(|_| normal.next() * std).collect();
+        Tensor::from_vec(values, shape, &dev).unwrap()
+    };
     let mut t: HashMap<String, Tensor> = HashMap::new();
     let mut rand = |name: &str, shape: &[usize]| {
-        t.insert(
-            name.to_string(),
-            Tensor::randn(0f32, 0.5, shape, &dev).unwrap(),
-        );
+        t.insert(name.to_string(), gaussian(shape, 0.5));
     };
     rand("embeddings.word_embeddings.weight", &[VOCAB.len(), HIDDEN]);
     rand("embeddings.position_embeddings.weight", &[32, HIDDEN]);
@@ -108,17 +131,16 @@ pub fn write_tiny_bert(dir: &Path, pooling_cls: bool, prompts: Option<(&str, &st
         norms.push(format!("encoder.layer.{l}.output.LayerNorm"));
     }
     for n in norms {
-        let gain = (Tensor::randn(0f32, 0.2, HIDDEN, &dev).unwrap() + 1.0).unwrap();
-        let shift = Tensor::randn(0f32, 0.2, HIDDEN, &dev).unwrap();
+        let gain = (gaussian(&[HIDDEN], 0.2) + 1.0).unwrap();
         t.insert(format!("{n}.weight"), gain);
-        t.insert(format!("{n}.bias"), shift);
+        t.insert(format!("{n}.bias"), gaussian(&[HIDDEN], 0.2));
     }
     candle_core::safetensors::save(&t, dir.join("model.safetensors")).unwrap();
 }
 
 fn tiny() -> (tempfile::TempDir, Embedder) {
     let dir = tempfile::tempdir().unwrap();
-    write_tiny_bert(dir.path(), false, None);
+    write_tiny_bert(dir.path(), 1, false, None);
     let e = Embedder::load(dir.path()).expect("tiny model loads");
     (dir, e)
 }
@@ -231,11 +253,12 @@ fn long_texts_are_cut_at_the_models_length() {
 #[test]
 fn cls_pooling_and_prompts_are_read_from_the_model_dir() {
     let dir = tempfile::tempdir().unwrap();
-    write_tiny_bert(dir.path(), true, Some(("question ", "strike ")));
+    write_tiny_bert(dir.path(), 1, true, Some(("question ", "strike ")));
     let e = Embedder::load(dir.path()).unwrap();
     let q = e.embed_query("dual power").unwrap();
     let p = e.embed(&["dual power"], Role::Passage).unwrap().remove(0);
-    assert!(dot(&q, &p) < 0.9999, "query and passage prompts differ");
+    let cos = dot(&q, &p);
+    assert!(cos < 0.9999, "query and passage prompts differ: cosine {cos}");
     // The same weights without prompts: the prompt is exactly text put in front.
     std::fs::remove_file(dir.path().join("config_sentence_transformers.json")).unwrap();
     let plain = Embedder::load(dir.path()).unwrap();
@@ -262,7 +285,7 @@ fn a_bad_model_dir_is_a_typed_error_never_a_panic() {
 
     for (file, expect_missing) in [("tokenizer.json", true), ("model.safetensors", true)] {
         let dir = tempfile::tempdir().unwrap();
-        write_tiny_bert(dir.path(), false, None);
+        write_tiny_bert(dir.path(), 1, false, None);
         std::fs::remove_file(dir.path().join(file)).unwrap();
         let err = Embedder::load(dir.path()).unwrap_err();
         assert!(
@@ -281,7 +304,7 @@ fn a_bad_model_dir_is_a_typed_error_never_a_panic() {
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        write_tiny_bert(dir.path(), false, None);
+        write_tiny_bert(dir.path(), 1, false, None);
         std::fs::write(dir.path().join(file), content).unwrap();
         let err = Embedder::load(dir.path()).unwrap_err();
         assert!(matches!(err, EmbedError::BadFile { .. }), "{file}: {err:?}");
@@ -297,7 +320,7 @@ fn a_bad_model_dir_is_a_typed_error_never_a_panic() {
         },
     ] {
         let dir = tempfile::tempdir().unwrap();
-        write_tiny_bert(dir.path(), false, None);
+        write_tiny_bert(dir.path(), 1, false, None);
         let path = dir.path().join("model.safetensors");
         std::fs::write(&path, cut(&std::fs::read(&path).unwrap())).unwrap();
         let err = Embedder::load(dir.path()).unwrap_err();
@@ -305,7 +328,7 @@ fn a_bad_model_dir_is_a_typed_error_never_a_panic() {
     }
     // Weights of the wrong shape for the config.
     let dir = tempfile::tempdir().unwrap();
-    write_tiny_bert(dir.path(), false, None);
+    write_tiny_bert(dir.path(), 1, false, None);
     let cfg = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
     std::fs::write(
         dir.path().join("config.json"),
@@ -315,7 +338,7 @@ fn a_bad_model_dir_is_a_typed_error_never_a_panic() {
     assert!(Embedder::load(dir.path()).is_err());
     // Not a BERT.
     let dir = tempfile::tempdir().unwrap();
-    write_tiny_bert(dir.path(), false, None);
+    write_tiny_bert(dir.path(), 1, false, None);
     let cfg = std::fs::read_to_string(dir.path().join("config.json")).unwrap();
     std::fs::write(
         dir.path().join("config.json"),
@@ -331,11 +354,11 @@ fn a_bad_model_dir_is_a_typed_error_never_a_panic() {
 #[test]
 fn the_fingerprint_follows_the_weights() {
     let a = tempfile::tempdir().unwrap();
-    write_tiny_bert(a.path(), false, None);
+    write_tiny_bert(a.path(), 1, false, None);
     let fa = Embedder::load(a.path()).unwrap().fingerprint().to_string();
     assert_eq!(fa, Embedder::load(a.path()).unwrap().fingerprint());
     let b = tempfile::tempdir().unwrap();
-    write_tiny_bert(b.path(), false, None);
+    write_tiny_bert(b.path(), 2, false, None);
     assert_ne!(fa, Embedder::load(b.path()).unwrap().fingerprint());
 }
 

@@ -137,7 +137,7 @@ fn start_hub(repo: &str, model_dir: &Path, corrupt: bool) -> (String, Arc<Files>
 
 fn tiny_source() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    write_tiny_bert(dir.path(), false, None);
+    write_tiny_bert(dir.path(), 1, false, None);
     dir
 }
 

@@ -27,7 +27,7 @@ fn embeddings_files(dir: &Path) -> Vec<String> {
 #[test]
 fn passage_vectors_are_stored_reused_and_rebuilt_when_the_model_or_texts_change() {
     let model_a = tempfile::tempdir().unwrap();
-    write_tiny_bert(model_a.path(), false, None);
+    write_tiny_bert(model_a.path(), 1, false, None);
     let data_dir = tempfile::tempdir().unwrap();
     let texts = tempfile::tempdir().unwrap();
     let doc = texts.path().join("notes.md");
@@ -57,7 +57,7 @@ fn passage_vectors_are_stored_reused_and_rebuilt_when_the_model_or_texts_change(
 
     // Another model: new vectors, the old file removed.
     let model_b = tempfile::tempdir().unwrap();
-    write_tiny_bert(model_b.path(), false, None);
+    write_tiny_bert(model_b.path(), 2, false, None);
     assert!(open(model_b.path()).semantic.unwrap().built);
     let second = embeddings_files(data_dir.path());
     assert_eq!(second.len(), 1);
@@ -77,7 +77,7 @@ fn passage_vectors_are_stored_reused_and_rebuilt_when_the_model_or_texts_change(
 #[test]
 fn passages_of_several_sentences_get_sentence_vectors_that_are_stored_too() {
     let model = tempfile::tempdir().unwrap();
-    write_tiny_bert(model.path(), false, None);
+    write_tiny_bert(model.path(), 1, false, None);
     let data_dir = tempfile::tempdir().unwrap();
     let texts = tempfile::tempdir().unwrap();
     let doc = texts.path().join("notes.md");
@@ -134,7 +134,7 @@ fn passages_of_several_sentences_get_sentence_vectors_that_are_stored_too() {
 #[test]
 fn answers_with_a_tiny_model_stay_well_formed() {
     let model = tempfile::tempdir().unwrap();
-    write_tiny_bert(model.path(), false, None);
+    write_tiny_bert(model.path(), 1, false, None);
     let e = Engine::from_corpus(corpus::embedded(), None, SearchSettings::default())
         .unwrap()
         .with_model(model.path(), None)
