@@ -129,12 +129,21 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
     if parsed.is_empty() {
         return Ok(answer);
     }
-    let mut outcome = search::search(&engine.index, &parsed, &filter)?;
+    // With a model, the question's embedding (milliseconds of matrix products) runs while the
+    // lexical search runs on the other core.
+    let (mut outcome, question_vector) = match &engine.semantic {
+        Some(sem) => {
+            let (outcome, vector) = rayon::join(
+                || search::search(&engine.index, &parsed, &filter),
+                || sem.embed_question(question),
+            );
+            (outcome?, Some(vector?))
+        }
+        None => (search::search(&engine.index, &parsed, &filter)?, None),
+    };
     // Issue 13: with a model, the dense ranking is fused with the lexical one (search::fusion).
     let mut cosines: HashMap<u32, f32> = HashMap::new();
-    let mut question_vector = None;
-    if let Some(sem) = &engine.semantic {
-        let q = question_vector.insert(sem.embed_question(question)?);
+    if let (Some(sem), Some(q)) = (&engine.semantic, &question_vector) {
         let all = sem.scores(q);
         let keep = |ord: u32| match &filter.doc_id {
             Some(id) => engine.corpus.get(ord).is_some_and(|v| &v.document.id == id),

@@ -478,56 +478,94 @@ impl Rows {
     pub fn dot(&self, i: usize, query: &[f32]) -> Option<f32> {
         let scale = *self.scales.get(i)?;
         let row = self.data.get(i * self.dim..(i + 1) * self.dim)?;
-        Some(scan(row, &[scale], query).first().copied().unwrap_or(0.0))
+        let query = Query16::new(query);
+        Some(scan(row, &[scale], &query).first().copied().unwrap_or(0.0))
     }
 
-    /// The dot product of `query` with every row: the dense scan. Uses AVX2 with FMA where the
-    /// CPU has it (eight values widened and multiplied at a time), and splits a large scan
-    /// between the cores.
+    /// The dot product of `query` with every row: the dense scan. The query is rounded to 16-bit
+    /// integers once, so each row is an integer dot product — exact, the same on every CPU —
+    /// done 32 values at a time with AVX-512 or 16 with AVX2 where the CPU has them; a large
+    /// scan is split between the cores.
     pub fn dots(&self, query: &[f32]) -> Vec<f32> {
         if query.len() != self.dim || self.dim == 0 {
             return vec![0.0; self.len()];
         }
+        let query = Query16::new(query);
         // Below this many rows, a second thread costs more than it saves.
         const PARALLEL_ROWS: usize = 8192;
         if self.len() < PARALLEL_ROWS {
-            return scan(&self.data, &self.scales, query);
+            return scan(&self.data, &self.scales, &query);
         }
         let per_thread = self.len().div_ceil(rayon::current_num_threads().max(1));
         self.data
             .par_chunks(per_thread * self.dim)
             .zip(self.scales.par_chunks(per_thread))
-            .map(|(data, scales)| scan(data, scales, query))
+            .map(|(data, scales)| scan(data, scales, &query))
             .flatten_iter()
             .collect()
     }
 }
 
-/// Dot products of `query` with the rows of `data` (row-major, `query.len()` a row), each times
-/// its scale.
-fn scan(data: &[i8], scales: &[f32], query: &[f32]) -> Vec<f32> {
-    let dim = query.len();
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU has the features the function is compiled for (checked above).
-        return unsafe { simd::scan(data, scales, query) };
+/// A query vector as 16-bit integers and one scale (its largest magnitude over 32,767): each
+/// value is off by at most 1/65,534 of the largest, far below the rows' own 8-bit rounding.
+struct Query16 {
+    values: Vec<i16>,
+    scale: f32,
+}
+
+impl Query16 {
+    fn new(query: &[f32]) -> Query16 {
+        let max = query.iter().fold(
+            0.0f32,
+            |m, x| if x.is_finite() { m.max(x.abs()) } else { m },
+        );
+        let scale = if max > 0.0 { max / 32767.0 } else { 0.0 };
+        let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
+        let values = query
+            .iter()
+            .map(|x| (x * inv).round().clamp(-32767.0, 32767.0) as i16)
+            .collect();
+        Query16 { values, scale }
     }
+}
+
+/// Up to this many dimensions the SIMD kernels' 32-bit sums cannot overflow: each lane adds
+/// dim / 32 (AVX-512) or dim / 16 (AVX2) pairs of products of at most 127 × 32,767.
+const SIMD_MAX_DIM: usize = 8192;
+
+/// Dot products of `query` with the rows of `data` (row-major, a query's length a row), each
+/// times its scale and the query's.
+fn scan(data: &[i8], scales: &[f32], query: &Query16) -> Vec<f32> {
+    let dim = query.values.len();
+    if dim == 0 {
+        return vec![0.0; scales.len()];
+    }
+    #[cfg(target_arch = "x86_64")]
+    if dim <= SIMD_MAX_DIM {
+        if std::arch::is_x86_feature_detected!("avx512bw") {
+            // SAFETY: the CPU has the features the function is compiled for (checked above).
+            return unsafe { simd::scan512(data, scales, query) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above.
+            return unsafe { simd::scan256(data, scales, query) };
+        }
+    }
+    scan_plain(data, scales, query)
+}
+
+/// [`scan`] without SIMD: the same integer sums, so the same results to the last bit.
+fn scan_plain(data: &[i8], scales: &[f32], query: &Query16) -> Vec<f32> {
+    let dim = query.values.len();
     data.chunks_exact(dim)
         .zip(scales)
         .map(|(row, &scale)| {
-            let mut acc = [0.0f32; 8];
-            for (x, q) in row.chunks_exact(8).zip(query.chunks_exact(8)) {
-                for i in 0..8 {
-                    acc[i] += f32::from(x[i]) * q[i];
-                }
-            }
-            let tail = dim / 8 * 8;
-            let rest: f32 = row[tail..]
+            let sum: i64 = row
                 .iter()
-                .zip(&query[tail..])
-                .map(|(&x, q)| f32::from(x) * q)
+                .zip(&query.values)
+                .map(|(&x, &q)| i64::from(x) * i64::from(q))
                 .sum();
-            (acc.iter().sum::<f32>() + rest) * scale
+            sum as f32 * query.scale * scale
         })
         .collect()
 }
@@ -536,44 +574,77 @@ fn scan(data: &[i8], scales: &[f32], query: &[f32]) -> Vec<f32> {
 mod simd {
     use std::arch::x86_64::*;
 
-    /// [`super::scan`] for CPUs with AVX2 and FMA.
-    #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn scan(data: &[i8], scales: &[f32], query: &[f32]) -> Vec<f32> {
-        let dim = query.len();
+    use super::Query16;
+
+    /// The products past the last whole block of lanes.
+    fn tail(row: &[i8], query: &[i16], from: usize) -> i32 {
+        row.iter()
+            .zip(query)
+            .skip(from)
+            .map(|(&x, &q)| i32::from(x) * i32::from(q))
+            .sum()
+    }
+
+    /// [`super::scan`] for CPUs with AVX-512BW: 32 values widened to 16 bits, multiplied and
+    /// added in pairs (`vpmaddwd`) at a time.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    pub unsafe fn scan512(data: &[i8], scales: &[f32], query: &Query16) -> Vec<f32> {
+        let q = &query.values;
+        let dim = q.len();
+        let lanes = dim / 32 * 32;
         data.chunks_exact(dim)
             .zip(scales)
-            .map(|(row, &scale)| dot(row, query) * scale)
+            .map(|(row, &scale)| {
+                let mut acc = _mm512_setzero_si512();
+                let mut i = 0;
+                while i < lanes {
+                    // SAFETY: i + 32 <= dim, the length of both slices: unaligned loads of 32
+                    // bytes and of 32 16-bit integers.
+                    unsafe {
+                        let x = _mm512_cvtepi8_epi16(_mm256_loadu_si256(
+                            row.as_ptr().add(i).cast::<__m256i>(),
+                        ));
+                        let y = _mm512_loadu_si512(q.as_ptr().add(i).cast::<__m512i>());
+                        acc = _mm512_add_epi32(acc, _mm512_madd_epi16(x, y));
+                    }
+                    i += 32;
+                }
+                let sum = _mm512_reduce_add_epi32(acc) + tail(row, q, lanes);
+                sum as f32 * query.scale * scale
+            })
             .collect()
     }
 
-    #[target_feature(enable = "avx2,fma")]
-    fn dot(row: &[i8], query: &[f32]) -> f32 {
-        let n = row.len().min(query.len());
-        let lanes = n / 16 * 16;
-        let (mut a, mut b) = (_mm256_setzero_ps(), _mm256_setzero_ps());
-        let mut i = 0;
-        while i < lanes {
-            // SAFETY: i + 16 <= n, the length of both slices; unaligned loads of 8 bytes and of
-            // 8 floats.
-            unsafe {
-                let x0 = _mm_loadl_epi64(row.as_ptr().add(i).cast::<__m128i>());
-                let x1 = _mm_loadl_epi64(row.as_ptr().add(i + 8).cast::<__m128i>());
-                let q0 = _mm256_loadu_ps(query.as_ptr().add(i));
-                let q1 = _mm256_loadu_ps(query.as_ptr().add(i + 8));
-                a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(x0)), q0, a);
-                b = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(x1)), q1, b);
-            }
-            i += 16;
-        }
-        let mut lanes8 = [0.0f32; 8];
-        // SAFETY: writes eight floats into an array of eight.
-        unsafe { _mm256_storeu_ps(lanes8.as_mut_ptr(), _mm256_add_ps(a, b)) };
-        let tail: f32 = row[lanes..n]
-            .iter()
-            .zip(&query[lanes..n])
-            .map(|(&x, y)| f32::from(x) * y)
-            .sum();
-        lanes8.iter().sum::<f32>() + tail
+    /// [`super::scan`] for CPUs with AVX2: 16 values at a time.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn scan256(data: &[i8], scales: &[f32], query: &Query16) -> Vec<f32> {
+        let q = &query.values;
+        let dim = q.len();
+        let lanes = dim / 16 * 16;
+        data.chunks_exact(dim)
+            .zip(scales)
+            .map(|(row, &scale)| {
+                let mut acc = _mm256_setzero_si256();
+                let mut i = 0;
+                while i < lanes {
+                    // SAFETY: i + 16 <= dim, the length of both slices: unaligned loads of 16
+                    // bytes and of 16 16-bit integers.
+                    unsafe {
+                        let x = _mm256_cvtepi8_epi16(_mm_loadu_si128(
+                            row.as_ptr().add(i).cast::<__m128i>(),
+                        ));
+                        let y = _mm256_loadu_si256(q.as_ptr().add(i).cast::<__m256i>());
+                        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, y));
+                    }
+                    i += 16;
+                }
+                let mut lanes8 = [0i32; 8];
+                // SAFETY: writes eight 32-bit integers into an array of eight.
+                unsafe { _mm256_storeu_si256(lanes8.as_mut_ptr().cast::<__m256i>(), acc) };
+                let sum = lanes8.iter().sum::<i32>() + tail(row, q, lanes);
+                sum as f32 * query.scale * scale
+            })
+            .collect()
     }
 }
 
@@ -616,5 +687,30 @@ mod tests {
         let one = super::Rows::from_f16(&[half::f16::ONE; 4], 4);
         assert_eq!(one.dots(&[1.0; 3]), vec![0.0]);
         assert_eq!(one.dot(5, &[1.0; 4]), None);
+    }
+
+    #[test]
+    fn every_scan_kernel_gives_the_same_bits() {
+        for dim in [1usize, 15, 16, 17, 31, 32, 33, 384, 400] {
+            let rows = 37;
+            let values: Vec<half::f16> = (0..dim * rows)
+                .map(|i| half::f16::from_f32(((i * 7919) % 1000) as f32 / 1000.0 - 0.5))
+                .collect();
+            let r = super::Rows::from_f16(&values, dim);
+            let query: Vec<f32> = (0..dim).map(|i| (i as f32 * 0.11).cos()).collect();
+            let q = super::Query16::new(&query);
+            let plain = super::scan_plain(&r.data, &r.scales, &q);
+            assert_eq!(super::scan(&r.data, &r.scales, &q), plain, "dim {dim}");
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2 (checked).
+                let avx2 = unsafe { super::simd::scan256(&r.data, &r.scales, &q) };
+                assert_eq!(avx2, plain, "dim {dim}");
+            }
+        }
+        // Extreme values stay within range; NaN in a query counts as zero.
+        let q = super::Query16::new(&[f32::NAN, 1.0, -1.0, 0.5]);
+        assert_eq!(q.values, vec![0, 32767, -32767, 16384]);
+        assert_eq!(super::Query16::new(&[0.0; 3]).values, vec![0; 3]);
     }
 }

@@ -258,7 +258,10 @@ fn cls_pooling_and_prompts_are_read_from_the_model_dir() {
     let q = e.embed_query("dual power").unwrap();
     let p = e.embed(&["dual power"], Role::Passage).unwrap().remove(0);
     let cos = dot(&q, &p);
-    assert!(cos < 0.9999, "query and passage prompts differ: cosine {cos}");
+    assert!(
+        cos < 0.9999,
+        "query and passage prompts differ: cosine {cos}"
+    );
     // The same weights without prompts: the prompt is exactly text put in front.
     std::fs::remove_file(dir.path().join("config_sentence_transformers.json")).unwrap();
     let plain = Embedder::load(dir.path()).unwrap();
