@@ -529,9 +529,10 @@ impl Query16 {
     }
 }
 
-/// Up to this many dimensions the SIMD kernels' 32-bit sums cannot overflow: each lane adds
-/// dim / 32 (AVX-512) or dim / 16 (AVX2) pairs of products of at most 127 × 32,767.
-const SIMD_MAX_DIM: usize = 8192;
+/// Up to this many dimensions the SIMD kernels' 32-bit lanes cannot overflow: an AVX2 lane adds
+/// dim / 16 pairs of products of at most 127 × 32,767 (4096 / 16 × 2 × 127 × 32,767 < 2³¹); the
+/// lanes are then added in 64 bits.
+const SIMD_MAX_DIM: usize = 4096;
 
 /// Dot products of `query` with the rows of `data` (row-major, a query's length a row), each
 /// times its scale and the query's.
@@ -556,17 +557,27 @@ fn scan(data: &[i8], scales: &[f32], query: &Query16) -> Vec<f32> {
 
 /// [`scan`] without SIMD: the same integer sums, so the same results to the last bit.
 fn scan_plain(data: &[i8], scales: &[f32], query: &Query16) -> Vec<f32> {
-    let dim = query.values.len();
+    scan_with(data, scales, query, |row, q| {
+        row.iter()
+            .zip(q)
+            .map(|(&x, &y)| i64::from(x) * i64::from(y))
+            .sum()
+    })
+}
+
+/// Each row's integer dot product with the query (`dot`), times the row's scale and the query's.
+/// Inlined into each SIMD variant so that `dot` is inlined with the CPU features it is built for.
+#[inline(always)]
+fn scan_with(
+    data: &[i8],
+    scales: &[f32],
+    query: &Query16,
+    dot: impl Fn(&[i8], &[i16]) -> i64,
+) -> Vec<f32> {
+    let dim = query.values.len().max(1);
     data.chunks_exact(dim)
         .zip(scales)
-        .map(|(row, &scale)| {
-            let sum: i64 = row
-                .iter()
-                .zip(&query.values)
-                .map(|(&x, &q)| i64::from(x) * i64::from(q))
-                .sum();
-            sum as f32 * query.scale * scale
-        })
+        .map(|(row, &scale)| dot(row, &query.values) as f32 * query.scale * scale)
         .collect()
 }
 
@@ -574,77 +585,75 @@ fn scan_plain(data: &[i8], scales: &[f32], query: &Query16) -> Vec<f32> {
 mod simd {
     use std::arch::x86_64::*;
 
-    use super::Query16;
+    use super::{Query16, scan_with};
 
     /// The products past the last whole block of lanes.
-    fn tail(row: &[i8], query: &[i16], from: usize) -> i32 {
+    fn tail(row: &[i8], query: &[i16], from: usize) -> i64 {
         row.iter()
             .zip(query)
             .skip(from)
-            .map(|(&x, &q)| i32::from(x) * i32::from(q))
+            .map(|(&x, &q)| i64::from(x) * i64::from(q))
             .sum()
     }
 
-    /// [`super::scan`] for CPUs with AVX-512BW: 32 values widened to 16 bits, multiplied and
-    /// added in pairs (`vpmaddwd`) at a time.
+    /// [`super::scan`] for CPUs with AVX-512BW.
     #[target_feature(enable = "avx512f,avx512bw")]
     pub unsafe fn scan512(data: &[i8], scales: &[f32], query: &Query16) -> Vec<f32> {
-        let q = &query.values;
-        let dim = q.len();
-        let lanes = dim / 32 * 32;
-        data.chunks_exact(dim)
-            .zip(scales)
-            .map(|(row, &scale)| {
-                let mut acc = _mm512_setzero_si512();
-                let mut i = 0;
-                while i < lanes {
-                    // SAFETY: i + 32 <= dim, the length of both slices: unaligned loads of 32
-                    // bytes and of 32 16-bit integers.
-                    unsafe {
-                        let x = _mm512_cvtepi8_epi16(_mm256_loadu_si256(
-                            row.as_ptr().add(i).cast::<__m256i>(),
-                        ));
-                        let y = _mm512_loadu_si512(q.as_ptr().add(i).cast::<__m512i>());
-                        acc = _mm512_add_epi32(acc, _mm512_madd_epi16(x, y));
-                    }
-                    i += 32;
-                }
-                let sum = _mm512_reduce_add_epi32(acc) + tail(row, q, lanes);
-                sum as f32 * query.scale * scale
-            })
-            .collect()
+        scan_with(data, scales, query, |row, q| dot512(row, q))
     }
 
-    /// [`super::scan`] for CPUs with AVX2: 16 values at a time.
+    /// [`super::scan`] for CPUs with AVX2.
     #[target_feature(enable = "avx2")]
     pub unsafe fn scan256(data: &[i8], scales: &[f32], query: &Query16) -> Vec<f32> {
-        let q = &query.values;
-        let dim = q.len();
-        let lanes = dim / 16 * 16;
-        data.chunks_exact(dim)
-            .zip(scales)
-            .map(|(row, &scale)| {
-                let mut acc = _mm256_setzero_si256();
-                let mut i = 0;
-                while i < lanes {
-                    // SAFETY: i + 16 <= dim, the length of both slices: unaligned loads of 16
-                    // bytes and of 16 16-bit integers.
-                    unsafe {
-                        let x = _mm256_cvtepi8_epi16(_mm_loadu_si128(
-                            row.as_ptr().add(i).cast::<__m128i>(),
-                        ));
-                        let y = _mm256_loadu_si256(q.as_ptr().add(i).cast::<__m256i>());
-                        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, y));
-                    }
-                    i += 16;
-                }
-                let mut lanes8 = [0i32; 8];
-                // SAFETY: writes eight 32-bit integers into an array of eight.
-                unsafe { _mm256_storeu_si256(lanes8.as_mut_ptr().cast::<__m256i>(), acc) };
-                let sum = lanes8.iter().sum::<i32>() + tail(row, q, lanes);
-                sum as f32 * query.scale * scale
-            })
-            .collect()
+        scan_with(data, scales, query, |row, q| dot256(row, q))
+    }
+
+    /// 32 values widened to 16 bits, multiplied and added in pairs (`vpmaddwd`) at a time.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    fn dot512(row: &[i8], q: &[i16]) -> i64 {
+        let n = row.len().min(q.len());
+        let lanes = n / 32 * 32;
+        let mut acc = _mm512_setzero_si512();
+        let mut i = 0;
+        while i < lanes {
+            // SAFETY: i + 32 <= n, within both slices: unaligned loads of 32 bytes and of 32
+            // 16-bit integers.
+            unsafe {
+                let x =
+                    _mm512_cvtepi8_epi16(_mm256_loadu_si256(row.as_ptr().add(i).cast::<__m256i>()));
+                let y = _mm512_loadu_si512(q.as_ptr().add(i).cast::<__m512i>());
+                acc = _mm512_add_epi32(acc, _mm512_madd_epi16(x, y));
+            }
+            i += 32;
+        }
+        let mut lanes16 = [0i32; 16];
+        // SAFETY: writes sixteen 32-bit integers into an array of sixteen.
+        unsafe { _mm512_storeu_si512(lanes16.as_mut_ptr().cast::<__m512i>(), acc) };
+        lanes16.iter().map(|&x| i64::from(x)).sum::<i64>() + tail(row, q, lanes)
+    }
+
+    /// The same with AVX2, 16 values at a time.
+    #[target_feature(enable = "avx2")]
+    fn dot256(row: &[i8], q: &[i16]) -> i64 {
+        let n = row.len().min(q.len());
+        let lanes = n / 16 * 16;
+        let mut acc = _mm256_setzero_si256();
+        let mut i = 0;
+        while i < lanes {
+            // SAFETY: i + 16 <= n, within both slices: unaligned loads of 16 bytes and of 16
+            // 16-bit integers.
+            unsafe {
+                let x =
+                    _mm256_cvtepi8_epi16(_mm_loadu_si128(row.as_ptr().add(i).cast::<__m128i>()));
+                let y = _mm256_loadu_si256(q.as_ptr().add(i).cast::<__m256i>());
+                acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, y));
+            }
+            i += 16;
+        }
+        let mut lanes8 = [0i32; 8];
+        // SAFETY: writes eight 32-bit integers into an array of eight.
+        unsafe { _mm256_storeu_si256(lanes8.as_mut_ptr().cast::<__m256i>(), acc) };
+        lanes8.iter().map(|&x| i64::from(x)).sum::<i64>() + tail(row, q, lanes)
     }
 }
 
@@ -707,6 +716,21 @@ mod tests {
                 let avx2 = unsafe { super::simd::scan256(&r.data, &r.scales, &q) };
                 assert_eq!(avx2, plain, "dim {dim}");
             }
+        }
+        // The largest sums the kernels allow: every value at full scale, 4,096 dimensions.
+        let dim = 4096;
+        let r = super::Rows::from_f16(&vec![half::f16::ONE; dim * 2], dim);
+        let q = super::Query16::new(&vec![1.0; dim]);
+        let plain = super::scan_plain(&r.data, &r.scales, &q);
+        assert!((plain[0] - 4096.0).abs() < 0.01, "{plain:?}");
+        assert_eq!(super::scan(&r.data, &r.scales, &q), plain);
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked).
+            assert_eq!(
+                unsafe { super::simd::scan256(&r.data, &r.scales, &q) },
+                plain
+            );
         }
         // Extreme values stay within range; NaN in a query counts as zero.
         let q = super::Query16::new(&[f32::NAN, 1.0, -1.0, 0.5]);
