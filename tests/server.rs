@@ -339,7 +339,7 @@ async fn a_panicking_handler_still_answers_with_the_apology() {
     s.stop().await;
 }
 
-/// A handler that may be slow: `slow` takes 400 ms, anything else answers at once. Late answers
+/// A handler that may be slow: `slow` takes 2.5 s, anything else answers at once. Late answers
 /// are collected instead of being sent to Discord.
 struct Slow {
     late: tokio::sync::mpsc::UnboundedSender<(serde_json::Value, serde_json::Value)>,
@@ -349,7 +349,7 @@ impl Interactions for Slow {
     fn respond(&self, raw: &[u8], kind: u64) -> Reply {
         let v: serde_json::Value = serde_json::from_slice(raw).expect("the server checked it");
         if v["data"]["name"] == "slow" {
-            std::thread::sleep(std::time::Duration::from_millis(400));
+            std::thread::sleep(std::time::Duration::from_millis(2500));
         }
         Echo.respond(raw, kind)
     }
@@ -372,7 +372,9 @@ async fn a_late_answer_is_deferred_then_follows() {
     let (late, mut followed) = tokio::sync::mpsc::unbounded_channel();
     let s = Server::deferring_after(
         Some(Arc::new(Slow { late })),
-        std::time::Duration::from_millis(100),
+        // Far from both the fast answer (microseconds) and the slow one, so a loaded machine
+        // cannot turn the fast one into a deferral.
+        std::time::Duration::from_millis(1000),
     )
     .await;
     // Fast enough: answered at once, nothing follows.
@@ -383,7 +385,7 @@ async fn a_late_answer_is_deferred_then_follows() {
     let (status, body) = s.post(&command("slow")).await;
     assert_eq!(status, 200);
     assert_eq!(body, r#"{"type":5}"#);
-    let (raw, response) = tokio::time::timeout(std::time::Duration::from_secs(5), followed.recv())
+    let (raw, response) = tokio::time::timeout(std::time::Duration::from_secs(20), followed.recv())
         .await
         .expect("the answer follows")
         .expect("sent");
@@ -695,7 +697,7 @@ async fn serve_process_starts_answers_and_stops_gracefully() {
         .spawn()
         .expect("spawn");
     let mut ready = false;
-    for _ in 0..100 {
+    for _ in 0..400 {
         if tokio::net::TcpStream::connect(addr).await.is_ok()
             && request(addr, "GET", "/healthz", &[], b"").await.0 == 200
         {
