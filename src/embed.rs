@@ -474,12 +474,17 @@ impl Rows {
         Some(row.iter().map(|&x| f32::from(x) * scale).collect())
     }
 
-    /// The dot product of `query` with row `i`.
-    pub fn dot(&self, i: usize, query: &[f32]) -> Option<f32> {
-        let scale = *self.scales.get(i)?;
-        let row = self.data.get(i * self.dim..(i + 1) * self.dim)?;
-        let query = Query16::new(query);
-        Some(scan(row, &[scale], &query).first().copied().unwrap_or(0.0))
+    /// The dot products of `query` with rows `rows` (a few: one thread); None when they are not
+    /// all here or the query has the wrong length.
+    pub fn dots_in(&self, rows: std::ops::Range<usize>, query: &[f32]) -> Option<Vec<f32>> {
+        if query.len() != self.dim || self.dim == 0 {
+            return None;
+        }
+        let scales = self.scales.get(rows.clone())?;
+        let data = self
+            .data
+            .get(rows.start * self.dim..rows.end.checked_mul(self.dim)?)?;
+        Some(scan(data, scales, &Query16::new(query)))
     }
 
     /// The dot product of `query` with every row: the dense scan. The query is rounded to 16-bit
@@ -685,7 +690,7 @@ mod tests {
                 // Each value is off by at most half a step (max / 254).
                 let bound = 0.01 * dim as f32 / 8.0 + 1e-3;
                 assert!((g - want).abs() < bound, "dim {dim} row {r}: {g} vs {want}");
-                assert!((q.dot(r, &query).unwrap_or(f32::NAN) - g).abs() < 1e-4);
+                assert_eq!(q.dots_in(r..r + 1, &query), Some(vec![*g]));
             }
             let row = q.row(0).unwrap_or_default();
             assert!(row.iter().zip(&exact).all(|(a, b)| (a - b).abs() < 0.005));
@@ -695,7 +700,9 @@ mod tests {
         // A query of the wrong length scores 0, never panics.
         let one = super::Rows::from_f16(&[half::f16::ONE; 4], 4);
         assert_eq!(one.dots(&[1.0; 3]), vec![0.0]);
-        assert_eq!(one.dot(5, &[1.0; 4]), None);
+        assert_eq!(one.dots_in(0..2, &[1.0; 4]), None);
+        assert_eq!(one.dots_in(0..1, &[1.0; 3]), None);
+        assert_eq!(one.dots_in(1..1, &[1.0; 4]), Some(vec![]));
     }
 
     #[test]

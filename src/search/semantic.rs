@@ -174,13 +174,17 @@ impl Semantic {
         if query.len() != self.dim {
             return Vec::new();
         }
-        self.sentences
-            .range(ord as usize)
-            .filter_map(|i| {
-                let &(a, b) = self.sentences.spans.get(i)?;
-                let cos = self.sentence_rows.dot(i, query)?;
-                Some(((a as usize, b as usize), cos))
-            })
+        let range = self.sentences.range(ord as usize);
+        let (Some(spans), Some(cosines)) = (
+            self.sentences.spans.get(range.clone()),
+            self.sentence_rows.dots_in(range, query),
+        ) else {
+            return Vec::new();
+        };
+        spans
+            .iter()
+            .zip(cosines)
+            .map(|(&(a, b), cos)| ((a as usize, b as usize), cos))
             .collect()
     }
 
