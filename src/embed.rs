@@ -16,6 +16,7 @@ use serde::Deserialize;
 use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
 
 mod bert;
+mod linear;
 mod weights;
 
 /// Texts per forward pass.

@@ -179,8 +179,9 @@ fn tiny_model_gives_unit_vectors_of_its_dimension_in_input_order() {
     );
 }
 
-/// cabildo's own forward pass (src/embed/bert.rs: transposed weights, fused query/key/value, its
-/// own GELU) gives the vectors of candle-transformers' BERT, mean-pooled, padding included.
+/// cabildo's own forward pass (src/embed/bert.rs: f16 linear layers in its own kernel, fused
+/// query/key/value, its own GELU) gives the vectors of candle-transformers' BERT, mean-pooled,
+/// padding included.
 #[test]
 fn the_forward_pass_matches_candle_transformers_bert() {
     use candle_transformers::models::bert::{BertModel, Config};

@@ -1,9 +1,8 @@
 //! BERT's forward pass (the encoder inside all-MiniLM, BGE, E5 and most sentence-transformers
 //! models), written for inference on a CPU. Same arithmetic as the reference implementation, laid
 //! out for speed:
-//! - every weight matrix is stored transposed (input × output, contiguous), so a layer is one plain
-//!   matrix product — for a short question that is four times faster than multiplying by a strided
-//!   transpose on every call;
+//! - every weight matrix is held in half floats, packed for a kernel made for the few rows of a
+//!   question (`linear.rs`), which also serves batches of passages;
 //! - query, key and value are one product (their weights side by side);
 //! - attention softmax and layer norm are candle's fused kernels;
 //! - the word-embedding table is held in half floats (half the memory of the whole model);
@@ -15,6 +14,8 @@
 use candle_core::{CpuStorage, DType, Layout, Shape, Tensor};
 use candle_nn::VarBuilder;
 use serde::Deserialize;
+
+use super::linear::Linear;
 
 /// The fields of a BERT `config.json` the forward pass needs.
 #[derive(Debug, Clone, Deserialize)]
@@ -76,24 +77,14 @@ impl Config {
     }
 }
 
-/// A linear layer with its weight stored input × output.
-struct Dense {
-    weight: Tensor,
-    bias: Tensor,
-}
-
-impl Dense {
-    /// Loads `weight` (output × input, as stored) and `bias`, keeping the weight transposed.
-    fn load(vb: VarBuilder, input: usize, output: usize) -> candle_core::Result<Dense> {
-        let weight = vb.get((output, input), "weight")?.t()?.contiguous()?;
-        let bias = vb.get(output, "bias")?;
-        Ok(Dense { weight, bias })
-    }
-
-    /// `x` is (rows, input).
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        x.matmul(&self.weight)?.broadcast_add(&self.bias)
-    }
+/// Loads `weight` (output × input, as stored) and `bias` as a [`Linear`] layer.
+fn dense(vb: VarBuilder, input: usize, output: usize) -> candle_core::Result<Linear> {
+    let weight = vb
+        .get((output, input), "weight")?
+        .flatten_all()?
+        .to_vec1::<f32>()?;
+    let bias = vb.get(output, "bias")?.to_vec1::<f32>()?;
+    Linear::new(&weight, &bias, input, output)
 }
 
 struct Norm {
@@ -117,11 +108,11 @@ impl Norm {
 }
 
 struct Layer {
-    qkv: Dense,
-    attention_out: Dense,
+    qkv: Linear,
+    attention_out: Linear,
     attention_norm: Norm,
-    up: Dense,
-    down: Dense,
+    up: Linear,
+    down: Linear,
     out_norm: Norm,
 }
 
@@ -129,21 +120,19 @@ impl Layer {
     fn load(vb: VarBuilder, c: &Config) -> candle_core::Result<Layer> {
         let d = c.hidden_size;
         let att = vb.pp("attention");
-        let part = |name: &str| -> candle_core::Result<(Tensor, Tensor)> {
+        // Query, key and value side by side: one (3·d) × d weight.
+        let (mut weight, mut bias) = (Vec::with_capacity(3 * d * d), Vec::with_capacity(3 * d));
+        for name in ["query", "key", "value"] {
             let p = att.pp("self").pp(name);
-            Ok((p.get((d, d), "weight")?, p.get(d, "bias")?))
-        };
-        let (q, k, v) = (part("query")?, part("key")?, part("value")?);
-        let qkv = Dense {
-            weight: Tensor::cat(&[&q.0, &k.0, &v.0], 0)?.t()?.contiguous()?,
-            bias: Tensor::cat(&[&q.1, &k.1, &v.1], 0)?,
-        };
+            weight.extend(p.get((d, d), "weight")?.flatten_all()?.to_vec1::<f32>()?);
+            bias.extend(p.get(d, "bias")?.to_vec1::<f32>()?);
+        }
         Ok(Layer {
-            qkv,
-            attention_out: Dense::load(att.pp("output").pp("dense"), d, d)?,
+            qkv: Linear::new(&weight, &bias, d, 3 * d)?,
+            attention_out: dense(att.pp("output").pp("dense"), d, d)?,
             attention_norm: Norm::load(att.pp("output").pp("LayerNorm"), d, c.layer_norm_eps)?,
-            up: Dense::load(vb.pp("intermediate").pp("dense"), d, c.intermediate_size)?,
-            down: Dense::load(vb.pp("output").pp("dense"), c.intermediate_size, d)?,
+            up: dense(vb.pp("intermediate").pp("dense"), d, c.intermediate_size)?,
+            down: dense(vb.pp("output").pp("dense"), c.intermediate_size, d)?,
             out_norm: Norm::load(vb.pp("output").pp("LayerNorm"), d, c.layer_norm_eps)?,
         })
     }

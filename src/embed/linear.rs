@@ -1,0 +1,438 @@
+//! Linear layers of the forward pass (`x·Wᵀ + b`), with the weights held in half floats.
+//!
+//! A question is a few dozen tokens, so its forward pass is a handful of rows multiplied by every
+//! weight matrix of the model: the time goes into reading the weights (42 MB in f32 for MiniLM,
+//! more than the last-level cache), not into arithmetic. Held as f16 the weights are half the
+//! bytes, and the layer reads them with a kernel made for few rows: each matrix is packed in
+//! panels of [`PANEL`] output columns (one panel is one contiguous stream), a block of rows is
+//! multiplied by one panel at a time with the accumulators in registers (AVX-512 or AVX2 + F16C +
+//! FMA, chosen at run time, a plain loop elsewhere), and the panels are shared between the cores.
+//! A batch of passages at index time runs the same kernel with its rows split between the cores
+//! (in chunks that stay in cache), which measured faster than gemm on f32 weights as well.
+//!
+//! Measurements: docs/semantic.md ("Session of 2026-12-02").
+
+use candle_core::{CpuStorage, Layout, Shape, Tensor};
+use half::f16;
+use rayon::prelude::*;
+
+/// Output columns per packed panel.
+const PANEL: usize = 16;
+
+/// Rows of a batch computed together (a multiple of both kernels' row blocks); a product of at
+/// most this many rows splits its panels between the cores instead.
+const ROW_CHUNK: usize = 48;
+
+/// Multiply-adds from which a question's product is split between the cores.
+const PARALLEL_FROM: usize = 1 << 20;
+
+/// A linear layer: `output` values from `input`.
+pub struct Linear {
+    input: usize,
+    output: usize,
+    /// Panel `p`, input `k`, column `j` at `(p·input + k)·PANEL + j`; the last panel's missing
+    /// columns are zeros.
+    packed: Vec<f16>,
+    /// Padded with zeros to whole panels.
+    bias: Vec<f32>,
+}
+
+impl Linear {
+    /// From a weight stored output × input (row-major, as in PyTorch) and its bias.
+    pub fn new(
+        weight: &[f32],
+        bias: &[f32],
+        input: usize,
+        output: usize,
+    ) -> candle_core::Result<Linear> {
+        if weight.len() != input * output || bias.len() != output {
+            candle_core::bail!(
+                "linear layer: {} weights and {} biases for {input} → {output}",
+                weight.len(),
+                bias.len()
+            );
+        }
+        let panels = output.div_ceil(PANEL);
+        let mut packed = vec![f16::ZERO; panels * input * PANEL];
+        for (o, row) in weight.chunks_exact(input.max(1)).enumerate() {
+            let (p, j) = (o / PANEL, o % PANEL);
+            for (k, &w) in row.iter().enumerate() {
+                packed[(p * input + k) * PANEL + j] = f16::from_f32(w);
+            }
+        }
+        let mut padded = bias.to_vec();
+        padded.resize(panels * PANEL, 0.0);
+        Ok(Linear {
+            input,
+            output,
+            packed,
+            bias: padded,
+        })
+    }
+
+    /// `x` is (rows, input); returns (rows, output).
+    pub fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        x.apply_op1_no_bwd(self)
+    }
+
+    /// `x` (rows × input, row-major) times the weights, plus the bias: rows × output.
+    pub fn product(&self, x: &[f32], rows: usize) -> Vec<f32> {
+        self.product_with(x, rows, kernel())
+    }
+
+    fn product_with(&self, x: &[f32], rows: usize, kernel: Kernel) -> Vec<f32> {
+        let (input, output) = (self.input, self.output);
+        let mut out = vec![0f32; rows * output];
+        if rows == 0 || output == 0 || x.len() < rows * input {
+            return out;
+        }
+        if rows <= ROW_CHUNK {
+            // A question: split the panels between the cores.
+            let parallel = rows * input * output >= PARALLEL_FROM;
+            self.rows_into(x, rows, kernel, parallel, &mut out);
+        } else {
+            // A batch: split the rows; each chunk's rows stay in cache while every panel
+            // streams past them.
+            out.par_chunks_mut(ROW_CHUNK * output)
+                .zip(x.par_chunks(ROW_CHUNK * input.max(1)))
+                .for_each(|(out, x)| {
+                    self.rows_into(x, out.len() / output, kernel, false, out);
+                });
+        }
+        out
+    }
+
+    /// The product for a few rows, into `out` (rows × output).
+    fn rows_into(&self, x: &[f32], rows: usize, kernel: Kernel, parallel: bool, out: &mut [f32]) {
+        let (input, output) = (self.input, self.output);
+        let panels = output.div_ceil(PANEL);
+        // Panel-major first (each panel's rows × PANEL block is one task's), then row-major.
+        let mut blocks = vec![0f32; panels * rows * PANEL];
+        let run = |(p, block): (usize, &mut [f32])| {
+            let weights = &self.packed[p * input * PANEL..(p + 1) * input * PANEL];
+            let bias = &self.bias[p * PANEL..(p + 1) * PANEL];
+            panel(kernel, x, rows, input, weights, bias, block);
+        };
+        if parallel && panels > 1 {
+            let per_task = panels.div_ceil(rayon::current_num_threads().max(1));
+            blocks
+                .par_chunks_mut(rows * PANEL)
+                .with_min_len(per_task)
+                .enumerate()
+                .for_each(run);
+        } else {
+            blocks.chunks_mut(rows * PANEL).enumerate().for_each(run);
+        }
+        for (p, block) in blocks.chunks_exact(rows * PANEL).enumerate() {
+            let cols = PANEL.min(output - p * PANEL);
+            for (r, values) in block.chunks_exact(PANEL).enumerate() {
+                out[r * output + p * PANEL..][..cols].copy_from_slice(&values[..cols]);
+            }
+        }
+    }
+}
+
+impl candle_core::CustomOp1 for Linear {
+    fn name(&self) -> &'static str {
+        "linear-f16"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (CpuStorage::F32(data), Some((start, end))) = (s, l.contiguous_offsets()) else {
+            candle_core::bail!("linear: expects a contiguous f32 tensor");
+        };
+        let (rows, input) = l.shape().dims2()?;
+        if input != self.input {
+            candle_core::bail!("linear: {input} inputs for a layer of {}", self.input);
+        }
+        let out = self.product(&data[start..end], rows);
+        Ok((CpuStorage::F32(out), Shape::from((rows, self.output))))
+    }
+}
+
+/// Which kernel this CPU runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kernel {
+    Plain,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+fn kernel() -> Kernel {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return Kernel::Avx512;
+        }
+        if std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::arch::is_x86_feature_detected!("f16c")
+        {
+            return Kernel::Avx2;
+        }
+    }
+    Kernel::Plain
+}
+
+/// Calls `f::<R>` for whole blocks of `max` rows, then once for the rest (`fewer`: every
+/// smaller block size).
+macro_rules! by_blocks {
+    ($rows:expr, $max:literal, [$($fewer:literal),*], $r:ident, $f:ident $args:tt) => {{
+        let mut $r = 0;
+        while $r < $rows {
+            let n = ($rows - $r).min($max);
+            match n {
+                $($fewer => $f::<$fewer> $args,)*
+                _ => $f::<$max> $args,
+            }
+            $r += n;
+        }
+    }};
+}
+
+/// One panel: `block` (rows × PANEL) = `x` (rows × input) · `weights` (input × PANEL) + `bias`.
+fn panel(
+    kernel: Kernel,
+    x: &[f32],
+    rows: usize,
+    input: usize,
+    weights: &[f16],
+    bias: &[f32],
+    block: &mut [f32],
+) {
+    // What the SIMD kernels read and write (the callers' slices always have these lengths).
+    assert!(x.len() >= rows * input && weights.len() >= input * PANEL);
+    assert!(bias.len() >= PANEL && block.len() >= rows * PANEL);
+    match kernel {
+        Kernel::Plain => {
+            for (r, out) in block.chunks_exact_mut(PANEL).enumerate().take(rows) {
+                out.copy_from_slice(bias);
+                let row = &x[r * input..(r + 1) * input];
+                for (&a, w) in row.iter().zip(weights.chunks_exact(PANEL)) {
+                    for (o, w) in out.iter_mut().zip(w) {
+                        *o += a * w.to_f32();
+                    }
+                }
+            }
+        }
+        // SAFETY (both arms): the CPU has the features the kernels are built for (`kernel()`
+        // checked them); the slices have the lengths the kernels read and write (asserted above).
+        // Up to 6 rows at a time, two accumulator registers a row.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 => unsafe {
+            use simd::rows256;
+            by_blocks!(
+                rows,
+                6,
+                [1, 2, 3, 4, 5],
+                r,
+                rows256(r, x, input, weights, bias, block)
+            )
+        },
+        // Up to 12 rows at a time, one accumulator register a row.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512 => unsafe {
+            use simd::rows512;
+            by_blocks!(
+                rows,
+                12,
+                [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+                r,
+                rows512(r, x, input, weights, bias, block)
+            )
+        },
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use std::arch::x86_64::*;
+
+    use half::f16;
+
+    use super::PANEL;
+
+    /// Rows `first..first + R` of one panel (see [`super::panel`]), one register a row.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    pub(super) fn rows512<const R: usize>(
+        first: usize,
+        x: &[f32],
+        input: usize,
+        weights: &[f16],
+        bias: &[f32],
+        block: &mut [f32],
+    ) {
+        // SAFETY: `super::panel` asserted the lengths: rows first..first + R of `x` and `block`,
+        // `input` × PANEL weights and PANEL biases are in bounds.
+        unsafe {
+            let b = _mm512_loadu_ps(bias.as_ptr());
+            let mut acc = [b; R];
+            let a = x.as_ptr().add(first * input);
+            let w = weights.as_ptr().cast::<__m256i>();
+            for k in 0..input {
+                let wk = _mm512_cvtph_ps(_mm256_loadu_si256(w.add(k)));
+                for (r, acc) in acc.iter_mut().enumerate() {
+                    *acc = _mm512_fmadd_ps(_mm512_set1_ps(*a.add(r * input + k)), wk, *acc);
+                }
+            }
+            let out = block.as_mut_ptr().add(first * PANEL);
+            for (r, acc) in acc.iter().enumerate() {
+                _mm512_storeu_ps(out.add(r * PANEL), *acc);
+            }
+        }
+    }
+
+    /// The same with AVX2: two registers a row.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    pub(super) fn rows256<const R: usize>(
+        first: usize,
+        x: &[f32],
+        input: usize,
+        weights: &[f16],
+        bias: &[f32],
+        block: &mut [f32],
+    ) {
+        // SAFETY: as in `rows512`.
+        unsafe {
+            let b = [
+                _mm256_loadu_ps(bias.as_ptr()),
+                _mm256_loadu_ps(bias.as_ptr().add(8)),
+            ];
+            let mut acc = [b; R];
+            let a = x.as_ptr().add(first * input);
+            let w = weights.as_ptr().cast::<__m128i>();
+            for k in 0..input {
+                let lo = _mm256_cvtph_ps(_mm_loadu_si128(w.add(2 * k)));
+                let hi = _mm256_cvtph_ps(_mm_loadu_si128(w.add(2 * k + 1)));
+                for (r, acc) in acc.iter_mut().enumerate() {
+                    let v = _mm256_set1_ps(*a.add(r * input + k));
+                    acc[0] = _mm256_fmadd_ps(v, lo, acc[0]);
+                    acc[1] = _mm256_fmadd_ps(v, hi, acc[1]);
+                }
+            }
+            let out = block.as_mut_ptr().add(first * PANEL);
+            for (r, acc) in acc.iter().enumerate() {
+                _mm256_storeu_ps(out.add(r * PANEL), acc[0]);
+                _mm256_storeu_ps(out.add(r * PANEL + 8), acc[1]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A weight matrix of the given shape with values of both signs and several magnitudes.
+    fn layer(input: usize, output: usize) -> (Vec<f32>, Vec<f32>) {
+        let w = (0..input * output)
+            .map(|i| ((i * 7919 % 1013) as f32 / 1013.0 - 0.5) * 0.2)
+            .collect();
+        let b = (0..output).map(|o| (o as f32 * 0.3).sin()).collect();
+        (w, b)
+    }
+
+    /// The product in f64 on the f16-rounded weights.
+    fn reference(w: &[f32], b: &[f32], x: &[f32], rows: usize, input: usize) -> Vec<f64> {
+        let output = b.len();
+        let mut out = vec![0f64; rows * output];
+        for r in 0..rows {
+            for o in 0..output {
+                let mut s = f64::from(b[o]);
+                for k in 0..input {
+                    let wk = f64::from(f16::from_f32(w[o * input + k]).to_f32());
+                    s += f64::from(x[r * input + k]) * wk;
+                }
+                out[r * output + o] = s;
+            }
+        }
+        out
+    }
+
+    fn kernels() -> Vec<Kernel> {
+        let mut all = vec![Kernel::Plain];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                all.push(Kernel::Avx512);
+            }
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+                && std::arch::is_x86_feature_detected!("f16c")
+            {
+                all.push(Kernel::Avx2);
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_kernel_matches_the_reference_product_at_every_shape() {
+        for (input, output) in [(1, 1), (3, 15), (16, 16), (17, 33), (384, 40), (40, 1152)] {
+            let (w, b) = layer(input, output);
+            let linear = Linear::new(&w, &b, input, output).expect("shapes agree");
+            for rows in [1, 2, 5, 6, 7, 11, 12, 13, 25, 49, 100] {
+                let x: Vec<f32> = (0..rows * input).map(|i| (i as f32 * 0.37).cos()).collect();
+                let want = reference(&w, &b, &x, rows, input);
+                for kernel in kernels() {
+                    let got = linear.product_with(&x, rows, kernel);
+                    assert_eq!(got.len(), want.len());
+                    for (i, (g, r)) in got.iter().zip(&want).enumerate() {
+                        let tolerance = 1e-5 * (1.0 + r.abs()) * (input as f64).sqrt();
+                        assert!(
+                            (f64::from(*g) - r).abs() < tolerance,
+                            "{kernel:?} {rows}×{input}→{output} at {i}: {g} vs {r}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_question_and_a_batch_match_candles_product() {
+        let (input, output) = (48, 70);
+        let (w, b) = layer(input, output);
+        let linear = Linear::new(&w, &b, input, output).expect("shapes agree");
+        let cpu = candle_core::Device::Cpu;
+        let rounded: Vec<f32> = w.iter().map(|&v| f16::from_f32(v).to_f32()).collect();
+        let weight = Tensor::from_vec(rounded, (output, input), &cpu).expect("a tensor");
+        let bias = Tensor::new(b.as_slice(), &cpu).expect("a tensor");
+        // A question (panels split between the cores) and a batch of several row chunks.
+        for rows in [3, 30, ROW_CHUNK * 3 + 5] {
+            let x: Vec<f32> = (0..rows * input).map(|i| (i as f32 * 0.11).sin()).collect();
+            let t = Tensor::from_vec(x, (rows, input), &cpu).expect("a tensor");
+            let flat = |t: candle_core::Result<Tensor>| {
+                t.and_then(|t| t.flatten_all())
+                    .and_then(|t| t.to_vec1::<f32>())
+                    .expect("a product")
+            };
+            let got = flat(linear.forward(&t));
+            let want = flat(
+                weight
+                    .t()
+                    .and_then(|wt| t.matmul(&wt))
+                    .and_then(|p| p.broadcast_add(&bias)),
+            );
+            assert_eq!(got.len(), rows * output);
+            assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g - w).abs() < 1e-4, "{rows} rows: {g} vs {w}");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_shapes_are_errors_not_panics() {
+        assert!(Linear::new(&[1.0; 5], &[0.0; 2], 3, 2).is_err());
+        let linear = Linear::new(&[1.0; 6], &[0.0; 2], 3, 2).expect("shapes agree");
+        let wrong = Tensor::zeros((2, 4), candle_core::DType::F32, &candle_core::Device::Cpu)
+            .expect("a tensor");
+        assert!(linear.forward(&wrong).is_err());
+        assert_eq!(linear.product(&[1.0; 2], 1), vec![0.0; 2]);
+    }
+}
