@@ -92,12 +92,14 @@ def fmt(s):
 
 
 def grid():
-    for lo, hi in [(0.0, 1.0), (0.3, 0.9), (0.5, 0.9), (0.5, 1.0), (0.6, 0.9), (0.6, 1.0), (0.7, 1.0), (0.4, 1.0)]:
-        for ref in (5, 10, 20):
-            for tau in (0.26,):
-                yield f"mix clamp({lo},{hi}) ref {ref}", lambda q, a=(lo, hi, ref, tau): mix(q, *a)
-        for k in (10, 60):
+    rrf_clamps = [(0.0, 1.0), (0.0, 0.9), (0.1, 1.0), (0.2, 1.0), (0.3, 1.0), (0.3, 0.9),
+                  (0.5, 1.0), (0.5, 0.9), (0.6, 1.0), (0.6, 0.9)]
+    for k in (5, 10, 20, 30, 60):
+        for lo, hi in rrf_clamps:
             yield f"rrf k{k} clamp({lo},{hi})", lambda q, a=(lo, hi, k, 0.26): rrf(q, *a)
+    for lo, hi in [(0.0, 1.0), (0.0, 0.9), (0.3, 0.9), (0.5, 0.9), (0.5, 1.0), (0.6, 0.9), (0.6, 1.0), (0.7, 1.0)]:
+        for ref in (5, 10, 20):
+            yield f"mix clamp({lo},{hi}) ref {ref}", lambda q, a=(lo, hi, ref, 0.26): mix(q, *a)
 
 
 def main():
@@ -122,7 +124,7 @@ def main():
         others = [n for n in sets if n != held]
         best = max(
             (label for label, _ in methods if label not in ("lexical", "dense only")),
-            key=lambda l: (mean(table[l], others, "mrr"), mean(table[l], others, "h1")),
+            key=lambda l: tuple(mean(table[l], others, k) for k in ("mrr", "h1", "h3")),
         )
         print(f"| {held} | {best} | {fmt(table['lexical'][held])} | {fmt(table[best][held])} |")
 
