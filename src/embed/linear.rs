@@ -166,14 +166,19 @@ fn kernel() -> Kernel {
         if std::arch::is_x86_feature_detected!("avx512f") {
             return Kernel::Avx512;
         }
-        if std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
-            && std::arch::is_x86_feature_detected!("f16c")
-        {
+        if has_avx2() {
             return Kernel::Avx2;
         }
     }
     Kernel::Plain
+}
+
+/// Whether the AVX2 kernel can run here (it also needs FMA and F16C).
+#[cfg(target_arch = "x86_64")]
+fn has_avx2() -> bool {
+    std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("fma")
+        && std::arch::is_x86_feature_detected!("f16c")
 }
 
 /// Calls `f::<R>` for whole blocks of `max` rows, then once for the rest (`fewer`: every
@@ -353,20 +358,14 @@ mod tests {
         out
     }
 
+    /// Every kernel this CPU can run (the AVX2 one too where AVX-512 is chosen).
     fn kernels() -> Vec<Kernel> {
-        let mut all = vec![Kernel::Plain];
+        let mut all = vec![Kernel::Plain, kernel()];
         #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                all.push(Kernel::Avx512);
-            }
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-                && std::arch::is_x86_feature_detected!("f16c")
-            {
-                all.push(Kernel::Avx2);
-            }
+        if has_avx2() {
+            all.push(Kernel::Avx2);
         }
+        all.dedup();
         all
     }
 
