@@ -3,6 +3,8 @@
 //! methods can be compared offline. `cargo run --release --example fusion_data -- MODEL_DIR DATA_DIR
 //! SET.jsonl [CORPUS]` (no CORPUS: the built-in essay). With `FUSION_EMBED=title` the passages are
 //! embedded here with their section's title in front (an experiment; the stored vectors are not used).
+//! Other experiments of `FUSION_EMBED` (each described where it is computed below, measured in
+//! docs/semantic.md): `maxsent`, `avgsent`, `prf:K:B`, `sec:G`, `nbr:G`, `qkw:G`.
 
 use std::path::PathBuf;
 
@@ -81,6 +83,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => None,
     };
+    // Each passage's (document, section), for the `sec:` and `nbr:` variants.
+    let locs: Vec<(u32, u32)> = engine
+        .corpus
+        .passages()
+        .map(|v| (v.loc.doc, v.loc.section))
+        .collect();
     for q in load_questions(&set)? {
         let needles: Vec<String> = q.gold.iter().map(|n| norm(n)).collect();
         let gold: Vec<u32> = texts
@@ -111,6 +119,94 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 } else {
                     (best.max(*s) + *s) / 2.0
                 };
+            }
+        }
+        // `prf:K:B`: the question's vector moved towards the mean of the K best passages of the
+        // fused ranking (weight B), and scored again (pseudo-relevance feedback).
+        if let Some(rest) = variant.strip_prefix("prf:") {
+            let mut it = rest.split(':');
+            let k: usize = it.next().and_then(|x| x.parse().ok()).unwrap_or(3);
+            let b: f32 = it.next().and_then(|x| x.parse().ok()).unwrap_or(0.5);
+            let (fused, _) = cabildo::search::fusion::fuse(
+                &out.ranked,
+                &scores,
+                |_| true,
+                &cabildo::search::fusion::PARAMS,
+                0.35,
+            );
+            let mut q2 = qv.clone();
+            for f in fused.iter().take(k) {
+                if let Some(v) = sem.vector(f.ranked.ord) {
+                    for (a, x) in q2.iter_mut().zip(v) {
+                        *a += b * x / k as f32;
+                    }
+                }
+            }
+            let n = q2.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
+            q2.iter_mut().for_each(|x| *x /= n);
+            scores = sem.scores(&q2);
+        }
+        // `sec:G`: each passage's score plus G × the cosine of its section's centroid (the mean of
+        // the section's passage vectors); `nbr:G`: plus G × the better of its neighbours' scores
+        // in the same section.
+        if let Some(g) = variant
+            .strip_prefix("sec:")
+            .and_then(|x| x.parse::<f32>().ok())
+        {
+            let mut cent: std::collections::HashMap<(u32, u32), Vec<f32>> = Default::default();
+            for (i, l) in locs.iter().enumerate() {
+                let v = sem.vector(i as u32).unwrap_or_default();
+                let e = cent.entry(*l).or_insert_with(|| vec![0.0; v.len()]);
+                e.iter_mut().zip(&v).for_each(|(a, x)| *a += x);
+            }
+            let sc: std::collections::HashMap<(u32, u32), f32> = cent
+                .into_iter()
+                .map(|(k, v)| {
+                    let n = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
+                    (k, dot(&v, &qv) / n)
+                })
+                .collect();
+            for (i, s) in scores.iter_mut().enumerate() {
+                *s += g * sc.get(&locs[i]).copied().unwrap_or(0.0);
+            }
+        }
+        if let Some(g) = variant
+            .strip_prefix("nbr:")
+            .and_then(|x| x.parse::<f32>().ok())
+        {
+            let base = scores.clone();
+            for i in 0..scores.len() {
+                let mut best = f32::MIN;
+                if i > 0 && locs[i - 1] == locs[i] {
+                    best = best.max(base[i - 1]);
+                }
+                if i + 1 < base.len() && locs[i + 1] == locs[i] {
+                    best = best.max(base[i + 1]);
+                }
+                if best > f32::MIN {
+                    scores[i] += g * best;
+                }
+            }
+        }
+        // `qkw:G`: mixed with weight G, the scores of the question's content words alone.
+        if let Some(g) = variant
+            .strip_prefix("qkw:")
+            .and_then(|x| x.parse::<f32>().ok())
+        {
+            let stop = cabildo::search::question::stop_words_in(&parsed.sequence);
+            let kw: Vec<&str> = parsed
+                .sequence
+                .iter()
+                .zip(&stop)
+                .filter(|(_, s)| !**s)
+                .map(|(t, _)| t.surface.as_str())
+                .collect();
+            if !kw.is_empty() {
+                let kv = sem.embed_question(&kw.join(" "))?;
+                let ks = sem.scores(&kv);
+                for (s, k) in scores.iter_mut().zip(ks) {
+                    *s = (1.0 - g) * *s + g * k;
+                }
             }
         }
         let dense = top_k(&scores, 100, |_| true);

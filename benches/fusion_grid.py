@@ -4,7 +4,7 @@
 answerable question is a miss; an out-of-scope question is right only when refused), over a grid
 of constants, then chooses leave-one-text-out.
 
-    python3 benches/fusion_grid.py bolivia=b.jsonl kjv=k.jsonl debian=d.jsonl apache=a.jsonl
+    python3 benches/fusion_grid.py bolivia=b.jsonl kjv=k.jsonl debian=d.jsonl apache=a.jsonl [--margins]
 """
 import itertools
 import json
@@ -52,6 +52,50 @@ def rrf(q, lo, hi, k, tau, depth=50):
     ranking = sorted(fused, key=lambda o: (-fused[o], o))
     top = dense[0][1] if dense else 0.0
     return ranking, conf >= MIN_CONFIDENCE or top >= tau
+
+
+def margins(q):
+    """The lexical confidence, the lexical margin (best score minus the second, over the best) and
+    the dense margin (best cosine minus the second)."""
+    lex, d = q["lex"], q["dense"]
+    conf = lex[0]["confidence"] if lex else 0.0
+    if len(lex) > 1 and lex[0]["score"] > 0:
+        lm = (lex[0]["score"] - lex[1]["score"]) / lex[0]["score"]
+    else:
+        lm = 1.0 if lex else 0.0
+    return conf, lm, (d[0][1] - d[1][1]) if len(d) > 1 else 0.0
+
+
+def rrf_weighted(q, w, k=10, depth=50, tau=0.26):
+    lex, dense = q["lex"], q["dense"][:depth]
+    fused = {}
+    for i, r in enumerate(lex):
+        fused[r["ord"]] = fused.get(r["ord"], 0) + w / (k + i + 1)
+    for i, (o, c) in enumerate(dense):
+        fused[o] = fused.get(o, 0) + (1 - w) / (k + i + 1)
+    conf = lex[0]["confidence"] if lex else 0.0
+    top = dense[0][1] if dense else 0.0
+    return sorted(fused, key=lambda o: (-fused[o], o)), conf >= MIN_CONFIDENCE or top >= tau
+
+
+def margin_grid():
+    """Experiment (--margins): the lexical weight also follows how far each ranking's best stands
+    above its second, as a ratio of the two sureness measures or as a shift of the confidence."""
+    for a in (0.5, 1, 2, 3):
+        for s in (0.05, 0.1, 0.2):
+            def ratio(q, a=a, s=s):
+                conf, lm, m1 = margins(q)
+                lex_sure = conf * (lm + 0.1) ** (a / 2)
+                dense_sure = (m1 / s) ** (a / 2) * 0.5 + 1e-9
+                return rrf_weighted(q, min(max(lex_sure / (lex_sure + dense_sure), 0.0), 0.9))
+
+            def shift(q, a=a, s=s):
+                conf, lm, m1 = margins(q)
+                w = conf + a * 0.1 * (lm - 0.5) - a * 0.05 * (m1 / s - 1)
+                return rrf_weighted(q, min(max(w, 0.0), 0.9))
+
+            yield f"rrf k10, margins ratio a{a} s{s}", ratio
+            yield f"rrf k10, margins shift a{a} s{s}", shift
 
 
 def lexical(q):
@@ -104,10 +148,13 @@ def grid():
 
 def main():
     sets = {}
-    for arg in sys.argv[1:]:
+    with_margins = "--margins" in sys.argv[1:]
+    for arg in (a for a in sys.argv[1:] if a != "--margins"):
         name, path = arg.split("=", 1)
         sets[name] = load(path)
     methods = [("lexical", lexical), ("dense only", lambda q: dense_only(q, 0.26))] + list(grid())
+    if with_margins:
+        methods += list(margin_grid())
     table = {}
     for label, m in methods:
         table[label] = {name: score(qs, m) for name, qs in sets.items()}
