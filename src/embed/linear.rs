@@ -7,6 +7,8 @@
 //! panels of [`PANEL`] output columns (one panel is one contiguous stream), a block of rows is
 //! multiplied by one panel at a time with the accumulators in registers (AVX-512 or AVX2 + F16C +
 //! FMA, chosen at run time, a plain loop elsewhere), and the panels are shared between the cores.
+//! With AVX-512 the panels go in pairs, so each activation read serves 32 output columns (the
+//! batch kernel had been bound by re-reading the activations for every panel).
 //! A batch of passages at index time runs the same kernel with its rows split between the cores
 //! (in chunks that stay in cache), which measured faster than gemm on f32 weights as well.
 //!
@@ -108,20 +110,30 @@ impl Linear {
         let panels = output.div_ceil(PANEL);
         // Panel-major first (each panel's rows × PANEL block is one task's), then row-major.
         let mut blocks = vec![0f32; panels * rows * PANEL];
-        let run = |(p, block): (usize, &mut [f32])| {
-            let weights = &self.packed[p * input * PANEL..(p + 1) * input * PANEL];
-            let bias = &self.bias[p * PANEL..(p + 1) * PANEL];
-            panel(kernel, x, rows, input, weights, bias, block);
+        // Panels go by pairs (the last may be alone): a pair reads each row's activations once
+        // for 32 output columns.
+        let run = |(pair, block): (usize, &mut [f32])| {
+            let (p, n) = (2 * pair, block.len() / (rows * PANEL));
+            let weights = &self.packed[p * input * PANEL..(p + n) * input * PANEL];
+            let bias = &self.bias[p * PANEL..(p + n) * PANEL];
+            if n == 2 {
+                self::panels::<2>(kernel, x, rows, input, weights, bias, block);
+            } else {
+                panel(kernel, x, rows, input, weights, bias, block);
+            }
         };
-        if parallel && panels > 1 {
-            let per_task = panels.div_ceil(rayon::current_num_threads().max(1));
+        if parallel && panels > 2 {
+            let per_task = panels.div_ceil(2 * rayon::current_num_threads().max(1));
             blocks
-                .par_chunks_mut(rows * PANEL)
+                .par_chunks_mut(2 * rows * PANEL)
                 .with_min_len(per_task)
                 .enumerate()
                 .for_each(run);
         } else {
-            blocks.chunks_mut(rows * PANEL).enumerate().for_each(run);
+            blocks
+                .chunks_mut(2 * rows * PANEL)
+                .enumerate()
+                .for_each(run);
         }
         for (p, block) in blocks.chunks_exact(rows * PANEL).enumerate() {
             let cols = PANEL.min(output - p * PANEL);
@@ -181,16 +193,16 @@ fn has_avx2() -> bool {
         && std::arch::is_x86_feature_detected!("f16c")
 }
 
-/// Calls `f::<R>` for whole blocks of `max` rows, then once for the rest (`fewer`: every
-/// smaller block size).
+/// Calls `f::<R, P>` for whole blocks of `max` rows, then once for the rest (`fewer`: every
+/// smaller block size); `P` is the number of panels the kernel takes at once.
 macro_rules! by_blocks {
-    ($rows:expr, $max:literal, [$($fewer:literal),*], $r:ident, $f:ident $args:tt) => {{
+    ($rows:expr, $max:literal, [$($fewer:literal),*], $r:ident, $f:ident, $p:tt, $args:tt) => {{
         let mut $r = 0;
         while $r < $rows {
             let n = ($rows - $r).min($max);
             match n {
-                $($fewer => $f::<$fewer> $args,)*
-                _ => $f::<$max> $args,
+                $($fewer => $f::<$fewer, $p> $args,)*
+                _ => $f::<$max, $p> $args,
             }
             $r += n;
         }
@@ -233,21 +245,55 @@ fn panel(
                 6,
                 [1, 2, 3, 4, 5],
                 r,
-                rows256(r, x, input, weights, bias, block)
+                rows256,
+                1,
+                (r, x, input, weights, bias, block)
             )
         },
-        // Up to 12 rows at a time, one accumulator register a row.
+        // The AVX-512 kernel takes one panel or several.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512 => panels::<1>(kernel, x, rows, input, weights, bias, block),
+    }
+}
+
+/// `P` neighbouring panels at once: `weights`, `bias` and `block` hold each panel's in turn.
+/// With AVX-512 one pass over the rows serves them all (up to 12 rows × P registers); otherwise
+/// panel by panel.
+fn panels<const P: usize>(
+    kernel: Kernel,
+    x: &[f32],
+    rows: usize,
+    input: usize,
+    weights: &[f16],
+    bias: &[f32],
+    block: &mut [f32],
+) {
+    assert!(x.len() >= rows * input && weights.len() >= P * input * PANEL);
+    assert!(bias.len() >= P * PANEL && block.len() >= P * rows * PANEL);
+    match kernel {
+        // SAFETY: the CPU has AVX-512F (`kernel()` checked it); the slices have the lengths the
+        // kernel reads and writes (asserted above).
         #[cfg(target_arch = "x86_64")]
         Kernel::Avx512 => unsafe {
-            use simd::rows512;
+            use simd::panels512;
             by_blocks!(
                 rows,
                 12,
                 [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
                 r,
-                rows512(r, x, input, weights, bias, block)
+                panels512,
+                P,
+                (r, rows, x, input, weights, bias, block)
             )
         },
+        _ => {
+            let weights = weights.chunks_exact(input * PANEL);
+            let bias = bias.chunks_exact(PANEL);
+            let blocks = block.chunks_exact_mut(rows * PANEL);
+            for ((w, b), out) in weights.zip(bias).zip(blocks) {
+                panel(kernel, x, rows, input, w, b, out);
+            }
+        }
     }
 }
 
@@ -259,41 +305,54 @@ mod simd {
 
     use super::PANEL;
 
-    /// Rows `first..first + R` of one panel (see [`super::panel`]), one register a row.
+    /// Rows `first..first + R` of `P` neighbouring panels (see [`super::panels`]; `block` holds `rows` rows of each panel in turn): one register a row
+    /// and panel, each activation broadcast once for all `P` × 16 output columns.
     #[target_feature(enable = "avx512f")]
     #[inline]
-    pub(super) fn rows512<const R: usize>(
+    pub(super) fn panels512<const R: usize, const P: usize>(
         first: usize,
+        rows: usize,
         x: &[f32],
         input: usize,
         weights: &[f16],
         bias: &[f32],
         block: &mut [f32],
     ) {
-        // SAFETY: `super::panel` asserted the lengths: rows first..first + R of `x` and `block`,
-        // `input` × PANEL weights and PANEL biases are in bounds.
+        // SAFETY: the callers asserted the lengths: rows first..first + R of `x`, P × `input` ×
+        // PANEL weights, P × PANEL biases, and P × `rows` × PANEL outputs are in bounds.
         unsafe {
-            let b = _mm512_loadu_ps(bias.as_ptr());
-            let mut acc = [b; R];
+            let mut acc = [[_mm512_setzero_ps(); R]; P];
+            let mut w = [weights.as_ptr().cast::<__m256i>(); P];
+            for (j, (acc, w)) in acc.iter_mut().zip(&mut w).enumerate() {
+                *acc = [_mm512_loadu_ps(bias.as_ptr().add(j * PANEL)); R];
+                *w = weights.as_ptr().add(j * input * PANEL).cast::<__m256i>();
+            }
             let a = x.as_ptr().add(first * input);
-            let w = weights.as_ptr().cast::<__m256i>();
             for k in 0..input {
-                let wk = _mm512_cvtph_ps(_mm256_loadu_si256(w.add(k)));
-                for (r, acc) in acc.iter_mut().enumerate() {
-                    *acc = _mm512_fmadd_ps(_mm512_set1_ps(*a.add(r * input + k)), wk, *acc);
+                let mut wk = [_mm512_setzero_ps(); P];
+                for (wk, w) in wk.iter_mut().zip(&w) {
+                    *wk = _mm512_cvtph_ps(_mm256_loadu_si256(w.add(k)));
+                }
+                for r in 0..R {
+                    let v = _mm512_set1_ps(*a.add(r * input + k));
+                    for (acc, wk) in acc.iter_mut().zip(&wk) {
+                        acc[r] = _mm512_fmadd_ps(v, *wk, acc[r]);
+                    }
                 }
             }
-            let out = block.as_mut_ptr().add(first * PANEL);
-            for (r, acc) in acc.iter().enumerate() {
-                _mm512_storeu_ps(out.add(r * PANEL), *acc);
+            for (j, acc) in acc.iter().enumerate() {
+                let out = block.as_mut_ptr().add((j * rows + first) * PANEL);
+                for (r, acc) in acc.iter().enumerate() {
+                    _mm512_storeu_ps(out.add(r * PANEL), *acc);
+                }
             }
         }
     }
 
-    /// The same with AVX2: two registers a row.
+    /// One panel with AVX2 (`P` is 1: sixteen registers hold no more), two registers a row.
     #[target_feature(enable = "avx2,fma,f16c")]
     #[inline]
-    pub(super) fn rows256<const R: usize>(
+    pub(super) fn rows256<const R: usize, const P: usize>(
         first: usize,
         x: &[f32],
         input: usize,
@@ -301,7 +360,7 @@ mod simd {
         bias: &[f32],
         block: &mut [f32],
     ) {
-        // SAFETY: as in `rows512`.
+        // SAFETY: as in `panels512` (one panel).
         unsafe {
             let b = [
                 _mm256_loadu_ps(bias.as_ptr()),
