@@ -11,11 +11,11 @@
 //!
 //! Measurements: docs/semantic.md ("Speed").
 
-use candle_core::{CpuStorage, DType, Layout, Shape, Tensor};
+use candle_core::{DType, Tensor};
 use candle_nn::VarBuilder;
 use serde::Deserialize;
 
-use super::linear::Linear;
+use super::linear::{Activation, Linear};
 
 /// The fields of a BERT `config.json` the forward pass needs.
 #[derive(Debug, Clone, Deserialize)]
@@ -131,7 +131,13 @@ impl Layer {
             qkv: Linear::new(&weight, &bias, d, 3 * d)?,
             attention_out: dense(att.pp("output").pp("dense"), d, d)?,
             attention_norm: Norm::load(att.pp("output").pp("LayerNorm"), d, c.layer_norm_eps)?,
-            up: dense(vb.pp("intermediate").pp("dense"), d, c.intermediate_size)?,
+            up: dense(vb.pp("intermediate").pp("dense"), d, c.intermediate_size)?.activated(
+                if c.hidden_act == "relu" {
+                    Activation::Relu
+                } else {
+                    Activation::Gelu
+                },
+            ),
             down: dense(vb.pp("output").pp("dense"), c.intermediate_size, d)?,
             out_norm: Norm::load(vb.pp("output").pp("LayerNorm"), d, c.layer_norm_eps)?,
         })
@@ -147,7 +153,6 @@ pub struct Bert {
     layers: Vec<Layer>,
     heads: usize,
     hidden: usize,
-    relu: bool,
 }
 
 impl Bert {
@@ -182,7 +187,6 @@ impl Bert {
             layers,
             heads: c.num_attention_heads,
             hidden: d,
-            relu: c.hidden_act == "relu",
         })
     }
 
@@ -249,72 +253,6 @@ impl Bert {
             .attention_norm
             .forward(&(layer.attention_out.forward(&context)? + x)?)?;
         let up = layer.up.forward(&a)?;
-        let up = if self.relu {
-            up.relu()?
-        } else {
-            up.apply_op1_no_bwd(&Gelu)?
-        };
         layer.out_norm.forward(&(layer.down.forward(&up)? + &a)?)
-    }
-}
-
-/// GELU, `x·Φ(x)` with the exact (erf) form BERT was trained with.
-struct Gelu;
-
-impl candle_core::CustomOp1 for Gelu {
-    fn name(&self) -> &'static str {
-        "gelu-erf"
-    }
-
-    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (CpuStorage::F32(data), Some((start, end))) = (s, l.contiguous_offsets()) else {
-            candle_core::bail!("gelu: expects a contiguous f32 tensor");
-        };
-        let out: Vec<f32> = data[start..end].iter().map(|&x| gelu(x)).collect();
-        Ok((CpuStorage::F32(out), l.shape().clone()))
-    }
-}
-
-/// `x·Φ(x) = x/2·(1 + erf(x/√2))`.
-#[inline(always)]
-pub fn gelu(x: f32) -> f32 {
-    0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
-}
-
-/// erf by Abramowitz and Stegun's formula 7.1.28 (absolute error below 3·10⁻⁷): a polynomial and
-/// four squarings, no branch and no `exp`, so a loop over a slice runs in SIMD registers.
-#[inline(always)]
-pub fn erf(x: f32) -> f32 {
-    let a = x.abs();
-    let p = 1.0
-        + a * (0.070_523_08
-            + a * (0.042_282_01
-                + a * (0.009_270_527
-                    + a * (0.000_152_014_3 + a * (0.000_276_567_2 + a * 0.000_043_063_8)))));
-    let p2 = p * p;
-    let p4 = p2 * p2;
-    let p8 = p4 * p4;
-    (1.0 - 1.0 / (p8 * p8)).copysign(x)
-}
-
-#[cfg(test)]
-mod tests {
-    use candle_core::{Device, Tensor};
-
-    #[test]
-    fn gelu_matches_candles_reference_gelu() {
-        let xs: Vec<f32> = (-8000..=8000).map(|i| i as f32 / 1000.0).collect();
-        let want = Tensor::new(xs.as_slice(), &Device::Cpu)
-            .and_then(|t| t.gelu_erf())
-            .and_then(|t| t.to_vec1::<f32>())
-            .unwrap_or_default();
-        assert_eq!(want.len(), xs.len());
-        for (x, w) in xs.iter().zip(want) {
-            assert!((super::gelu(*x) - w).abs() < 2e-6, "gelu({x})");
-        }
-        assert_eq!(super::erf(1e30), 1.0);
-        assert_eq!(super::erf(-1e30), -1.0);
-        assert_eq!(super::erf(0.0), 0.0);
-        assert!(super::erf(f32::NAN).is_nan());
     }
 }

@@ -37,6 +37,35 @@ pub struct Linear {
     packed: Vec<f16>,
     /// Padded with zeros to whole panels.
     bias: Vec<f32>,
+    /// Applied to every output.
+    activation: Activation,
+}
+
+/// What a layer applies to its outputs (BERT's feed-forward layer: GELU, or ReLU for some models).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    Identity,
+    /// `x·Φ(x)` with the exact (erf) form BERT was trained with.
+    Gelu,
+    Relu,
+}
+
+/// Where a kernel writes: row `r` of the `j`-th panel it computes starts at `j·panel + r·row`
+/// (PANEL values).
+#[derive(Debug, Clone, Copy)]
+struct Strides {
+    panel: usize,
+    row: usize,
+}
+
+impl Strides {
+    /// The length a slice needs for `rows` rows of `panels` panels.
+    fn end(self, rows: usize, panels: usize) -> usize {
+        if rows == 0 || panels == 0 {
+            return 0;
+        }
+        (panels - 1) * self.panel + (rows - 1) * self.row + PANEL
+    }
 }
 
 impl Linear {
@@ -69,7 +98,13 @@ impl Linear {
             output,
             packed,
             bias: padded,
+            activation: Activation::Identity,
         })
+    }
+
+    /// The same layer with `activation` applied to its outputs.
+    pub fn activated(self, activation: Activation) -> Linear {
+        Linear { activation, ..self }
     }
 
     /// `x` is (rows, input); returns (rows, output).
@@ -104,42 +139,67 @@ impl Linear {
         out
     }
 
-    /// The product for a few rows, into `out` (rows × output).
+    /// The product for a few rows, into `out` (rows × output), then the activation.
     fn rows_into(&self, x: &[f32], rows: usize, kernel: Kernel, parallel: bool, out: &mut [f32]) {
         let (input, output) = (self.input, self.output);
         let panels = output.div_ceil(PANEL);
-        // Panel-major first (each panel's rows × PANEL block is one task's), then row-major.
-        let mut blocks = vec![0f32; panels * rows * PANEL];
         // Panels go by pairs (the last may be alone): a pair reads each row's activations once
-        // for 32 output columns.
-        let run = |(pair, block): (usize, &mut [f32])| {
-            let (p, n) = (2 * pair, block.len() / (rows * PANEL));
+        // for 32 output columns. `n` panels from panel `p`, written at `at` into `block`.
+        let pair = |p: usize, n: usize, block: &mut [f32], at: Strides| {
             let weights = &self.packed[p * input * PANEL..(p + n) * input * PANEL];
             let bias = &self.bias[p * PANEL..(p + n) * PANEL];
             if n == 2 {
-                self::panels::<2>(kernel, x, rows, input, weights, bias, block);
+                self::panels::<2>(kernel, x, rows, input, weights, bias, block, at);
             } else {
-                panel(kernel, x, rows, input, weights, bias, block);
+                panel(kernel, x, rows, input, weights, bias, block, at);
             }
         };
-        if parallel && panels > 2 {
-            let per_task = panels.div_ceil(2 * rayon::current_num_threads().max(1));
-            blocks
-                .par_chunks_mut(2 * rows * PANEL)
-                .with_min_len(per_task)
-                .enumerate()
-                .for_each(run);
-        } else {
-            blocks
-                .chunks_mut(2 * rows * PANEL)
-                .enumerate()
-                .for_each(run);
-        }
-        for (p, block) in blocks.chunks_exact(rows * PANEL).enumerate() {
-            let cols = PANEL.min(output - p * PANEL);
-            for (r, values) in block.chunks_exact(PANEL).enumerate() {
-                out[r * output + p * PANEL..][..cols].copy_from_slice(&values[..cols]);
+        if !parallel && output % PANEL == 0 {
+            // Whole panels, one core: straight into the rows of `out`.
+            let at = Strides {
+                panel: PANEL,
+                row: output,
+            };
+            for p in (0..panels).step_by(2) {
+                pair(p, (panels - p).min(2), &mut out[p * PANEL..], at);
             }
+        } else {
+            // Panel-major blocks (each pair's rows × 2·PANEL is one task's), then row-major.
+            let mut blocks = vec![0f32; panels * rows * PANEL];
+            let at = Strides {
+                panel: rows * PANEL,
+                row: PANEL,
+            };
+            let run = |(i, block): (usize, &mut [f32])| {
+                pair(2 * i, block.len() / (rows * PANEL), block, at)
+            };
+            if parallel && panels > 2 {
+                let per_task = panels.div_ceil(2 * rayon::current_num_threads().max(1));
+                blocks
+                    .par_chunks_mut(2 * rows * PANEL)
+                    .with_min_len(per_task)
+                    .enumerate()
+                    .for_each(run);
+            } else {
+                blocks
+                    .chunks_mut(2 * rows * PANEL)
+                    .enumerate()
+                    .for_each(run);
+            }
+            for (p, block) in blocks.chunks_exact(rows * PANEL).enumerate() {
+                let cols = PANEL.min(output - p * PANEL);
+                for (r, values) in block.chunks_exact(PANEL).enumerate() {
+                    out[r * output + p * PANEL..][..cols].copy_from_slice(&values[..cols]);
+                }
+            }
+        }
+        // While the rows are still in cache.
+        match self.activation {
+            Activation::Identity => {}
+            Activation::Gelu => out[..rows * output].iter_mut().for_each(|v| *v = gelu(*v)),
+            Activation::Relu => out[..rows * output]
+                .iter_mut()
+                .for_each(|v| *v = v.max(0.0)),
         }
     }
 }
@@ -209,7 +269,9 @@ macro_rules! by_blocks {
     }};
 }
 
-/// One panel: `block` (rows × PANEL) = `x` (rows × input) · `weights` (input × PANEL) + `bias`.
+/// One panel: `block` (rows × PANEL, laid out as `at` says) = `x` (rows × input) · `weights`
+/// (input × PANEL) + `bias`.
+#[allow(clippy::too_many_arguments)]
 fn panel(
     kernel: Kernel,
     x: &[f32],
@@ -218,14 +280,16 @@ fn panel(
     weights: &[f16],
     bias: &[f32],
     block: &mut [f32],
+    at: Strides,
 ) {
     // What the SIMD kernels read and write (the callers' slices always have these lengths).
     assert!(x.len() >= rows * input && weights.len() >= input * PANEL);
-    assert!(bias.len() >= PANEL && block.len() >= rows * PANEL);
+    assert!(bias.len() >= PANEL && block.len() >= at.end(rows, 1));
     match kernel {
         Kernel::Plain => {
-            for (r, out) in block.chunks_exact_mut(PANEL).enumerate().take(rows) {
-                out.copy_from_slice(bias);
+            for r in 0..rows {
+                let out = &mut block[r * at.row..][..PANEL];
+                out.copy_from_slice(&bias[..PANEL]);
                 let row = &x[r * input..(r + 1) * input];
                 for (&a, w) in row.iter().zip(weights.chunks_exact(PANEL)) {
                     for (o, w) in out.iter_mut().zip(w) {
@@ -247,18 +311,19 @@ fn panel(
                 r,
                 rows256,
                 1,
-                (r, x, input, weights, bias, block)
+                (r, x, input, weights, bias, block, at)
             )
         },
         // The AVX-512 kernel takes one panel or several.
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx512 => panels::<1>(kernel, x, rows, input, weights, bias, block),
+        Kernel::Avx512 => panels::<1>(kernel, x, rows, input, weights, bias, block, at),
     }
 }
 
-/// `P` neighbouring panels at once: `weights`, `bias` and `block` hold each panel's in turn.
-/// With AVX-512 one pass over the rows serves them all (up to 12 rows × P registers); otherwise
-/// panel by panel.
+/// `P` neighbouring panels at once: `weights` and `bias` hold each panel's in turn, `block` as `at`
+/// says. With AVX-512 one pass over the rows serves them all (up to 12 rows × P registers);
+/// otherwise panel by panel.
+#[allow(clippy::too_many_arguments)]
 fn panels<const P: usize>(
     kernel: Kernel,
     x: &[f32],
@@ -267,9 +332,10 @@ fn panels<const P: usize>(
     weights: &[f16],
     bias: &[f32],
     block: &mut [f32],
+    at: Strides,
 ) {
     assert!(x.len() >= rows * input && weights.len() >= P * input * PANEL);
-    assert!(bias.len() >= P * PANEL && block.len() >= P * rows * PANEL);
+    assert!(bias.len() >= P * PANEL && block.len() >= at.end(rows, P));
     match kernel {
         // SAFETY: the CPU has AVX-512F (`kernel()` checked it); the slices have the lengths the
         // kernel reads and writes (asserted above).
@@ -283,15 +349,14 @@ fn panels<const P: usize>(
                 r,
                 panels512,
                 P,
-                (r, rows, x, input, weights, bias, block)
+                (r, x, input, weights, bias, block, at)
             )
         },
         _ => {
             let weights = weights.chunks_exact(input * PANEL);
             let bias = bias.chunks_exact(PANEL);
-            let blocks = block.chunks_exact_mut(rows * PANEL);
-            for ((w, b), out) in weights.zip(bias).zip(blocks) {
-                panel(kernel, x, rows, input, w, b, out);
+            for (j, (w, b)) in weights.zip(bias).enumerate().take(P) {
+                panel(kernel, x, rows, input, w, b, &mut block[j * at.panel..], at);
             }
         }
     }
@@ -303,23 +368,23 @@ mod simd {
 
     use half::f16;
 
-    use super::PANEL;
+    use super::{PANEL, Strides};
 
-    /// Rows `first..first + R` of `P` neighbouring panels (see [`super::panels`]; `block` holds `rows` rows of each panel in turn): one register a row
-    /// and panel, each activation broadcast once for all `P` × 16 output columns.
+    /// Rows `first..first + R` of `P` neighbouring panels (see [`super::panels`]): one register a
+    /// row and panel, each activation broadcast once for all `P` × 16 output columns.
     #[target_feature(enable = "avx512f")]
     #[inline]
     pub(super) fn panels512<const R: usize, const P: usize>(
         first: usize,
-        rows: usize,
         x: &[f32],
         input: usize,
         weights: &[f16],
         bias: &[f32],
         block: &mut [f32],
+        at: Strides,
     ) {
         // SAFETY: the callers asserted the lengths: rows first..first + R of `x`, P × `input` ×
-        // PANEL weights, P × PANEL biases, and P × `rows` × PANEL outputs are in bounds.
+        // PANEL weights, P × PANEL biases, and every row of `P` panels at `at` in `block`.
         unsafe {
             let mut acc = [[_mm512_setzero_ps(); R]; P];
             let mut w = [weights.as_ptr().cast::<__m256i>(); P];
@@ -341,9 +406,9 @@ mod simd {
                 }
             }
             for (j, acc) in acc.iter().enumerate() {
-                let out = block.as_mut_ptr().add((j * rows + first) * PANEL);
+                let out = block.as_mut_ptr().add(j * at.panel + first * at.row);
                 for (r, acc) in acc.iter().enumerate() {
-                    _mm512_storeu_ps(out.add(r * PANEL), *acc);
+                    _mm512_storeu_ps(out.add(r * at.row), *acc);
                 }
             }
         }
@@ -359,6 +424,7 @@ mod simd {
         weights: &[f16],
         bias: &[f32],
         block: &mut [f32],
+        at: Strides,
     ) {
         // SAFETY: as in `panels512` (one panel).
         unsafe {
@@ -378,13 +444,35 @@ mod simd {
                     acc[1] = _mm256_fmadd_ps(v, hi, acc[1]);
                 }
             }
-            let out = block.as_mut_ptr().add(first * PANEL);
+            let out = block.as_mut_ptr().add(first * at.row);
             for (r, acc) in acc.iter().enumerate() {
-                _mm256_storeu_ps(out.add(r * PANEL), acc[0]);
-                _mm256_storeu_ps(out.add(r * PANEL + 8), acc[1]);
+                _mm256_storeu_ps(out.add(r * at.row), acc[0]);
+                _mm256_storeu_ps(out.add(r * at.row + 8), acc[1]);
             }
         }
     }
+}
+
+/// `x·Φ(x) = x/2·(1 + erf(x/√2))`.
+#[inline(always)]
+pub fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
+}
+
+/// erf by Abramowitz and Stegun's formula 7.1.28 (absolute error below 3·10⁻⁷): a polynomial and
+/// four squarings, no branch and no `exp`, so a loop over a slice runs in SIMD registers.
+#[inline(always)]
+pub fn erf(x: f32) -> f32 {
+    let a = x.abs();
+    let p = 1.0
+        + a * (0.070_523_08
+            + a * (0.042_282_01
+                + a * (0.009_270_527
+                    + a * (0.000_152_014_3 + a * (0.000_276_567_2 + a * 0.000_043_063_8)))));
+    let p2 = p * p;
+    let p4 = p2 * p2;
+    let p8 = p4 * p4;
+    (1.0 - 1.0 / (p8 * p8)).copysign(x)
 }
 
 #[cfg(test)]
@@ -452,6 +540,36 @@ mod tests {
     }
 
     #[test]
+    fn the_activation_is_applied_to_every_output_on_every_path() {
+        // 40 → 1152 takes the direct path for a batch and the panel blocks for a question split
+        // between the cores; 17 → 33 has a partial last panel.
+        for (input, output) in [(40, 1152), (17, 33), (384, 1536)] {
+            let (w, b) = layer(input, output);
+            let plain = Linear::new(&w, &b, input, output).expect("shapes agree");
+            for rows in [1, 13, 100] {
+                let x: Vec<f32> = (0..rows * input).map(|i| (i as f32 * 0.37).sin()).collect();
+                let linear = plain.product(&x, rows);
+                assert!(
+                    linear.iter().any(|v| *v < -0.1),
+                    "some outputs are negative"
+                );
+                for (activation, f) in [
+                    (Activation::Gelu, gelu as fn(f32) -> f32),
+                    (Activation::Relu, |v: f32| v.max(0.0)),
+                ] {
+                    let layer = Linear::new(&w, &b, input, output)
+                        .expect("shapes agree")
+                        .activated(activation);
+                    let got = layer.product(&x, rows);
+                    for (g, v) in got.iter().zip(&linear) {
+                        assert_eq!(*g, f(*v), "{activation:?} {rows}×{input}→{output}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_question_and_a_batch_match_candles_product() {
         let (input, output) = (48, 70);
         let (w, b) = layer(input, output);
@@ -492,5 +610,22 @@ mod tests {
             .expect("a tensor");
         assert!(linear.forward(&wrong).is_err());
         assert_eq!(linear.product(&[1.0; 2], 1), vec![0.0; 2]);
+    }
+
+    #[test]
+    fn gelu_matches_candles_reference_gelu() {
+        let xs: Vec<f32> = (-8000..=8000).map(|i| i as f32 / 1000.0).collect();
+        let want = Tensor::new(xs.as_slice(), &candle_core::Device::Cpu)
+            .and_then(|t| t.gelu_erf())
+            .and_then(|t| t.to_vec1::<f32>())
+            .unwrap_or_default();
+        assert_eq!(want.len(), xs.len());
+        for (x, w) in xs.iter().zip(want) {
+            assert!((gelu(*x) - w).abs() < 2e-6, "gelu({x})");
+        }
+        assert_eq!(erf(1e30), 1.0);
+        assert_eq!(erf(-1e30), -1.0);
+        assert_eq!(erf(0.0), 0.0);
+        assert!(erf(f32::NAN).is_nan());
     }
 }
