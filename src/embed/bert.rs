@@ -6,7 +6,8 @@
 //! - query, key and value are one product (their weights side by side);
 //! - attention softmax and layer norm are candle's fused kernels;
 //! - the word-embedding table is held in half floats (half the memory of the whole model);
-//! - GELU uses a closed-form erf without branches, which the compiler vectorises; the
+//! - GELU (in `linear.rs`, applied by the feed-forward layer to its own rows while they are in
+//!   cache) uses a closed-form erf without branches, which the compiler vectorises; the
 //!   general-purpose `erf` was a third of the time of embedding a batch.
 //!
 //! Measurements: docs/semantic.md ("Speed").

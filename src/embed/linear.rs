@@ -541,8 +541,9 @@ mod tests {
 
     #[test]
     fn the_activation_is_applied_to_every_output_on_every_path() {
-        // 40 → 1152 takes the direct path for a batch and the panel blocks for a question split
-        // between the cores; 17 → 33 has a partial last panel.
+        // Whole panels on one core write straight into the output (40 → 1152, and 384 → 1536 for
+        // 100 rows); 13 rows of 384 → 1536 split their panels between the cores through blocks;
+        // 17 → 33 has a partial last panel, which goes through blocks too.
         for (input, output) in [(40, 1152), (17, 33), (384, 1536)] {
             let (w, b) = layer(input, output);
             let plain = Linear::new(&w, &b, input, output).expect("shapes agree");
