@@ -119,8 +119,7 @@ def score(qs, method):
             continue
         n += 1
         if not answered:
-            fa += 1
-            continue
+            fa += 1  # refused, but its nearest passages are still scored, as `cabildo eval` does
         gold = set(q["gold"])
         for i, o in enumerate(ranking[:10]):
             if o in gold:

@@ -1,5 +1,6 @@
 //! The one use case every front end calls: a question in, an [`Answer`] out — ranked passages with
-//! references, excerpts and highlight spans, or `answered: false` when the texts do not cover it.
+//! references, excerpts and highlight spans; `answered: false` when cabildo is not confident the
+//! texts cover it (the nearest passages, if any, still come back for the reader to judge).
 
 use std::collections::HashMap;
 
@@ -28,6 +29,8 @@ pub struct AskOptions {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Answer {
     pub query: String,
+    /// Whether cabildo is confident the texts answer the question. When not, `results` holds the
+    /// nearest passages (possibly none), to be shown as such.
     pub answered: bool,
     pub results: Vec<Hit>,
     /// Share of the question found in the best passage (0–1); below the configured minimum the
@@ -89,7 +92,9 @@ pub struct ExplainTerm {
     pub fields: Vec<&'static str>,
 }
 
-/// Answers a question. Any text is accepted: nothing searchable gives `answered: false`.
+/// Answers a question. Any text is accepted: nothing searchable gives `answered: false` and no
+/// results; a question below the confidence threshold gives `answered: false` and its nearest
+/// passages.
 /// Errors are internal (the index could not be read, or a bug panicked — caught here, so every
 /// front end survives it) or a user's unknown document name.
 pub fn ask(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> {
@@ -170,12 +175,14 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
     } else if let Some(best) = outcome.ranked.first() {
         answer.confidence = best.confidence;
     }
-    if outcome.ranked.is_empty()
-        || !search::confidence::answered(answer.confidence, engine.search.min_confidence)
-    {
+    if outcome.ranked.is_empty() {
         return Ok(answer);
     }
-    answer.answered = true;
+    // Below the confidence threshold the question is not answered, but the nearest passages
+    // still come back, marked as such by `answered: false`: a reader who asked in other words
+    // than the text's can often see the answer among them, and every front end says plainly
+    // that they are not a confident match.
+    answer.answered = search::confidence::answered(answer.confidence, engine.search.min_confidence);
     let weights: HashMap<String, f32> = outcome
         .terms
         .iter()

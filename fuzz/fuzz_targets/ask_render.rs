@@ -22,7 +22,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let a = ask(engine(), q, &AskOptions::default()).expect("a question never errors");
-    assert_eq!(a.answered, !a.results.is_empty());
+    // An answer has passages; a refusal may carry the nearest ones.
+    assert!(!a.answered || !a.results.is_empty());
 
     let line = json::line(&a);
     let v: serde_json::Value = serde_json::from_str(&line).expect("valid JSON");

@@ -353,7 +353,7 @@ impl Bot {
             .and_then(|d| find_document(corpus, d))
             .and_then(|d| self.keys.doc(d));
         let shown = answer.results.len();
-        let more = (answer.answered && answer.more).then(|| {
+        let more = answer.more.then(|| {
             let next = offset + shown;
             let key = QuestionKey::for_question(question, next, doc);
             if let QuestionKey::Hash(h) = key {
@@ -365,7 +365,7 @@ impl Bot {
                 question: key,
             }
         });
-        let first = (answer.answered && offset > 0).then(|| ButtonId::More {
+        let first = (offset > 0).then(|| ButtonId::More {
             offset: 0,
             doc,
             question: QuestionKey::for_question(question, 0, doc),

@@ -162,6 +162,9 @@ fn description_room(title: &str, footer: &str) -> usize {
     limits::EMBED_DESCRIPTION.min(limits::EMBED_TOTAL.saturating_sub(used))
 }
 
+/// What opens the nearest passages of a question cabildo is not confident the texts answer.
+const NOT_SURE: &str = "*Nothing in the text clearly answers that; these passages come nearest. Try other words, or browse the sections with `/toc`.*";
+
 /// The title of an answer: the question, quoted.
 fn answer_title(question: &str) -> String {
     markdown(&format!("“{}”", question.trim()), &[], limits::EMBED_TITLE)
@@ -187,7 +190,7 @@ pub fn asked_in_title(title: &str) -> Option<String> {
 
 fn answer(a: &AnswerReply) -> Parts {
     let title = answer_title(&a.answer.query);
-    if !a.answer.answered || a.answer.results.is_empty() {
+    if a.answer.results.is_empty() {
         let description = if a.offset > 0 {
             "No more results. Try other words, or browse the sections with `/toc`.".to_string()
         } else {
@@ -228,9 +231,14 @@ fn answer(a: &AnswerReply) -> Parts {
         FOOTER_CAP,
     );
     let room = description_room(&title, &footer);
-    // Each result gets an equal share; a blank line separates them.
-    let share = (room / hits.len()).saturating_sub(2);
-    let mut description = String::new();
+    // Not a confident answer: said first, and the passages are only the nearest ones.
+    let mut description = if a.answer.answered {
+        String::new()
+    } else {
+        NOT_SURE.to_string()
+    };
+    // Each result gets an equal share of what is left; a blank line separates them.
+    let share = (room.saturating_sub(description.chars().count()) / hits.len()).saturating_sub(2);
     for h in hits {
         if !description.is_empty() {
             description.push_str("\n\n");

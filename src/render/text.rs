@@ -37,15 +37,22 @@ impl Style {
     }
 }
 
-/// An answer: each result's reference, then its excerpt quoted.
+/// What precedes the nearest passages of a question cabildo is not confident the text answers.
+const NOT_SURE: &str = "Nothing in the text clearly answers that; these passages come nearest. Try other words, or browse the sections with `cabildo toc`.";
+
+/// An answer: each result's reference, then its excerpt quoted (after a warning when cabildo is
+/// not confident they answer it).
 pub fn answer(a: &Answer, style: Style) -> String {
     let mut out = String::new();
     if !a.answered {
-        let _ = writeln!(
-            out,
-            "Nothing in the text answers that. Try other words, or browse the sections with `cabildo toc`."
-        );
-        return out;
+        if a.results.is_empty() {
+            let _ = writeln!(
+                out,
+                "Nothing in the text answers that. Try other words, or browse the sections with `cabildo toc`."
+            );
+            return out;
+        }
+        let _ = writeln!(out, "{NOT_SURE}\n");
     }
     for hit in &a.results {
         let _ = writeln!(

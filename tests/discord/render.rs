@@ -147,6 +147,34 @@ fn snapshot_not_in_the_text() {
     insta::assert_json_snapshot!("not_in_the_text", v);
 }
 
+/// Not confident: the nearest passages, under a warning that comes first and is never cut.
+#[test]
+fn snapshot_not_sure() {
+    let mut a = sample_answer();
+    a.answer.answered = false;
+    let v = json(&Reply::public(Body::Answer(a)));
+    check_message(&v["data"]);
+    let description = v["data"]["embeds"][0]["description"]
+        .as_str()
+        .expect("description");
+    assert!(
+        description.starts_with("*Nothing in the text clearly answers that;"),
+        "{description}"
+    );
+    assert!(
+        description.contains("**1.**") && description.contains("**3.**"),
+        "{description}"
+    );
+    let answered = json(&Reply::public(Body::Answer(sample_answer())));
+    assert!(
+        !answered["data"]["embeds"][0]["description"]
+            .as_str()
+            .expect("description")
+            .contains("clearly answers")
+    );
+    insta::assert_json_snapshot!("not_sure", v);
+}
+
 #[test]
 fn snapshot_quote_and_range() {
     let v = json(&bot().handle(Action::Quote {
@@ -471,6 +499,7 @@ proptest! {
         more in any::<bool>(),
         private in any::<bool>(),
         update in any::<bool>(),
+        sure in any::<bool>(),
     ) {
         let results: Vec<Hit> = hits
             .into_iter()
@@ -489,8 +518,10 @@ proptest! {
             question: QuestionKey::for_question(&question, 0, doc),
         });
         let passages = (1..=results.len() as u32).map(|p| key(u32::MAX, p)).collect();
+        let mut answer = answer(&question, results, more.is_some());
+        answer.answered &= sure;
         let reply = Reply {
-            body: Body::Answer(AnswerReply { answer: answer(&question, results, more.is_some()), offset, more, first, passages }),
+            body: Body::Answer(AnswerReply { answer, offset, more, first, passages }),
             private,
             update,
         };
