@@ -130,6 +130,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let (fused, _) = cabildo::search::fusion::fuse(
                 &out.ranked,
                 &scores,
+                sem.penalties(),
                 |_| true,
                 &cabildo::search::fusion::PARAMS,
                 0.35,
@@ -220,11 +221,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             })
             .collect();
         let gold_cos: Vec<f32> = gold.iter().map(|&g| scores[g as usize]).collect();
+        // Each ranked passage's length in words (for length priors in the lab).
+        let words: std::collections::BTreeMap<String, usize> = out
+            .ranked
+            .iter()
+            .map(|r| r.ord)
+            .chain(dense.iter().map(|&(o, _)| o))
+            .filter_map(|o| {
+                Some((
+                    o.to_string(),
+                    texts.get(o as usize)?.split_whitespace().count(),
+                ))
+            })
+            .collect();
         println!(
             "{}",
             serde_json::json!({"id": q.id, "kind": q.kind, "question": q.question,
                 "answerable": !q.gold.is_empty(), "gold": gold, "gold_cos": gold_cos,
-                "lex": lex, "dense": dense, "n": texts.len()})
+                "lex": lex, "dense": dense, "n": texts.len(), "words": words})
         );
     }
     Ok(())

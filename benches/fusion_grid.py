@@ -4,18 +4,41 @@
 answerable question is a miss; an out-of-scope question is right only when refused), over a grid
 of constants, then chooses leave-one-text-out.
 
-    python3 benches/fusion_grid.py bolivia=b.jsonl kjv=k.jsonl debian=d.jsonl apache=a.jsonl [--margins]
+    python3 benches/fusion_grid.py bolivia=b.jsonl kjv=k.jsonl debian=d.jsonl apache=a.jsonl [--margins] [--short]
+
+The dense ranking is made as cabildo makes it: each passage's dense score minus the short-passage
+penalty `SHORT_PENALTY × (1 − words / SHORT_WORDS)²` (src/search/semantic.rs), while the best
+cosine that decides whether a question is answered is the unpenalised one. `--short` runs the
+grid of penalty shapes (power, length, size) under the kept fusion instead, with its
+leave-one-text-out check.
 """
 import itertools
 import json
 import sys
 
 MIN_CONFIDENCE = 0.35
+SHORT_WORDS, SHORT_PENALTY, SHORT_POWER = 24, 0.6, 2
+
+
+def penalised(q, power=SHORT_POWER, words=SHORT_WORDS, size=SHORT_PENALTY):
+    """The dump's dense ranking (raw dense scores) re-ranked with a short-passage penalty."""
+    w = q.get("words", {})
+    short = lambda o: max(0.0, 1 - w.get(str(o), 10**6) / words) ** power
+    return sorted(((o, c - size * short(o)) for o, c in q["raw_dense"]), key=lambda x: (-x[1], x[0]))
 
 
 def load(path):
     with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+        qs = [json.loads(line) for line in f if line.strip()]
+    for q in qs:
+        q["raw_dense"] = q["dense"]
+        q["dense"] = penalised(q)
+    return qs
+
+
+def top_cosine(q):
+    """The best unpenalised dense score: what decides whether a question is answered."""
+    return q["raw_dense"][0][1] if q["raw_dense"] else 0.0
 
 
 def mix(q, lo, hi, ref, tau, depth=50):
@@ -23,7 +46,7 @@ def mix(q, lo, hi, ref, tau, depth=50):
     conf = lex[0]["confidence"] if lex else 0.0
     w = min(max(conf, lo), hi)
     best = lex[0]["score"] if lex else 0.0
-    top = dense[0][1] if dense else 0.0
+    top = top_cosine(q)
     refc = dense[min(ref, len(dense) - 1)][1] if dense else 0.0
     spread = max(top - refc, 1e-6)
     cos = {o: c for o, c in q["dense"]}
@@ -50,8 +73,7 @@ def rrf(q, lo, hi, k, tau, depth=50):
     for i, (o, c) in enumerate(dense):
         fused[o] = fused.get(o, 0) + (1 - w) / (k + i + 1)
     ranking = sorted(fused, key=lambda o: (-fused[o], o))
-    top = dense[0][1] if dense else 0.0
-    return ranking, conf >= MIN_CONFIDENCE or top >= tau
+    return ranking, conf >= MIN_CONFIDENCE or top_cosine(q) >= tau
 
 
 def margins(q):
@@ -74,8 +96,7 @@ def rrf_weighted(q, w, k=10, depth=50, tau=0.26):
     for i, (o, c) in enumerate(dense):
         fused[o] = fused.get(o, 0) + (1 - w) / (k + i + 1)
     conf = lex[0]["confidence"] if lex else 0.0
-    top = dense[0][1] if dense else 0.0
-    return sorted(fused, key=lambda o: (-fused[o], o)), conf >= MIN_CONFIDENCE or top >= tau
+    return sorted(fused, key=lambda o: (-fused[o], o)), conf >= MIN_CONFIDENCE or top_cosine(q) >= tau
 
 
 def margin_grid():
@@ -98,6 +119,18 @@ def margin_grid():
             yield f"rrf k10, margins shift a{a} s{s}", shift
 
 
+def short_grid():
+    """Experiment (--short): penalty shapes under the kept fusion (weighted RRF k 10, clamp(0, 0.9));
+    size 0 is no penalty."""
+    yield "no penalty", lambda q: rrf(dict(q, dense=q["raw_dense"]), 0.0, 0.9, 10, 0.26)
+    for power in (1, 2, 3):
+        for words in (16, 24, 32, 48):
+            for size in (0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0):
+                def f(q, a=(power, words, size)):
+                    return rrf(dict(q, dense=penalised(q, *a)), 0.0, 0.9, 10, 0.26)
+                yield f"short power {power} words {words} size {size}", f
+
+
 def lexical(q):
     lex = q["lex"]
     conf = lex[0]["confidence"] if lex else 0.0
@@ -105,8 +138,7 @@ def lexical(q):
 
 
 def dense_only(q, tau):
-    d = q["dense"]
-    return [o for o, _ in d], bool(d) and d[0][1] >= tau
+    return [o for o, _ in q["dense"]], top_cosine(q) >= tau
 
 
 def score(qs, method):
@@ -148,10 +180,15 @@ def grid():
 def main():
     sets = {}
     with_margins = "--margins" in sys.argv[1:]
-    for arg in (a for a in sys.argv[1:] if a != "--margins"):
+    for arg in (a for a in sys.argv[1:] if not a.startswith("--")):
         name, path = arg.split("=", 1)
         sets[name] = load(path)
-    methods = [("lexical", lexical), ("dense only", lambda q: dense_only(q, 0.26))] + list(grid())
+    with_short = "--short" in sys.argv[1:]
+    methods = [("lexical", lexical), ("dense only", lambda q: dense_only(q, 0.26))]
+    if with_short:
+        methods += list(short_grid())
+    else:
+        methods += list(grid())
     if with_margins:
         methods += list(margin_grid())
     table = {}

@@ -157,6 +157,7 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
         let (fused, confidence) = search::fusion::fuse(
             &outcome.ranked,
             &all,
+            sem.penalties(),
             keep,
             &search::fusion::PARAMS,
             engine.search.min_confidence,

@@ -9,6 +9,7 @@ use cabildo::config::SearchSettings;
 use cabildo::corpus;
 use cabildo::engine::Engine;
 use cabildo::eval::{self, Metrics};
+use cabildo::search::semantic::short_passage_penalty;
 
 use crate::common::data;
 use crate::embed::{real_model_dir, write_tiny_bert};
@@ -118,11 +119,23 @@ fn passages_of_several_sentences_get_sentence_vectors_that_are_stored_too() {
         "{own} {best} {score}"
     );
 
-    // Read back, not recomputed, with the same sentences.
+    // One penalty per passage, by its length in words: the 3-word "Dual power now." loses more
+    // of its dense score in the ranking than the 18-word first passage.
+    let penalties = sem.penalties();
+    assert_eq!(penalties.len(), e.corpus.len());
+    assert_eq!(penalties[0], short_passage_penalty(18));
+    assert_eq!(penalties[1], short_passage_penalty(3));
+    assert!(
+        penalties[1] > penalties[0] && penalties[0] > 0.0,
+        "{penalties:?}"
+    );
+
+    // Read back, not recomputed, with the same sentences and penalties.
     let again = open();
     let sem2 = again.semantic.as_ref().unwrap();
     assert!(!sem2.built);
     assert_eq!(sem2.sentence_cosines(0, &q), first);
+    assert_eq!(sem2.penalties(), penalties);
     // A file cut short is recomputed.
     let name = embeddings_files(data_dir.path()).remove(0);
     let path = data_dir.path().join(&name);
@@ -244,9 +257,9 @@ fn hybrid_dev_apache_meets_the_floor() {
 }
 
 /// (hit@1, hit@3[, answerable questions refused at most]).
-/// Measured on main with weighted reciprocal-rank fusion (2026-12-02, README "Answer quality";
-/// docs/semantic.md): bolivia 0.947 / 0.974, debian 0.647 / 0.912 (0 refused), apache 0.682 /
-/// 0.909 (0 refused); floors one question lower (none at 1.0).
+/// Measured on main with weighted reciprocal-rank fusion and the short-passage penalty
+/// (2026-12-03, README "Answer quality"; docs/semantic.md): bolivia 0.947 / 0.974, debian 0.735 /
+/// 0.882 (0 refused), apache 0.773 / 0.955 (0 refused); floors one question lower (none at 1.0).
 const FLOOR_BOLIVIA: (f64, f64) = (0.92, 0.94);
-const FLOOR_DEBIAN: (f64, f64, usize) = (0.61, 0.88, 0);
-const FLOOR_APACHE: (f64, f64, usize) = (0.63, 0.86, 0);
+const FLOOR_DEBIAN: (f64, f64, usize) = (0.70, 0.85, 0);
+const FLOOR_APACHE: (f64, f64, usize) = (0.72, 0.90, 0);

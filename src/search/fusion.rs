@@ -46,20 +46,35 @@ pub struct Fused {
     pub fused: f32,
 }
 
-/// Fuses a lexical ranking (best first) with the cosines of every passage (index = ord); `keep`
-/// says which passages the search may return (a document filter). Returns the fused ranking and
-/// the confidence of the best answer (0–1, compared with the configured minimum).
+/// Fuses a lexical ranking (best first) with the cosines of every passage (index = ord); the
+/// dense ranking orders passages by cosine minus `penalties` (same index; missing = 0: what a
+/// short passage loses, [`crate::search::semantic::short_passage_penalty`]); `keep` says which
+/// passages the search may return (a document filter). Returns the fused ranking and the
+/// confidence of the best answer (0–1, compared with the configured minimum), which reads the
+/// best cosine as it is.
 pub fn fuse(
     lexical: &[Ranked],
     cosines: &[f32],
+    penalties: &[f32],
     keep: impl Fn(u32) -> bool,
     p: &Params,
     min_confidence: f32,
 ) -> (Vec<Fused>, f32) {
-    let dense = top_k(cosines, p.dense_depth.max(1), keep);
+    let ranked_by: Vec<f32> = cosines
+        .iter()
+        .enumerate()
+        .map(|(ord, c)| c - penalties.get(ord).copied().unwrap_or(0.0))
+        .collect();
+    let dense = top_k(&ranked_by, p.dense_depth.max(1), &keep);
+    // The best cosine, as it is, among the passages the search may return.
+    let mut top_cos = 0.0f32;
+    for (ord, &c) in cosines.iter().enumerate() {
+        if c > top_cos && keep(ord as u32) {
+            top_cos = c;
+        }
+    }
     let lexical_confidence = lexical.first().map_or(0.0, |r| r.confidence);
     let w = lexical_confidence.clamp(p.min_lexical, p.max_lexical);
-    let top_cos = dense.first().map_or(0.0, |d| d.1);
     let vote = |rank: usize| 1.0 / (p.rank_offset + rank as f32 + 1.0);
     let cos_of = |ord: u32| cosines.get(ord as usize).copied().unwrap_or(0.0);
     let mut out: Vec<Fused> = Vec::with_capacity(lexical.len() + dense.len());
@@ -72,7 +87,7 @@ pub fn fuse(
             fused: w * vote(rank),
         });
     }
-    for (rank, &(ord, c)) in dense.iter().enumerate() {
+    for (rank, &(ord, _)) in dense.iter().enumerate() {
         let part = (1.0 - w) * vote(rank);
         if let Some(f) = at.get(&ord).and_then(|&i| out.get_mut(i)) {
             f.fused += part;
@@ -89,7 +104,7 @@ pub fn fuse(
                 confidence: 0.0,
                 matched: Vec::new(),
             },
-            cosine: c,
+            cosine: cos_of(ord),
             fused: part,
         });
     }
@@ -134,8 +149,14 @@ mod tests {
 
     #[test]
     fn a_question_whose_words_are_found_is_ranked_lexically() {
-        let (fused, confidence) =
-            fuse(&lexical(&[0, 1, 2], 1.0), &COSINES, |_| true, &PARAMS, 0.35);
+        let (fused, confidence) = fuse(
+            &lexical(&[0, 1, 2], 1.0),
+            &COSINES,
+            &[],
+            |_| true,
+            &PARAMS,
+            0.35,
+        );
         // The lexical order leads; the passages only the model found come after.
         assert_eq!(order(&fused)[..3], [0, 1, 2]);
         assert_eq!(fused.len(), 5);
@@ -144,11 +165,25 @@ mod tests {
 
     #[test]
     fn a_question_in_other_words_leans_on_the_model() {
-        let (fused, confidence) = fuse(&lexical(&[0, 1], 0.1), &COSINES, |_| true, &PARAMS, 0.35);
+        let (fused, confidence) = fuse(
+            &lexical(&[0, 1], 0.1),
+            &COSINES,
+            &[],
+            |_| true,
+            &PARAMS,
+            0.35,
+        );
         assert_eq!(order(&fused), [4, 3, 1, 2, 0]);
         // The best cosine (0.5) vouches for the question although its words were not found.
         assert_eq!(confidence, 0.35);
-        let (_, confidence) = fuse(&lexical(&[0, 1], 0.1), &[0.1; 5], |_| true, &PARAMS, 0.35);
+        let (_, confidence) = fuse(
+            &lexical(&[0, 1], 0.1),
+            &[0.1; 5],
+            &[],
+            |_| true,
+            &PARAMS,
+            0.35,
+        );
         assert!(confidence < 0.35);
     }
 
@@ -159,11 +194,58 @@ mod tests {
         let mut cosines: Vec<f32> = (0..60).map(|i| i as f32 / 200.0).collect();
         cosines[0] = -1.0;
         cosines[1] = 0.9;
-        let (fused, _) = fuse(&lexical(&[0, 1], 1.0), &cosines, |_| true, &PARAMS, 0.35);
+        let (fused, _) = fuse(
+            &lexical(&[0, 1], 1.0),
+            &cosines,
+            &[],
+            |_| true,
+            &PARAMS,
+            0.35,
+        );
         assert_eq!(order(&fused)[..2], [1, 0]);
         // When the model agrees, the lexical order stands.
-        let (fused, _) = fuse(&lexical(&[0, 1], 1.0), &[0.0; 2], |_| true, &PARAMS, 0.35);
+        let (fused, _) = fuse(
+            &lexical(&[0, 1], 1.0),
+            &[0.0; 2],
+            &[],
+            |_| true,
+            &PARAMS,
+            0.35,
+        );
         assert_eq!(order(&fused), [0, 1]);
+    }
+
+    /// A penalised passage drops in the dense ranking, but the best cosine that decides whether
+    /// the question is answered is its own.
+    #[test]
+    fn penalties_reorder_the_dense_ranking_but_not_the_confidence() {
+        // Passage 4 has the best cosine (0.5) and a penalty that puts it below 0.3.
+        let penalties = [0.0, 0.0, 0.0, 0.0, 0.25];
+        let (fused, confidence) = fuse(
+            &lexical(&[], 0.0),
+            &[0.1, 0.2, 0.3, 0.4, 0.5],
+            &penalties,
+            |_| true,
+            &PARAMS,
+            0.35,
+        );
+        assert_eq!(order(&fused), [3, 2, 4, 1, 0]);
+        // The reported cosine is the passage's own.
+        assert_eq!(fused[2].cosine, 0.5);
+        assert_eq!(confidence, 0.35, "answered on the unpenalised best cosine");
+        // Without penalties the same cosines rank 4 first.
+        let (plain, _) = fuse(&lexical(&[], 0.0), &COSINES, &[], |_| true, &PARAMS, 0.35);
+        assert_eq!(order(&plain)[0], 4);
+        // The filter applies to the confidence too: only passage 0 kept, its cosine 0.1.
+        let (_, confidence) = fuse(
+            &lexical(&[], 0.0),
+            &COSINES,
+            &penalties,
+            |o| o == 0,
+            &PARAMS,
+            0.35,
+        );
+        assert!(confidence < 0.35);
     }
 
     #[test]
@@ -171,12 +253,13 @@ mod tests {
         let (fused, _) = fuse(
             &lexical(&[0], 0.1),
             &COSINES,
+            &[],
             |ord| ord % 2 == 0,
             &PARAMS,
             0.35,
         );
         assert_eq!(order(&fused), [4, 0, 2]);
-        let (fused, confidence) = fuse(&[], &[], |_| true, &PARAMS, 0.35);
+        let (fused, confidence) = fuse(&[], &[], &[], |_| true, &PARAMS, 0.35);
         assert!(fused.is_empty());
         assert_eq!(confidence, 0.0);
     }

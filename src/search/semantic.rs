@@ -42,10 +42,30 @@ pub struct Semantic {
     /// `sentence_rows`).
     sentences: SentenceVectors,
     sentence_rows: Rows,
+    /// Row `ord` is what passage `ord`'s dense score loses in the ranking for being short
+    /// ([`short_passage_penalty`]).
+    penalties: Vec<f32>,
     /// Where the vectors are stored (None: in memory only).
     pub path: Option<PathBuf>,
     /// Whether they were computed by this process (rather than read).
     pub built: bool,
+}
+
+/// Passages shorter than this many words lose some of their dense score in the ranking.
+const SHORT_WORDS: f32 = 24.0;
+/// What a passage of no words at all would lose.
+const SHORT_PENALTY: f32 = 0.6;
+
+/// What a passage of `words` words loses from its dense score when the dense ranking is made:
+/// `0.6 × (1 − words / 24)²` below 24 words, nothing from 24 on (a 4-word heading 0.42, a 7-word
+/// byline 0.30, a 12-word sentence 0.15, a 20-word one 0.02). A mean-pooled vector of a few words
+/// — a heading, a byline, a URL — lies close to every question on its topic, so headings outranked
+/// the passages under them; a full sentence is barely touched. The best cosine that decides
+/// whether a question is answered is the passage's own, unpenalised. Chosen on the four dev texts
+/// with a leave-one-text-out check (docs/semantic.md, 2026-12-03).
+pub fn short_passage_penalty(words: usize) -> f32 {
+    let short = (1.0 - words as f32 / SHORT_WORDS).max(0.0);
+    SHORT_PENALTY * short * short
 }
 
 /// What is embedded for a passage: its text (models read its first ~256 tokens).
@@ -73,12 +93,15 @@ impl Semantic {
         let dim = embedder.dim();
         let Some(dir) = data_dir else {
             let (vectors, sentences) = embed_corpus(&embedder, corpus)?;
-            return Ok(Semantic::hold(embedder, vectors, sentences, None, true));
+            return Ok(Semantic::hold(
+                embedder, corpus, vectors, sentences, None, true,
+            ));
         };
         let path = dir.join(file_name(&embedder, corpus));
         if let Some((vectors, sentences)) = read(&path, dim, corpus.len()) {
             return Ok(Semantic::hold(
                 embedder,
+                corpus,
                 vectors,
                 sentences,
                 Some(path),
@@ -98,12 +121,15 @@ impl Semantic {
                 None
             }
         };
-        Ok(Semantic::hold(embedder, vectors, sentences, path, true))
+        Ok(Semantic::hold(
+            embedder, corpus, vectors, sentences, path, true,
+        ))
     }
 
     /// Keeps the vectors in memory as 8-bit integers.
     fn hold(
         embedder: Embedder,
+        corpus: &Corpus,
         vectors: Vec<f16>,
         mut sentences: SentenceVectors,
         path: Option<PathBuf>,
@@ -116,6 +142,10 @@ impl Semantic {
             vectors: Rows::from_f16(&vectors, dim),
             sentences,
             sentence_rows,
+            penalties: corpus
+                .passages()
+                .map(|v| short_passage_penalty(passage_text(&v).split_whitespace().count()))
+                .collect(),
             embedder,
             path,
             built,
@@ -166,6 +196,12 @@ impl Semantic {
                 }
             })
             .collect()
+    }
+
+    /// What each passage's dense score loses in the dense ranking for being short (index = ord;
+    /// [`short_passage_penalty`]).
+    pub fn penalties(&self) -> &[f32] {
+        &self.penalties
     }
 
     /// The cosine of the question with each sentence of passage `ord` that has a vector, with its
@@ -407,4 +443,21 @@ fn write(
 /// Removes stored embeddings of other models or corpora, and abandoned temporary files.
 fn remove_stale(dir: &Path, keep: &Path) {
     crate::index::remove_stale_entries(dir, keep, &["embeddings-", ".embeddings-"], "embeddings");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_passage_penalty;
+
+    #[test]
+    fn the_short_passage_penalty_falls_with_length_and_stops_at_a_sentence() {
+        assert!((short_passage_penalty(0) - 0.6).abs() < 1e-6);
+        // A 4-word heading loses more than a 7-word byline, which loses more than a sentence.
+        let by_length: Vec<f32> = (0..30).map(short_passage_penalty).collect();
+        assert!(by_length.windows(2).all(|w| w[0] >= w[1]), "{by_length:?}");
+        assert!(short_passage_penalty(4) > 0.4 && short_passage_penalty(7) > 0.25);
+        assert!(short_passage_penalty(20) < 0.05);
+        assert_eq!(short_passage_penalty(24), 0.0);
+        assert_eq!(short_passage_penalty(10_000), 0.0);
+    }
 }
