@@ -269,7 +269,14 @@ fn choose_window(
     if let Some((score, lo, hi)) = best
         && (score > 1e-6 || matches.is_empty())
     {
-        return (sentences[lo].0, sentences[hi].1);
+        let (start, end) = (sentences[lo].0, sentences[hi].1);
+        // A window of less than half the room (a heading, one short sentence) before a sentence
+        // too long to add whole reads on into it, cut at a word: "3. Grant of Patent License."
+        // alone quotes nothing of the grant.
+        if hi + 1 < sentences.len() && passage[start..end].chars().count() < max_chars / 2 {
+            return (start, cut_end(passage, start, max_chars));
+        }
+        return (start, end);
     }
     if matches.is_empty() {
         // No sentence fits: the opening, cut at a word boundary.
@@ -322,22 +329,27 @@ fn cut(passage: &str, from: usize, max_chars: usize) -> (usize, usize) {
                 .map_or(s, |(j, _)| s + j);
         }
     }
+    (start, cut_end(passage, start, max_chars))
+}
+
+/// The end of `max_chars` characters from byte `start` (a word's start), moved back to the end of a
+/// word unless the window is one giant word.
+fn cut_end(passage: &str, start: usize, max_chars: usize) -> usize {
     let end = passage[start..]
         .char_indices()
         .nth(max_chars)
         .map_or(passage.len(), |(i, _)| start + i);
     if end >= passage.len() {
-        return (start, passage.len());
+        return passage.len();
     }
-    // back to the end of a word, unless the window is one giant word
     let back = passage[start..end]
         .char_indices()
         .rev()
         .find(|(_, c)| c.is_whitespace())
         .map(|(i, _)| start + i);
     match back {
-        Some(b) if b > start + max_chars / 2 => (start, b),
-        _ => (start, end),
+        Some(b) if b > start + max_chars / 2 => b,
+        _ => end,
     }
 }
 
@@ -444,6 +456,43 @@ mod tests {
         let (s, en) = e.highlights[0];
         let hl: String = e.text.chars().skip(s).take(en - s).collect();
         assert_eq!(hl, "dynamite");
+    }
+
+    #[test]
+    fn a_heading_before_a_long_sentence_reads_on_into_it() {
+        let grant = format!(
+            "Subject to the terms of this License, each Contributor grants a patent license to make, use and sell the Work, {}.",
+            "where such license applies only to those patent claims ".repeat(8)
+        );
+        let p = format!("3. Grant of Patent License. {grant} Another sentence follows.");
+        let e = excerpt(&p, &w(&["grant", "patent", "license"]), 400);
+        assert!(
+            e.text
+                .starts_with("3. Grant of Patent License. Subject to the terms"),
+            "{}",
+            e.text
+        );
+        assert!(
+            e.text.contains("a patent license to make, use and sell"),
+            "{}",
+            e.text
+        );
+        assert!(
+            e.text.ends_with('…') && e.text.chars().count() <= 401,
+            "{}",
+            e.text
+        );
+        // Cut after a whole word, and every highlight inside the text.
+        let inner = e.text.trim_end_matches('…');
+        assert!(
+            p.starts_with(inner) && p[inner.len()..].starts_with(' '),
+            "{inner}"
+        );
+        assert!(
+            e.highlights
+                .iter()
+                .all(|&(a, b)| a < b && b <= e.text.chars().count())
+        );
     }
 
     #[test]
