@@ -221,6 +221,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             })
             .collect();
         let gold_cos: Vec<f32> = gold.iter().map(|&g| scores[g as usize]).collect();
+        let median_words = {
+            let mut all: Vec<usize> = texts.iter().map(|t| t.split_whitespace().count()).collect();
+            all.sort_unstable();
+            all.get(all.len() / 2).copied().unwrap_or(0)
+        };
         // Each ranked passage's length in words (for length priors in the lab).
         let words: std::collections::BTreeMap<String, usize> = out
             .ranked
@@ -238,7 +243,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{}",
             serde_json::json!({"id": q.id, "kind": q.kind, "question": q.question,
                 "answerable": !q.gold.is_empty(), "gold": gold, "gold_cos": gold_cos,
-                "lex": lex, "dense": dense, "n": texts.len(), "words": words})
+                "lex": lex, "dense": dense, "n": texts.len(), "words": words,
+                "median_words": median_words})
         );
     }
     Ok(())

@@ -7,7 +7,8 @@ of constants, then chooses leave-one-text-out.
     python3 benches/fusion_grid.py bolivia=b.jsonl kjv=k.jsonl debian=d.jsonl apache=a.jsonl [--margins] [--short]
 
 The dense ranking is made as cabildo makes it: each passage's dense score minus the short-passage
-penalty `SHORT_PENALTY × (1 − words / SHORT_WORDS)²` (src/search/semantic.rs), while the best
+penalty `SHORT_PENALTY × (1 − words / reach)²`, reach = min(SHORT_WORDS, the text's median passage)
+(src/search/semantic.rs), while the best
 cosine that decides whether a question is answered is the unpenalised one. `--short` runs the
 grid of penalty shapes (power, length, size) under the kept fusion instead, with its
 leave-one-text-out check.
@@ -21,9 +22,11 @@ SHORT_WORDS, SHORT_PENALTY, SHORT_POWER = 24, 0.6, 2
 
 
 def penalised(q, power=SHORT_POWER, words=SHORT_WORDS, size=SHORT_PENALTY):
-    """The dump's dense ranking (raw dense scores) re-ranked with a short-passage penalty."""
+    """The dump's dense ranking (raw dense scores) re-ranked with a short-passage penalty whose
+    reach is `words`, or the text's median passage when that is shorter (as cabildo does)."""
     w = q.get("words", {})
-    short = lambda o: max(0.0, 1 - w.get(str(o), 10**6) / words) ** power
+    reach = min(words, q.get("median_words", words)) or 1
+    short = lambda o: max(0.0, 1 - w.get(str(o), 10**6) / reach) ** power
     return sorted(((o, c - size * short(o)) for o, c in q["raw_dense"]), key=lambda x: (-x[1], x[0]))
 
 

@@ -51,21 +51,44 @@ pub struct Semantic {
     pub built: bool,
 }
 
-/// Passages shorter than this many words lose some of their dense score in the ranking.
-const SHORT_WORDS: f32 = 24.0;
+/// Passages shorter than this many words (or than the text's median passage, if that is shorter)
+/// lose some of their dense score in the ranking.
+const SHORT_WORDS: usize = 24;
 /// What a passage of no words at all would lose.
 const SHORT_PENALTY: f32 = 0.6;
 
-/// What a passage of `words` words loses from its dense score when the dense ranking is made:
-/// `0.6 × (1 − words / 24)²` below 24 words, nothing from 24 on (a 4-word heading 0.42, a 7-word
-/// byline 0.30, a 12-word sentence 0.15, a 20-word one 0.02). A mean-pooled vector of a few words
-/// — a heading, a byline, a URL — lies close to every question on its topic, so headings outranked
-/// the passages under them; a full sentence is barely touched. The best cosine that decides
-/// whether a question is answered is the passage's own, unpenalised. Chosen on the four dev texts
-/// with a leave-one-text-out check (docs/semantic.md, 2026-12-03).
-pub fn short_passage_penalty(words: usize) -> f32 {
-    let short = (1.0 - words as f32 / SHORT_WORDS).max(0.0);
+/// What a passage of `words` words loses from its dense score when the dense ranking is made, in a
+/// text where passages are short below `reach` words: `0.6 × (1 − words / reach)²` (with the usual
+/// reach of 24: a 4-word heading 0.42, a 7-word byline 0.30, a 12-word sentence 0.15, a 20-word one
+/// 0.02; nothing from `reach` on). A mean-pooled vector of a few words — a heading, a byline, a URL
+/// — lies close to every question on its topic, so headings outranked the passages under them; a
+/// full sentence is barely touched. The best cosine that decides whether a question is answered is
+/// the passage's own, unpenalised. Chosen on the four dev texts with a leave-one-text-out check
+/// (docs/semantic.md, 2026-12-03).
+pub fn short_passage_penalty(words: usize, reach: usize) -> f32 {
+    if reach == 0 {
+        return 0.0;
+    }
+    let short = (1.0 - words as f32 / reach as f32).max(0.0);
     SHORT_PENALTY * short * short
+}
+
+/// Every passage's [`short_passage_penalty`] (index = ord). The reach is 24 words, or the text's
+/// median passage when that is shorter: in a text of short lines (verse, aphorisms) a short line
+/// is the norm, not a heading, and the dev texts' medians (24–90 words) leave the reach at 24.
+fn penalties(corpus: &Corpus) -> Vec<f32> {
+    let words: Vec<usize> = corpus
+        .passages()
+        .map(|v| passage_text(&v).split_whitespace().count())
+        .collect();
+    let mut sorted = words.clone();
+    sorted.sort_unstable();
+    let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0);
+    let reach = SHORT_WORDS.min(median);
+    words
+        .into_iter()
+        .map(|w| short_passage_penalty(w, reach))
+        .collect()
 }
 
 /// What is embedded for a passage: its text (models read its first ~256 tokens).
@@ -142,10 +165,7 @@ impl Semantic {
             vectors: Rows::from_f16(&vectors, dim),
             sentences,
             sentence_rows,
-            penalties: corpus
-                .passages()
-                .map(|v| short_passage_penalty(passage_text(&v).split_whitespace().count()))
-                .collect(),
+            penalties: penalties(corpus),
             embedder,
             path,
             built,
@@ -451,13 +471,16 @@ mod tests {
 
     #[test]
     fn the_short_passage_penalty_falls_with_length_and_stops_at_a_sentence() {
-        assert!((short_passage_penalty(0) - 0.6).abs() < 1e-6);
+        assert!((short_passage_penalty(0, 24) - 0.6).abs() < 1e-6);
         // A 4-word heading loses more than a 7-word byline, which loses more than a sentence.
-        let by_length: Vec<f32> = (0..30).map(short_passage_penalty).collect();
+        let by_length: Vec<f32> = (0..30).map(|w| short_passage_penalty(w, 24)).collect();
         assert!(by_length.windows(2).all(|w| w[0] >= w[1]), "{by_length:?}");
-        assert!(short_passage_penalty(4) > 0.4 && short_passage_penalty(7) > 0.25);
-        assert!(short_passage_penalty(20) < 0.05);
-        assert_eq!(short_passage_penalty(24), 0.0);
-        assert_eq!(short_passage_penalty(10_000), 0.0);
+        assert!(short_passage_penalty(4, 24) > 0.4 && short_passage_penalty(7, 24) > 0.25);
+        assert!(short_passage_penalty(20, 24) < 0.05);
+        assert_eq!(short_passage_penalty(24, 24), 0.0);
+        assert_eq!(short_passage_penalty(10_000, 24), 0.0);
+        // A shorter reach spares more; none at all spares everything.
+        assert!(short_passage_penalty(6, 8) < short_passage_penalty(6, 24));
+        assert_eq!(short_passage_penalty(0, 0), 0.0);
     }
 }
