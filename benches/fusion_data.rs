@@ -121,6 +121,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 };
             }
         }
+        // `sentpen:B`: each sentence's cosine loses B × (1 − words / 24)² before the passage's
+        // blend with its best sentence (the short-passage penalty, for sentences).
+        if let Some(b) = variant
+            .strip_prefix("sentpen:")
+            .and_then(|x| x.parse::<f32>().ok())
+        {
+            for (ord, s) in scores.iter_mut().enumerate() {
+                let sents = sem.sentence_cosines(ord as u32, &qv);
+                if sents.is_empty() {
+                    continue;
+                }
+                let Some(view) = engine.corpus.get(ord as u32) else {
+                    continue;
+                };
+                let text = &view.passage.text;
+                let own = sem.vector(ord as u32).map_or(*s, |v| dot(&v, &qv));
+                let best = sents
+                    .iter()
+                    .map(|&((a, e), c)| {
+                        let w = text.get(a..e).map_or(24, |t| t.split_whitespace().count());
+                        let short = (1.0 - w as f32 / 24.0).max(0.0);
+                        c - b * short * short
+                    })
+                    .fold(f32::MIN, f32::max);
+                *s = (best.max(own) + own) / 2.0;
+            }
+        }
         // `prf:K:B`: the question's vector moved towards the mean of the K best passages of the
         // fused ranking (weight B), and scored again (pseudo-relevance feedback).
         if let Some(rest) = variant.strip_prefix("prf:") {
