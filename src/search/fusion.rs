@@ -6,8 +6,11 @@
 //! confidence of the question (the share of its rare words the best passage holds), capped so
 //! the model always has a say. A question whose words the text holds is ranked mostly lexically;
 //! one asked in other words leans on the model. Ranks rather than scores: the two scales (BM25
-//! with proximity, cosines) need no normalising against each other. Chosen by measurement on the
-//! four dev texts, with a leave-one-text-out check: see docs/semantic.md.
+//! with proximity, cosines) need no normalising against each other. The dense ranking is by
+//! cosine less each passage's short-passage penalty (headings and bylines lie close to every
+//! question on their topic; `semantic::short_passage_penalty`); the confidence reads the cosine
+//! itself. Chosen by measurement on the four dev texts, with a leave-one-text-out check: see
+//! docs/semantic.md.
 
 use crate::search::Ranked;
 use crate::search::semantic::top_k;
