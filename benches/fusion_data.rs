@@ -97,13 +97,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter(|(_, t)| needles.iter().any(|n| t.contains(n.as_str())))
             .map(|(i, _)| i as u32)
             .collect();
-        let parsed = Question::parse(&q.question);
+        let searched = engine.read_initials(&q.question);
+        let parsed = Question::parse(&searched);
         let out = if parsed.is_empty() {
             Default::default()
         } else {
             search::search(&engine.index, &parsed, &Filter::default())?
         };
-        let qv = sem.embed_question(&q.question)?;
+        let qv = sem.embed_question(&searched)?;
         let mut scores: Vec<f32> = match &titled {
             Some(vectors) => vectors.iter().map(|v| dot(v, &qv)).collect(),
             None => sem.scores(&qv),

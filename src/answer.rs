@@ -106,7 +106,8 @@ pub fn ask(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer>
 
 fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> {
     let top = opts.top.unwrap_or(engine.search.top).clamp(1, 50);
-    let parsed = Question::parse(question);
+    let searched = engine.read_initials(question);
+    let parsed = Question::parse(&searched);
     let mut answer = Answer {
         query: question.to_string(),
         answered: false,
@@ -140,7 +141,7 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
         Some(sem) => {
             let (outcome, vector) = rayon::join(
                 || search::search(&engine.index, &parsed, &filter),
-                || sem.embed_question(question),
+                || sem.embed_question(&searched),
             );
             (outcome?, Some(vector?))
         }

@@ -1,6 +1,8 @@
 //! The loaded texts and their index, opened once per process and shared by every front end.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use crate::config::{SearchSettings, Settings};
@@ -8,6 +10,7 @@ use crate::corpus::{self, Corpus};
 use crate::embed::Embedder;
 use crate::error::Result;
 use crate::index::SearchIndex;
+use crate::search::acronyms::Acronyms;
 use crate::search::excerpt::Sentences;
 use crate::search::semantic::Semantic;
 
@@ -21,6 +24,8 @@ pub struct Engine {
     pub sentences: Sentences,
     /// Semantic search (issue 13): the model and the passages' vectors; None for lexical only.
     pub semantic: Option<Semantic>,
+    /// Names of the texts by their initials, read on the first question typed with initials.
+    acronyms: OnceLock<Acronyms>,
 }
 
 impl Engine {
@@ -62,6 +67,7 @@ impl Engine {
             search,
             sentences: Sentences::default(),
             semantic: None,
+            acronyms: OnceLock::new(),
         })
     }
 
@@ -71,6 +77,36 @@ impl Engine {
         let embedder = Embedder::load(model_dir)?;
         self.semantic = Some(Semantic::open_or_build(embedder, &self.corpus, data_dir)?);
         Ok(self)
+    }
+}
+
+impl Engine {
+    /// The question as searched: initials the texts never use but spell out read as the name
+    /// (`FSF` → `Free Software Foundation`, see [`crate::search::acronyms`]).
+    pub fn read_initials<'q>(&self, question: &'q str) -> Cow<'q, str> {
+        if !Acronyms::may_expand(question) {
+            return Cow::Borrowed(question);
+        }
+        let acronyms = self.acronyms.get_or_init(|| {
+            let titles = self
+                .corpus
+                .documents
+                .iter()
+                .flat_map(|d| d.sections.iter().filter_map(|s| s.title.as_deref()));
+            Acronyms::read(
+                self.corpus
+                    .passages()
+                    .map(|v| v.passage.text.as_str())
+                    .chain(titles),
+            )
+        });
+        match acronyms.expand(question) {
+            Some(expanded) => {
+                tracing::debug!(%expanded, "initials read as names");
+                Cow::Owned(expanded)
+            }
+            None => Cow::Borrowed(question),
+        }
     }
 }
 

@@ -255,9 +255,9 @@ fn hybrid_dev_apache_meets_the_floor() {
 }
 
 /// (hit@1, hit@3[, answerable questions refused at most]).
-/// Measured on main with weighted reciprocal-rank fusion and the short-passage penalty
-/// (2026-12-03, README "Answer quality"; docs/semantic.md): bolivia 0.947 / 0.974, debian 0.735 /
-/// 0.882 (0 refused), apache 0.773 / 0.955 (0 refused); floors one question lower (none at 1.0).
+/// Measured on main with weighted reciprocal-rank fusion, the short-passage penalty and initials
+/// read as names (2026-12-03, README "Answer quality"; docs/semantic.md): bolivia 0.947 / 0.974,
+/// debian 0.735 / 0.912 (0 refused), apache 0.773 / 0.955 (0 refused); floors one question lower (none at 1.0).
 const FLOOR_BOLIVIA: (f64, f64) = (0.92, 0.94);
-const FLOOR_DEBIAN: (f64, f64, usize) = (0.70, 0.85, 0);
+const FLOOR_DEBIAN: (f64, f64, usize) = (0.70, 0.88, 0);
 const FLOOR_APACHE: (f64, f64, usize) = (0.72, 0.90, 0);
