@@ -244,7 +244,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .map(|r| {
                 serde_json::json!({"ord": r.ord, "score": r.score, "bm25": r.bm25,
-                    "coverage": r.coverage, "confidence": r.confidence,
+                    "lead": r.lead, "coverage": r.coverage, "confidence": r.confidence,
                     "cos": scores.get(r.ord as usize).copied().unwrap_or(0.0)})
             })
             .collect();

@@ -4,7 +4,7 @@
 answerable question is a miss; an out-of-scope question is right only when refused), over a grid
 of constants, then chooses leave-one-text-out.
 
-    python3 benches/fusion_grid.py bolivia=b.jsonl kjv=k.jsonl debian=d.jsonl apache=a.jsonl [--margins] [--short]
+    python3 benches/fusion_grid.py bolivia=b.jsonl kjv=k.jsonl debian=d.jsonl apache=a.jsonl [--margins] [--short] [--lead]
 
 The dense ranking is made as cabildo makes it: each passage's dense score minus the short-passage
 penalty `SHORT_PENALTY × (1 − words / reach)²`, reach = min(SHORT_WORDS, the text's median passage)
@@ -12,6 +12,11 @@ penalty `SHORT_PENALTY × (1 − words / reach)²`, reach = min(SHORT_WORDS, the
 cosine that decides whether a question is answered is the unpenalised one. `--short` runs the
 grid of penalty shapes (power, length, size) under the kept fusion instead, with its
 leave-one-text-out check.
+
+The fused methods read the lexical ranking as cabildo's fusion does: re-ranked with the weight of
+the question words that open each passage (`lead`) added to its BM25 at LEAD_WEIGHT
+(src/search/fusion.rs, `with_lead`); the `lexical` row is the lexical ranking alone. `--lead`
+runs the grid of that weight under the kept fusion instead.
 """
 import itertools
 import json
@@ -19,6 +24,7 @@ import sys
 
 MIN_CONFIDENCE = 0.35
 SHORT_WORDS, SHORT_PENALTY, SHORT_POWER = 24, 0.6, 2
+LEAD_WEIGHT = 1.0
 
 
 def penalised(q, power=SHORT_POWER, words=SHORT_WORDS, size=SHORT_PENALTY):
@@ -36,7 +42,23 @@ def load(path):
     for q in qs:
         q["raw_dense"] = q["dense"]
         q["dense"] = penalised(q)
+        q["lex_plain"] = q["lex"]
+        q["lex"] = with_lead(q["lex_plain"], LEAD_WEIGHT)
     return qs
+
+
+def with_lead(lex, weight):
+    """The lexical ranking as the fusion reads it: question words opening a passage added."""
+    s = lambda r: r["score"] + weight * r.get("lead", 0.0) * r["coverage"] ** 2
+    return sorted(lex, key=lambda r: (-s(r), r["ord"]))
+
+
+def lead_grid():
+    """Experiment (--lead): the weight of the opening question words, under the kept fusion."""
+    for weight in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0):
+        def f(q, w=weight):
+            return rrf(dict(q, lex=with_lead(q["lex_plain"], w)), 0.0, 0.9, 10, 0.26)
+        yield f"lead weight {weight}", f
 
 
 def top_cosine(q):
@@ -135,7 +157,7 @@ def short_grid():
 
 
 def lexical(q):
-    lex = q["lex"]
+    lex = q["lex_plain"]
     conf = lex[0]["confidence"] if lex else 0.0
     return [r["ord"] for r in lex], conf >= MIN_CONFIDENCE
 
@@ -190,6 +212,8 @@ def main():
     methods = [("lexical", lexical), ("dense only", lambda q: dense_only(q, 0.26))]
     if with_short:
         methods += list(short_grid())
+    elif "--lead" in sys.argv[1:]:
+        methods += list(lead_grid())
     else:
         methods += list(grid())
     if with_margins:

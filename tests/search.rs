@@ -475,3 +475,58 @@ fn initials_are_read_as_the_name_the_texts_spell_out() {
         "{osi:?}"
     );
 }
+
+/// The lexical ranking records the weight of the question words that open each passage (a
+/// heading or a defined term), which the fusion reads; its own score leaves it out.
+#[test]
+fn question_words_opening_a_passage_are_recorded_for_the_fusion() {
+    use cabildo::corpus::{self, Corpus, Format};
+    use cabildo::search::question::Question;
+    use cabildo::search::{Filter, fusion, search};
+    let doc = corpus::parse(
+        "licence",
+        "Licence",
+        Format::Text,
+        "Licence\n\n\
+         Any Contributor may submit a Contribution, and every Contribution is licensed here.\n\n\
+         \"Contributor\" shall mean the Licensor and anyone who submits a Contribution.",
+    );
+    let e = Engine::from_corpus(
+        Corpus::new(vec![doc], vec![]),
+        None,
+        SearchSettings::default(),
+    )
+    .expect("engine");
+    let q = Question::parse("Who counts as a Contributor?");
+    let out = search(&e.index, &q, &Filter::default()).expect("search");
+    let text = |ord: u32| {
+        e.corpus
+            .get(ord)
+            .map(|v| v.passage.text.clone())
+            .unwrap_or_default()
+    };
+    let definition = out
+        .ranked
+        .iter()
+        .find(|r| text(r.ord).starts_with("\"Contributor\""))
+        .expect("the definition is found");
+    let mention = out
+        .ranked
+        .iter()
+        .find(|r| text(r.ord).starts_with("Any Contributor"))
+        .expect("the mention is found");
+    assert!(definition.lead > 0.0, "{definition:?}");
+    // "Contributor" is the second word there: inside the opening words too
+    assert!(mention.lead > 0.0, "{mention:?}");
+    for r in &out.ranked {
+        let plain = (r.bm25 + r.proximity) * r.coverage * r.coverage;
+        assert!((r.score - plain).abs() < 1e-4, "{r:?}");
+    }
+    // the fusion's reading ranks by BM25 plus the opening words
+    let read = fusion::with_lead(&out.ranked, fusion::PARAMS.lead_weight);
+    assert_eq!(read.len(), out.ranked.len());
+    let q = Question::parse("licensed Contribution");
+    let out = search(&e.index, &q, &Filter::default()).expect("search");
+    // neither passage opens with these words
+    assert!(out.ranked.iter().all(|r| r.lead == 0.0), "{:?}", out.ranked);
+}

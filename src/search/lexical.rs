@@ -43,6 +43,11 @@ pub mod weights {
 /// At most this many synonyms of one question word are searched.
 const MAX_SYNONYMS: usize = 3;
 
+/// A question word among a passage's first this many words opens it: the passage is about it (a
+/// heading kept in the passage, a defined term, the subject of its first sentence). Read by the
+/// fusion ([`Ranked::lead`]).
+pub const LEAD_WORDS: u32 = 3;
+
 /// Words further apart than this get no proximity bonus.
 const PROXIMITY_WINDOW: f32 = 10.0;
 
@@ -59,6 +64,10 @@ pub struct Ranked {
     pub bm25: f32,
     /// Bonus for question words close together in the passage.
     pub proximity: f32,
+    /// The weight (idf × weight) of the question words among the passage's first
+    /// [`LEAD_WORDS`] words. Not part of `score`: only the fusion with a model reads it
+    /// (docs/semantic.md: alone, the lexical ranking lost a question with it).
+    pub lead: f32,
     /// Share of the question's weight (idf × weight) found in this passage, 0–1, counting only
     /// words the texts contain.
     pub coverage: f32,
@@ -371,6 +380,12 @@ fn rank(
                 }
             }
         }
+        let mut lead = 0.0;
+        for (k, t) in terms.iter().enumerate() {
+            if !t.expanded && known[k] && text_positions[c][k].iter().any(|&p| p < LEAD_WORDS) {
+                lead += t.weight * idf[k];
+            }
+        }
         let coverage = if denominator > 0.0 {
             (got / denominator).clamp(0.0, 1.0)
         } else {
@@ -381,6 +396,7 @@ fn rank(
             score: (bm25 + proximity) * coverage * coverage,
             bm25: *bm25,
             proximity,
+            lead,
             coverage,
             confidence: confidence::lexical(coverage, known_share),
             matched,
