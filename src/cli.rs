@@ -164,9 +164,9 @@ pub enum SettingsCommand {
 /// `cabildo model …`
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Download a model from the Hugging Face hub into <data_dir>/models/ (checksums checked);
-    /// then set `[search] model` or CABILDO_MODEL to the name it prints. HF_ENDPOINT points at a
-    /// mirror; HF_TOKEN is sent for gated models
+    /// Download a model from the Hugging Face hub into <data_dir>/models/ (checksums checked). The
+    /// default model is used from then on; for another, set `[search] model` or CABILDO_MODEL to
+    /// the name it prints. HF_ENDPOINT points at a mirror; HF_TOKEN is sent for gated models
     Fetch {
         /// `organisation/model`, or a sentence-transformers model name
         #[arg(default_value = crate::models::DEFAULT_MODEL)]
@@ -436,9 +436,15 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            lines.push(format!(
-                "turn semantic search on with `[search] model = \"{name}\"` in config/cabildo.toml or CABILDO_MODEL={name}"
-            ));
+            if name == crate::models::default_name() {
+                lines.push(format!(
+                    "semantic search is on from now on with the data directory's {name} (unless `[search] model` or CABILDO_MODEL names another; \"none\" turns it off)"
+                ));
+            } else {
+                lines.push(format!(
+                    "turn semantic search on with `[search] model = \"{name}\"` in config/cabildo.toml or CABILDO_MODEL={name}"
+                ));
+            }
             write_out(&mut out, &lines.join("\n"))?;
         }
         Command::Check => {

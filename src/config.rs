@@ -25,7 +25,9 @@ pub struct SearchSettings {
     /// answer is "not in the text".
     pub min_confidence: f32,
     /// Semantic search (issue 13): a sentence-embedding model's directory, or the name of one
-    /// fetched into `<data_dir>/models/` (copy a model directory there, e.g. from `bash .ci/fetch-model`). `None`: lexical search only.
+    /// fetched into `<data_dir>/models/` (copy a model directory there, e.g. from `bash
+    /// .ci/fetch-model`). `None`: lexical search only. When no model is named, the default one
+    /// (`all-MiniLM-L6-v2`) is used if it is in `<data_dir>/models/`; `"none"` turns it off.
     pub model: Option<String>,
 }
 
@@ -399,6 +401,7 @@ impl Settings {
         if let Some(v) = env("CABILDO_MODEL").filter(|v| !v.trim().is_empty()) {
             s.search.model = Some(v.trim().to_string());
         }
+        let model_named = s.search.model.is_some();
         // `model = "none"` (any case) or an empty name: lexical search only.
         if s.search
             .model
@@ -451,6 +454,15 @@ impl Settings {
         }
         if let Some(d) = &overrides.data_dir {
             s.data_dir = d.clone();
+        }
+        // No model named: the default one, once `cabildo model fetch` has put it in the data
+        // directory; `model = "none"` keeps lexical search only.
+        if !model_named {
+            let name = crate::models::default_name();
+            let dir = crate::engine::model_dir(name, &s.data_dir);
+            if crate::models::is_installed(&dir) {
+                s.search.model = Some(name.to_string());
+            }
         }
         s.validate()?;
         Ok(s)

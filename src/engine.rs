@@ -123,4 +123,4 @@ pub fn model_dir(model: &str, data_dir: &Path) -> PathBuf {
 }
 
 /// One line telling how to turn semantic search on (for `check` and `ask -v`).
-pub const SEMANTIC_HINT: &str = "semantic search is off: run `cabildo model fetch`, then set `[search] model = \"all-MiniLM-L6-v2\"` (or CABILDO_MODEL) to find answers asked in other words";
+pub const SEMANTIC_HINT: &str = "semantic search is off: run `cabildo model fetch` (it is used from then on) to find answers asked in other words";

@@ -21,6 +21,17 @@ pub const DEFAULT_MODEL: &str = "sentence-transformers/all-MiniLM-L6-v2";
 
 /// The files a model needs.
 const REQUIRED: &[&str] = &["config.json", "tokenizer.json", "model.safetensors"];
+
+/// The name the default model has in the data directory (`<data_dir>/models/all-MiniLM-L6-v2`).
+pub fn default_name() -> &'static str {
+    DEFAULT_MODEL.rsplit('/').next().unwrap_or(DEFAULT_MODEL)
+}
+
+/// Whether `dir` holds the files a model needs (`cabildo model fetch` puts a model in place only
+/// once it is complete and loads).
+pub fn is_installed(dir: &Path) -> bool {
+    REQUIRED.iter().all(|f| dir.join(f).is_file())
+}
 /// Files read when present (pooling, prompts, length).
 const OPTIONAL: &[&str] = &[
     "1_Pooling/config.json",

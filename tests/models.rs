@@ -315,3 +315,55 @@ fn model_fetch_then_ask_gives_hybrid_answers() {
     assert!(err.contains("semantic search is off"), "{err}");
     assert!(err.contains("cabildo model fetch"), "{err}");
 }
+
+/// The default model, once fetched into the data directory, is used with no setting at all;
+/// `none` turns it off, and a model named in the settings wins over it.
+#[test]
+fn the_fetched_default_model_is_used_until_turned_off() {
+    let source = tiny_source();
+    let (endpoint, _) = start_hub(cabildo::models::DEFAULT_MODEL, source.path(), false);
+    let data = tempfile::tempdir().unwrap();
+    let cosine_of_first = |env: &[(&str, &str)]| {
+        let (code, out, err) = cabildo(
+            data.path(),
+            env,
+            &["ask", "--json", "--explain", "What is dual power?"],
+        );
+        assert_eq!(code, 0, "{out}{err}");
+        let answer: serde_json::Value = serde_json::from_str(&out).expect("json");
+        answer["results"][0]["explain"]["cosine"].as_f64()
+    };
+    // before the fetch: lexical
+    assert_eq!(cosine_of_first(&[]), None);
+    let (code, out, err) = cabildo(
+        data.path(),
+        &[("HF_ENDPOINT", &endpoint)],
+        &["model", "fetch"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("semantic search is on from now on"), "{out}");
+    assert!(
+        data.path()
+            .join("models")
+            .join(cabildo::models::default_name())
+            .join("model.safetensors")
+            .is_file()
+    );
+    // after it: hybrid with no setting, lexical with `none`
+    assert!(cosine_of_first(&[]).is_some());
+    assert_eq!(cosine_of_first(&[("CABILDO_MODEL", "none")]), None);
+    let (code, out, err) = cabildo(data.path(), &[], &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("semantic search: on"), "{out}");
+    let (code, out, err) = cabildo(data.path(), &[("CABILDO_MODEL", "none")], &["check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("semantic search is off"), "{out}");
+    // a model named in the settings wins: a missing one is a clear error, not the default
+    let (code, out, err) = cabildo(
+        data.path(),
+        &[("CABILDO_MODEL", "no-such-model")],
+        &["ask", "What is dual power?"],
+    );
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("no-such-model"), "{err}");
+}
