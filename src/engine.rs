@@ -78,9 +78,7 @@ impl Engine {
         self.semantic = Some(Semantic::open_or_build(embedder, &self.corpus, data_dir)?);
         Ok(self)
     }
-}
 
-impl Engine {
     /// The question as searched: initials the texts never use but spell out read as the name
     /// (`FSF` → `Free Software Foundation`, see [`crate::search::acronyms`]).
     pub fn read_initials<'q>(&self, question: &'q str) -> Cow<'q, str> {
@@ -100,7 +98,7 @@ impl Engine {
                     .chain(titles),
             )
         });
-        match acronyms.expand(question) {
+        match acronyms.expand(question, |w| self.index.vocabulary().contains(w)) {
             Some(expanded) => {
                 tracing::debug!(%expanded, "initials read as names");
                 Cow::Owned(expanded)

@@ -157,6 +157,14 @@ impl Vocabulary {
         Vocabulary { by_first }
     }
 
+    /// Whether the texts use `word` (folded, unstemmed).
+    pub fn contains(&self, word: &str) -> bool {
+        let (Some(first), len) = (word.chars().next(), word.chars().count()) else {
+            return false;
+        };
+        self.near(first, len..=len).any(|(w, _)| w == word)
+    }
+
     /// Words starting with `first` whose length in characters is within `lengths`, with their
     /// passage counts.
     pub fn near(

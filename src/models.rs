@@ -21,6 +21,13 @@ pub const DEFAULT_MODEL: &str = "sentence-transformers/all-MiniLM-L6-v2";
 
 /// The files a model needs.
 const REQUIRED: &[&str] = &["config.json", "tokenizer.json", "model.safetensors"];
+/// Files read when present (pooling, prompts, length).
+const OPTIONAL: &[&str] = &[
+    "1_Pooling/config.json",
+    "config_sentence_transformers.json",
+    "sentence_bert_config.json",
+    "modules.json",
+];
 
 /// The name the default model has in the data directory (`<data_dir>/models/all-MiniLM-L6-v2`).
 pub fn default_name() -> &'static str {
@@ -32,13 +39,6 @@ pub fn default_name() -> &'static str {
 pub fn is_installed(dir: &Path) -> bool {
     REQUIRED.iter().all(|f| dir.join(f).is_file())
 }
-/// Files read when present (pooling, prompts, length).
-const OPTIONAL: &[&str] = &[
-    "1_Pooling/config.json",
-    "config_sentence_transformers.json",
-    "sentence_bert_config.json",
-    "modules.json",
-];
 
 /// What went wrong fetching a model.
 #[derive(Debug, thiserror::Error)]

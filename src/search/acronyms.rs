@@ -9,9 +9,10 @@
 //! [`MIN_LETTERS`]–[`MAX_LETTERS`] of its words is a name for its initials. A question word
 //! typed in capitals, of that many letters, that the texts never use, is read as the name whose
 //! initials it is — the most frequent such name, and only if no other name is as frequent.
-//! Two-letter initials are not read: too many pairs of names share them (`MS`: "Mount Sinai").
+//! Two-letter initials are not read: too many pairs of names share them (on kjv.md `MS` would be
+//! "Michal Saul's").
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::analysis;
 use crate::search::question::is_stop_word;
@@ -26,25 +27,17 @@ pub const MAX_LETTERS: usize = 6;
 pub struct Acronyms {
     /// Lower-case initials → the name, as the texts write it, when one name is the most frequent.
     names: HashMap<String, String>,
-    /// Every word of the texts of [`MIN_LETTERS`]–[`MAX_LETTERS`] letters, lower-cased: initials
-    /// the texts use themselves are searched as they are.
-    words: HashSet<String>,
 }
 
 impl Acronyms {
     /// Reads the names of `texts`.
     pub fn read<'a>(texts: impl IntoIterator<Item = &'a str>) -> Acronyms {
         let mut counts: HashMap<String, HashMap<String, u32>> = HashMap::new();
-        let mut words = HashSet::new();
         for text in texts {
             let mut run: Vec<&str> = Vec::new();
             let mut last_end = 0;
             analysis::words(text, |start, end, _| {
                 let word = &text[start..end];
-                let letters = word.chars().count();
-                if (MIN_LETTERS..=MAX_LETTERS).contains(&letters) {
-                    words.insert(word.to_lowercase());
-                }
                 let joined = text.get(last_end..start).is_some_and(is_blank_gap);
                 if !joined {
                     count_names(&run, &mut counts);
@@ -69,16 +62,12 @@ impl Acronyms {
                 (!tied).then(|| (initials, ranked.swap_remove(0).0))
             })
             .collect();
-        Acronyms { names, words }
+        Acronyms { names }
     }
 
-    /// The name the texts give for `initials`, if they never use the initials themselves.
+    /// The name the texts give for `initials`.
     pub fn name(&self, initials: &str) -> Option<&str> {
-        let key = initials.to_lowercase();
-        if self.words.contains(&key) {
-            return None;
-        }
-        self.names.get(&key).map(String::as_str)
+        self.names.get(&initials.to_lowercase()).map(String::as_str)
     }
 
     /// Whether `question` has a word typed as initials (only then are the names read).
@@ -91,15 +80,19 @@ impl Acronyms {
     }
 
     /// `question` with each word typed in capitals that names something of the texts replaced by
-    /// the name (`FSF` → `Free Software Foundation`, `FSF's` → `Free Software Foundation's`);
-    /// None when no word is.
-    pub fn expand(&self, question: &str) -> Option<String> {
+    /// the name (`FSF` → `Free Software Foundation`, `FSF's` → `Free Software Foundation's`),
+    /// unless `in_texts` says the texts use that word themselves (given it lower-cased); None
+    /// when no word is replaced.
+    pub fn expand(&self, question: &str, in_texts: impl Fn(&str) -> bool) -> Option<String> {
         let mut out = String::with_capacity(question.len() + 32);
         let mut copied = 0;
         analysis::words(question, |start, end, _| {
             let word = &question[start..end];
             let (initials, rest) = split_possessive(word);
             if !is_typed_initials(initials) {
+                return;
+            }
+            if in_texts(&initials.to_lowercase()) {
                 return;
             }
             if let Some(name) = self.name(initials) {
@@ -171,18 +164,32 @@ mod tests {
 
     const TEXT: &str = "The Free Software Foundation plays an important role. By the simple fact\n\
         that the Free Software\nFoundation distributes it, a message is sent. And Isaac Newton\n\
-        said so. The GNU General Public License is one licence; DFSG is another.";
+        said so. The GNU General Public License is one licence; the Debian Free Software\n\
+        Guidelines, or DFSG, are another.";
+
+    /// Whether `TEXT` uses `word` (lower-cased), as the index's vocabulary tells the engine.
+    fn in_text(word: &str) -> bool {
+        let mut found = false;
+        analysis::words(TEXT, |s, e, _| found |= TEXT[s..e].to_lowercase() == word);
+        found
+    }
+
+    impl Acronyms {
+        fn expand_in(&self, question: &str) -> Option<String> {
+            self.expand(question, in_text)
+        }
+    }
 
     #[test]
     fn initials_the_texts_spell_out_are_read_as_the_name() {
         let a = Acronyms::read([TEXT]);
         assert_eq!(
-            a.expand("Why does it matter that the FSF will hand it out?")
+            a.expand_in("Why does it matter that the FSF will hand it out?")
                 .as_deref(),
             Some("Why does it matter that the Free Software Foundation will hand it out?")
         );
         assert_eq!(
-            a.expand("What is the FSF's role?").as_deref(),
+            a.expand_in("What is the FSF's role?").as_deref(),
             Some("What is the Free Software Foundation's role?")
         );
         // a name across a wrapped line counts too: the full name is the most frequent
@@ -194,16 +201,18 @@ mod tests {
     #[test]
     fn other_words_are_left_as_they_are() {
         let a = Acronyms::read([TEXT]);
-        // typed in lower case, or the texts use the initials themselves
-        assert_eq!(a.expand("what does the fsf do?"), None);
-        assert_eq!(a.expand("What does the DFSG say?"), None);
+        // typed in lower case, or the texts use the initials themselves (though they also
+        // spell them out)
+        assert_eq!(a.expand_in("what does the fsf do?"), None);
+        assert_eq!(a.name("DFSG"), Some("Debian Free Software Guidelines"));
+        assert_eq!(a.expand_in("What does the DFSG say?"), None);
         // no name has these initials; function words start no name ("And Isaac Newton")
-        assert_eq!(a.expand("What is the best GPU?"), None);
+        assert_eq!(a.expand_in("What is the best GPU?"), None);
         assert_eq!(a.name("AIN"), None);
         assert_eq!(a.name("IN"), None);
         // two letters are too few
         assert_eq!(a.name("SF"), None);
-        assert_eq!(a.expand(""), None);
+        assert_eq!(a.expand_in(""), None);
     }
 
     #[test]

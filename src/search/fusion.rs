@@ -15,6 +15,7 @@
 //! dev texts, with a leave-one-text-out check: see docs/semantic.md.
 
 use crate::search::Ranked;
+use crate::search::lexical::rerank_score;
 use crate::search::semantic::top_k;
 
 /// The constants of the method (properties of the method, not of a text).
@@ -138,7 +139,7 @@ pub fn fuse(
 pub fn with_lead(lexical: &[Ranked], weight: f32) -> Vec<Ranked> {
     let mut out = lexical.to_vec();
     if weight != 0.0 {
-        let score = |r: &Ranked| (r.bm25 + r.proximity + weight * r.lead) * r.coverage * r.coverage;
+        let score = |r: &Ranked| rerank_score(r.bm25, r.proximity + weight * r.lead, r.coverage);
         out.sort_by(|a, b| score(b).total_cmp(&score(a)).then(a.ord.cmp(&b.ord)));
     }
     out

@@ -393,7 +393,7 @@ fn rank(
         };
         ranked.push(Ranked {
             ord: ords[c],
-            score: (bm25 + proximity) * coverage * coverage,
+            score: rerank_score(*bm25, proximity, coverage),
             bm25: *bm25,
             proximity,
             lead,
@@ -404,6 +404,12 @@ fn rank(
     }
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.ord.cmp(&b.ord)));
     Ok(SearchOutcome { terms, idf, ranked })
+}
+
+/// A candidate's score: `(BM25 + bonuses) × coverage²` (the bonuses: proximity here, and the
+/// opening words where the fusion reads them, [`crate::search::fusion::with_lead`]).
+pub fn rerank_score(bm25: f32, bonuses: f32, coverage: f32) -> f32 {
+    (bm25 + bonuses) * coverage * coverage
 }
 
 /// Adds WordNet synonyms of the question's content words that the texts contain. A synonym stands in
