@@ -49,7 +49,8 @@ impl Reference {
         }
     }
 
-    /// `2.3`, `2.3-5`, `2` (own numbering: `4.1(3)`, `4.1 ¶2`, `Article 5`; chapters:
+    /// `2.3`, `2.3-5`, `2` (own numbering: `4.1(3)`, `4.1 ¶2`, `Article 5`, `A.1` for an item
+    /// numbered `A.1` in section `A`; chapters:
     /// `John 11:35`); prefixed `doc:` when several documents are loaded.
     pub fn short(&self, corpus: &Corpus) -> String {
         match self.numbering(corpus) {
@@ -148,6 +149,13 @@ impl Reference {
             _ => None,
         };
         if let Some(x) = item {
+            // `1.2`, not `1(1.2)`, when the item's own number says where it is.
+            if !human
+                && let Some(doc) = self.document(corpus)
+                && full_item(x, doc) == Some((self.section, self.passages))
+            {
+                return format!("{}{x}", self.prefix(corpus));
+            }
             if human {
                 out.push(' ');
             }
@@ -591,9 +599,9 @@ fn strip_prefix_ci<'a>(rest: &'a str, prefix: &str) -> Option<&'a str> {
     Some(it.next().map_or("", |(i, _)| &rest[i..]))
 }
 
-/// After a section's label: nothing, a space, `(`, `¶` or `:`.
+/// After a section's label: nothing, a space, `(`, `¶`, `:` or `,` (`Article 3, Section 2`).
 fn at_boundary(rest: &str) -> bool {
-    rest.is_empty() || rest.starts_with([' ', '(', '¶', ':'])
+    rest.is_empty() || rest.starts_with([' ', '(', '¶', ':', ','])
 }
 
 /// A reference in one document's own numbering: the longest section label the input starts with
@@ -635,14 +643,43 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
             }
         }
     }
-    let (_, number, rest) = best?;
+    let Some((_, number, rest)) = best else {
+        return starts.iter().find_map(|s| full_item(s, doc));
+    };
     let section = doc.section(number)?;
     Some((number, passage_part(rest, section, chapters)?))
 }
 
+/// An item whose label carries its section's number (`1.2` under `1`, `A.1` under `A`), typed
+/// alone as the text numbers it; only when no other item of the document has that label.
+fn full_item(typed: &str, doc: &Document) -> Option<(u32, PassageRange)> {
+    let typed = typed.trim().trim_end_matches('.');
+    let mut found = doc.sections.iter().flat_map(|s| {
+        s.passages.iter().filter_map(move |p| {
+            let label = p.label.as_deref()?;
+            (label.eq_ignore_ascii_case(typed) && carries_section(label, s))
+                .then_some((s.number, Some((p.number, p.number))))
+        })
+    });
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
+/// Whether an item's label begins with its section's number and a dot: `1.2` in section `1`,
+/// `A.1` in `Appendix A`.
+fn carries_section(item: &str, section: &Section) -> bool {
+    let number = section.label.as_deref().and_then(|l| l.rsplit(' ').next());
+    number.is_some_and(|l| {
+        item.len() > l.len() + 1
+            && item.is_char_boundary(l.len())
+            && item[..l.len()].eq_ignore_ascii_case(l)
+            && item[l.len()..].starts_with('.')
+    })
+}
+
 /// What follows a section in a reference: nothing (the whole section), the section's title (in
-/// the human form, after a space), then `(3)` / `item 3` (an item as the text numbers it),
-/// `¶2`, `:16`, `paragraph 2`, or a bare `16` (passages in order, ranges allowed).
+/// the human form, after a space), then `(3)` / `item 3` / `, Section 3` (an item as the text
+/// numbers it), `¶2`, `:16`, `paragraph 2`, or a bare `16` (passages in order, ranges allowed).
 fn passage_part(rest: &str, section: &Section, chapters: bool) -> Option<PassageRange> {
     if rest.starts_with(' ')
         && let Some(title) = section.title.as_deref().map(normalize)
@@ -659,6 +696,15 @@ fn passage_tail(rest: &str, section: &Section, chapters: bool) -> Option<Passage
     let t = rest.trim();
     if t.is_empty() {
         return Some(None);
+    }
+    // An item the text numbers with a word, typed as cited: `Article 3, Section 2`.
+    let worded = t.trim_start_matches([',', ' ']).trim_end_matches('.');
+    if let Some(p) = section.passages.iter().find(|p| {
+        p.label
+            .as_deref()
+            .is_some_and(|l| l.contains(' ') && l.eq_ignore_ascii_case(worded))
+    }) {
+        return Some(Some((p.number, p.number)));
     }
     let item = t
         .strip_prefix('(')

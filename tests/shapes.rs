@@ -1,6 +1,6 @@
 //! Corpus shapes: real texts laid out in different ways (an essay, a Bible, licences with numbered
 //! sections, items and appendices, a manifesto with underlined headings, a Gutenberg novel, nested
-//! Markdown, a constitution), each with its table of contents (insta snapshot), how it numbers
+//! Markdown, a constitution, bylaws of articles and worded sections), each with its table of contents (insta snapshot), how it numbers
 //! itself, its title, and references typed as the text cites itself; every reference shown parses
 //! back. Then property tests on arbitrary text.
 
@@ -137,6 +137,23 @@ const SHAPES: &[Shape] = &[
             ("section 9", "9"),
             ("A.5", "A.5"),
             ("4.1 ¶1", "4.1 ¶1"),
+        ],
+    },
+    Shape {
+        // Articles of worded sections run into their sentences (`Section 1. The name of …`),
+        // paragraphs that carry their section's number (`1.2.`, `A.1.`).
+        name: "bylaws",
+        path: || fixture("bylaws.txt"),
+        title: "BYLAWS OF THE HILLTOP TENANTS' UNION",
+        numbering: Numbering::Own,
+        refs: &[
+            ("Article II, Section 2", "Article II(Section 2)"),
+            ("article iii section 3", "Article III(Section 3)"),
+            ("Article I (Section 1)", "Article I(Section 1)"),
+            ("1.2", "1.2"),
+            ("§2 (2.1)", "2.1"),
+            ("a.2", "A.2"),
+            ("Appendix A", "Appendix A"),
         ],
     },
 ];

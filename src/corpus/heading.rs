@@ -15,6 +15,8 @@ pub enum Style {
     Roman,
     /// `(a)`, `(1)`, `(iv)`
     Paren,
+    /// A division word run into its paragraph: `Section 2. Dues are …`
+    Word,
 }
 
 /// A marker at the start of a line.
@@ -196,6 +198,10 @@ fn roman_value(s: &str) -> Option<u32> {
 /// True when `next` is the number that follows `prev` in the same style and under the same parent:
 /// `1`→`2`, `4.1`→`4.2`, `a`→`b`, `IV`→`V`.
 pub fn follows(prev: &str, next: &str) -> bool {
+    // `Section 1` → `Section 2`: the same word, then numbers that follow.
+    if let (Some((pw, prev)), Some((nw, next))) = (prev.rsplit_once(' '), next.rsplit_once(' ')) {
+        return pw.eq_ignore_ascii_case(nw) && follows(prev, next);
+    }
     let (pp, pl) = prev.rsplit_once('.').map_or(("", prev), |(a, b)| (a, b));
     let (np, nl) = next.rsplit_once('.').map_or(("", next), |(a, b)| (a, b));
     if pp != np {
@@ -290,6 +296,37 @@ pub fn division(line: &str, extra: &[String]) -> Option<Division> {
     if s.chars().count() > 100 {
         return None;
     }
+    let (label, rank, after) = division_start(s, extra)?;
+    let after = after.trim_start();
+    let sep = after.starts_with(['.', ':', '—', '–', '-']);
+    let title = after
+        .trim_start_matches(['.', ':', '—', '–', '-'])
+        .trim()
+        .trim_end_matches('.')
+        .trim();
+    if title.is_empty() {
+        return Some(Division {
+            label,
+            rank,
+            title: None,
+        });
+    }
+    // `Section 2 of this License applies…` is a sentence, not a heading; so is `Section 1. The
+    // name of the union is …` (a full stop after five words or more not in title case).
+    let first_lower = title.chars().next().is_some_and(char::is_lowercase);
+    if (!sep && first_lower) || !title_like(title) || sentence(after, title) {
+        return None;
+    }
+    Some(Division {
+        label,
+        rank,
+        title: Some(title.to_string()),
+    })
+}
+
+/// A division word and its numeral at the start of `s`: the label as cited, the word's rank and
+/// the rest of the line.
+fn division_start<'a>(s: &'a str, extra: &[String]) -> Option<(String, u8, &'a str)> {
     let (word, rest) = s.split_once(char::is_whitespace)?;
     let lower = word.to_lowercase();
     let rank = DIVISIONS
@@ -310,30 +347,25 @@ pub fn division(line: &str, extra: &[String]) -> Option<Division> {
         label = format!("{label}, Scene {n}");
         after = a;
     }
-    let after = after.trim_start();
-    let sep = after.starts_with(['.', ':', '—', '–', '-']);
-    let title = after
-        .trim_start_matches(['.', ':', '—', '–', '-'])
-        .trim()
-        .trim_end_matches('.')
-        .trim();
-    if title.is_empty() {
-        return Some(Division {
-            label,
-            rank,
-            title: None,
-        });
-    }
-    // `Section 2 of this License applies…` is a sentence, not a heading.
-    let first_lower = title.chars().next().is_some_and(char::is_lowercase);
-    if (!sep && first_lower) || !title_like(title) {
-        return None;
-    }
-    Some(Division {
-        label,
-        rank,
-        title: Some(title.to_string()),
-    })
+    Some((label, rank, after))
+}
+
+/// A paragraph that opens with its division's number, run into its first sentence (`Section 2.
+/// Dues are one pound a month.`): its label as cited (`Section 2`), when the line is not a heading.
+pub fn division_item(line: &str, extra: &[String]) -> Option<String> {
+    let s = line.trim();
+    let (label, _, after) = division_start(s, extra)?;
+    let body = after.trim_start();
+    let body = body.strip_prefix(['.', ':', '—', '–'])?.trim_start();
+    body.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit() || "\"“(".contains(c))
+        .then_some(label)
+}
+
+/// Words after a division's number that end in a full stop and read as a sentence rather than a
+/// title: five words or more, not in title case. A heading read as a paragraph keeps its reference
+/// right; a sentence read as a heading would take the paragraphs after it.
+fn sentence(after: &str, title: &str) -> bool {
+    after.trim_end().ends_with('.') && title.split_whitespace().count() >= 5 && !title_case(title)
 }
 
 /// A numeral after a division word: digits (dotted), a Roman numeral, one letter or a number
@@ -464,6 +496,9 @@ mod tests {
         assert!(follows("a", "b"));
         assert!(follows("IV", "V"));
         assert!(!follows("4.1", "5"));
+        assert!(follows("Section 1", "Section 2"));
+        assert!(!follows("Section 1", "Article 2"));
+        assert!(!follows("Section 1", "2"));
     }
 
     #[test]
@@ -487,6 +522,24 @@ mod tests {
             Some("Act I, Scene 2".into())
         );
         assert!(division("Section 2 of this License applies to you", &[]).is_none());
+        assert!(division("Section 1. The name of the union is the Hill Union.", &[]).is_none());
+        assert_eq!(
+            division("Article 2. Purpose of the association.", &[]).and_then(|d| d.title),
+            Some("Purpose of the association".into())
+        );
+        assert_eq!(
+            division("ARTICLE 7. AMENDMENTS TO THESE RULES OF THE UNION.", &[]).map(|d| d.label),
+            Some("Article 7".into())
+        );
         assert!(division("Part of the problem", &[]).is_none());
+        assert_eq!(
+            division_item("Section 2. Dues are one pound a month.", &[]),
+            Some("Section 2".into())
+        );
+        assert_eq!(
+            division_item("Section 2 of this License applies", &[]),
+            None
+        );
+        assert_eq!(division_item("Article 3. see below", &[]), None);
     }
 }

@@ -370,7 +370,6 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String]) -> Vec<Unit<'a>> {
                 out.push(Unit::Heading(plain_heading(first.text, 1)));
             } else if let Some(m) = heading::marker(first.text)
                 && !m.rest.is_empty()
-                && i + 1 < raws.len()
             {
                 out.push(Unit::Numbered {
                     label: m.label,
@@ -378,6 +377,8 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String]) -> Vec<Unit<'a>> {
                     depth: m.depth,
                     lines: lines.clone(),
                 });
+            } else if let Some(label) = heading::division_item(first.text, extra) {
+                out.push(word_numbered(label, lines));
             } else {
                 out.push(Unit::Para(lines.clone()));
             }
@@ -395,7 +396,10 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String]) -> Vec<Unit<'a>> {
             continue;
         }
         if heading::marker(first.text).is_none() {
-            out.push(Unit::Para(lines.clone()));
+            out.push(match heading::division_item(first.text, extra) {
+                Some(label) => word_numbered(label, lines),
+                None => Unit::Para(lines.clone()),
+            });
             continue;
         }
         // Split at the markers on the block's own indentation.
@@ -463,6 +467,16 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String]) -> Vec<Unit<'a>> {
     out
 }
 
+/// A paragraph numbered by a division word (`Section 2. Dues are …`), labelled as the text cites it.
+fn word_numbered<'a>(label: String, lines: &[Line<'a>]) -> Unit<'a> {
+    Unit::Numbered {
+        label,
+        style: Style::Word,
+        depth: 1,
+        lines: lines.to_vec(),
+    }
+}
+
 /// Second pass: a numbered paragraph is a section when it continues the numbering of a section
 /// above it, or when, outside any numbered section, its run of numbers holds other paragraphs
 /// (`0. This License applies …` followed by its definitions); otherwise it is an item of a list,
@@ -474,18 +488,19 @@ fn decide(units: Vec<Unit<'_>>) -> Vec<Block> {
     let mut current_labelled = false;
     let mut item_run: Option<(Style, String)> = None;
     // Numbered sections after an unnumbered heading (`TERMS AND CONDITIONS`, `The Debian Free
-    // Software Guidelines (DFSG)`) sit inside it: their level counts from its level.
+    // Software Guidelines (DFSG)`) or a worded division (`Article IV`) sit inside it: their level
+    // counts from its level.
     let mut under: u8 = 0;
     for i in 0..units.len() {
         match &units[i] {
             Unit::Heading(h) => {
                 let mut h = h.clone();
-                if h.label.is_none() {
-                    under = h.level;
-                } else if h.style.is_some() {
+                if h.style.is_some() {
                     h.level = h.level.saturating_add(under);
                 } else {
-                    under = 0;
+                    // An unnumbered heading or a worded division (`Article IV`): numbered
+                    // sections after it sit inside it.
+                    under = h.level;
                 }
                 let h = &h;
                 if let Some(l) = &h.label {
