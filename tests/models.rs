@@ -291,6 +291,17 @@ fn model_fetch_then_ask_gives_hybrid_answers() {
         first["explain"]["cosine"].is_number(),
         "no cosine: the answer was not hybrid: {first}"
     );
+    // In text, the fused score is not passed off as the lexical formula's.
+    let (code, out, err) = cabildo(
+        data.path(),
+        &with_model,
+        &["ask", "--explain", "What is dual power?"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("fused score") && out.contains("dense cosine"),
+        "{out}"
+    );
     // `bench` measures with the model too: the embedding is part of the cold start.
     let (code, out, err) = cabildo(
         data.path(),

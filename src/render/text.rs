@@ -67,11 +67,20 @@ pub fn answer(a: &Answer, style: Style) -> String {
         let quoted = format!("{open}{}{close}", highlighted(hit, style)).replace('\n', "\n   ");
         let _ = writeln!(out, "   {quoted}");
         if let Some(ex) = &hit.explain {
-            let _ = writeln!(
-                out,
-                "   score {:.3} = (bm25 {:.3} + proximity {:.3}) × coverage² (coverage {:.2}, confidence {:.2})",
-                hit.score, ex.bm25, ex.proximity, ex.coverage, ex.confidence
+            let lexical = format!(
+                "(bm25 {:.3} + proximity {:.3}) × coverage² (coverage {:.2}, confidence {:.2})",
+                ex.bm25, ex.proximity, ex.coverage, ex.confidence
             );
+            let _ = match ex.cosine {
+                // With a model the score is the fused one, not the lexical formula's.
+                Some(cosine) => writeln!(
+                    out,
+                    "   fused score {:.3} from lexical {:.3} = {lexical}\n   and dense cosine {cosine:.3}",
+                    hit.score,
+                    (ex.bm25 + ex.proximity) * ex.coverage * ex.coverage,
+                ),
+                None => writeln!(out, "   score {:.3} = {lexical}", hit.score),
+            };
             for t in &ex.terms {
                 let fields = if t.fields.is_empty() {
                     "-".to_string()
