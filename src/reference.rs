@@ -615,7 +615,7 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
         starts.push(u);
     }
     for base in [s, unsigned.unwrap_or(s)] {
-        for word in ["section ", "sect. ", "sec. ", "s. ", "clause ", "§ "] {
+        for word in ["section ", "sect. ", "sec. ", "s. ", "s.", "clause ", "§ "] {
             if let Some(r) = strip_prefix_ci(base, word) {
                 starts.push(r.trim_start());
             }
