@@ -2,7 +2,8 @@
 //! are passages. Passages store the text a reader sees (inline markup such as `*emphasis*` removed),
 //! so quotes match what people read. A lone leading `# ` heading or front-matter `title:` is the
 //! document title. Headings that carry the text's own number (`## 4.1. Powers`, `# Chapter 3`)
-//! keep it as their label; items of an ordered list keep theirs.
+//! keep it as their label; items of an ordered list keep theirs, and so do paragraphs opened by a
+//! division word and its number (`**Section 2.** Dues are …`).
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -89,7 +90,9 @@ pub fn parse(id: &str, fallback_title: &str, body: &str, overrides: &Overrides) 
             Event::End(TagEnd::Paragraph) => {
                 if matches!(capture, Some(Capture::Paragraph)) {
                     capture = None;
-                    push_passage(&mut items, &buf);
+                    // `**Section 2.** Dues are …` is item `Section 2`, as in plain text.
+                    let label = heading::division_item(buf.trim(), &overrides.heading);
+                    push_labelled(&mut items, &buf, label);
                 }
             }
             Event::Start(Tag::CodeBlock(_)) => {
@@ -225,6 +228,32 @@ mod tests {
         assert_eq!(d.title, "Hello");
         assert_eq!(d.sections.len(), 1);
         assert_eq!(d.sections[0].passages[0].text, "text");
+    }
+
+    #[test]
+    fn worded_sections_run_into_paragraphs_are_items() {
+        let d = parse(
+            "x",
+            "X",
+            "# Bylaws
+
+## Article I. Name
+
+**Section 1.** The name of the union is the Hill Union.
+
+**Section 2.** It meets monthly.
+
+## Article II. Dues
+
+Dues are one pound.
+",
+        );
+        let labels: Vec<Option<&str>> = d
+            .sections
+            .iter()
+            .flat_map(|s| s.passages.iter().map(|p| p.label.as_deref()))
+            .collect();
+        assert_eq!(labels, [Some("Section 1"), Some("Section 2"), None]);
     }
 
     #[test]
