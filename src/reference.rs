@@ -246,9 +246,29 @@ impl Reference {
             None if corpus.documents.len() == 1 => Some(0),
             None => None,
         }
-        .and_then(|d| corpus.documents.get(d as usize))
-        .filter(|d| d.numbering == Numbering::Own);
-        if let (Some(_), Some(d)) = (&numeric, own_doc) {
+        .and_then(|d| Some((d, corpus.documents.get(d as usize)?)))
+        .filter(|(_, d)| d.numbering == Numbering::Own);
+        if let (Some(_), Some((doc, d))) = (&numeric, own_doc) {
+            // `1.2` where several items are numbered so (the numbering restarts in each part).
+            let several: Vec<String> = items_numbered(rest, d)
+                .into_iter()
+                .map(|(section, passages)| {
+                    Reference {
+                        doc,
+                        section,
+                        passages,
+                    }
+                    .short(corpus)
+                })
+                .collect();
+            if several.len() > 1 {
+                return Err(UserError::UnknownReference(format!(
+                    "More than one item of “{}” is numbered “{}”: {}. Type one of those.",
+                    d.title,
+                    truncate(rest, 40),
+                    several.join(", ")
+                )));
+            }
             return Err(UserError::UnknownReference(no_such_own(d, rest)));
         }
         let (section_spec, range) = numeric
@@ -653,16 +673,25 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
 /// An item whose label carries its section's number (`1.2` under `1`, `A.1` under `A`), typed
 /// alone as the text numbers it; only when no other item of the document has that label.
 fn full_item(typed: &str, doc: &Document) -> Option<(u32, PassageRange)> {
+    match items_numbered(typed, doc).as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// The items whose label is `typed` and carries their section's number.
+fn items_numbered(typed: &str, doc: &Document) -> Vec<(u32, PassageRange)> {
     let typed = typed.trim().trim_end_matches('.');
-    let mut found = doc.sections.iter().flat_map(|s| {
-        s.passages.iter().filter_map(move |p| {
-            let label = p.label.as_deref()?;
-            (label.eq_ignore_ascii_case(typed) && carries_section(label, s))
-                .then_some((s.number, Some((p.number, p.number))))
+    doc.sections
+        .iter()
+        .flat_map(|s| {
+            s.passages.iter().filter_map(move |p| {
+                let label = p.label.as_deref()?;
+                (label.eq_ignore_ascii_case(typed) && carries_section(label, s))
+                    .then_some((s.number, Some((p.number, p.number))))
+            })
         })
-    });
-    let first = found.next()?;
-    found.next().is_none().then_some(first)
+        .collect()
 }
 
 /// Whether an item's label begins with its section's number and a dot: `1.2` in section `1`,

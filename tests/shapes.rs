@@ -240,6 +240,29 @@ fn unknown_own_numbers_say_what_exists() {
 }
 
 #[test]
+fn an_item_number_used_twice_is_cited_with_its_section() {
+    let rules = "Rules\n\nPart I\n\n1. Alpha\n\n   1.1. The first rule of the first part is written here in full.\n\n   1.2. The second rule of the first part is written here in full.\n\nPart II\n\n1. Beta\n\n   1.1. The first rule of the second part is written here in full.\n\n   1.2. The second rule of the second part is written here in full.\n";
+    let c = Corpus::new(
+        vec![corpus::parse("rules", "R", Format::Text, rules)],
+        vec![],
+    );
+    let shown: Vec<String> = c
+        .passages()
+        .filter(|p| p.passage.label.as_deref() == Some("1.2"))
+        .map(|p| Reference::passage(p.loc.doc, p.section.number, p.passage.number).short(&c))
+        .collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    for form in &shown {
+        assert_ne!(form, "1.2");
+        assert!(Reference::parse(form, &c).is_ok(), "{form}");
+    }
+    let e = Reference::parse("1.2", &c).expect_err("ambiguous");
+    for form in &shown {
+        assert!(e.to_string().contains(form.as_str()), "{e}");
+    }
+}
+
+#[test]
 fn overrides_from_front_matter_and_sidecar() {
     let text = "---\nnumbering: sequential\n---\nRules\n\n1. Definitions\n\nWords.\n\n2. Scope\n\nAll of it.\n";
     let d = corpus::parse("r", "R", Format::Text, text);
@@ -278,6 +301,11 @@ fn line() -> impl Strategy<Value = String> {
         1 => ("\\([a-z0-9]\\)|[a-zA-Z][.)]|[IVX]{1,3}\\.", words).prop_map(|(m, t)| format!("{m} {t}")),
         1 => ("(CHAPTER|Article|Part|Section|Act|Book) ([IVX]{1,4}|[0-9]{1,2}|One)", "[.:]? ?\\PC{0,20}")
             .prop_map(|(d, t)| format!("{d}{t}")),
+        // Worded sections run into a sentence, and items that carry their section's number.
+        1 => ("(Section|Article|Appendix) ([0-9]|[A-C])\\. [A-Z][a-z]{1,8}( [a-z]{1,8}){3,9}\\.")
+            .prop_map(|s| s),
+        1 => (" {0,4}([A-C]|[1-3])\\.[1-3]\\. [A-Z][a-z]{1,8}( [a-z]{1,8}){5,12}\\.")
+            .prop_map(|s| s),
         1 => "[=\\-_*]{3,8}".prop_map(|s| s),
         1 => (" {1,8}|\t", words).prop_map(|(i, t)| format!("{i}{t}")),
     ]
