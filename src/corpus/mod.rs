@@ -328,6 +328,14 @@ pub(crate) fn assemble(
             }
         }
     }
+    // The untitled opening stands at the level of the outermost heading after it, so that a text
+    // of `Article I`, `Article II`… does not show its articles indented under nothing.
+    if texts.first().is_some_and(Option::is_none)
+        && let Some(outer) = sections.iter().skip(1).map(|s| s.level).min()
+        && let Some(opening) = sections.first_mut()
+    {
+        opening.level = outer;
+    }
     for sec in &mut sections {
         let mut seen = std::collections::HashSet::new();
         for p in &mut sec.passages {
