@@ -4,7 +4,7 @@
 //! SET.jsonl [CORPUS]` (no CORPUS: the built-in essay). With `FUSION_EMBED=title` the passages are
 //! embedded here with their section's title in front (an experiment; the stored vectors are not used).
 //! Other experiments of `FUSION_EMBED` (each described where it is computed below, measured in
-//! docs/semantic.md): `maxsent`, `avgsent`, `prf:K:B`, `sec:G`, `nbr:G`, `qkw:G`.
+//! docs/semantic.md): `maxsent`, `avgsent`, `prf:K:B`, `sec:G`, `nbr:G`, `qkw:G`, `win:W`.
 
 use std::path::PathBuf;
 
@@ -89,6 +89,75 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .passages()
         .map(|v| (v.loc.doc, v.loc.section))
         .collect();
+    // `win:W`: each passage shorter than W words is also embedded inside a window of its
+    // neighbours in the same section (added alternately before and after until the window holds W
+    // words); the dump then carries every passage's own score and window cosine (`all_own`,
+    // `all_win`) so the lab can weigh them offline. Window vectors are cached beside the data.
+    let windows: Option<Vec<Vec<f32>>> = match variant
+        .strip_prefix("win:")
+        .and_then(|x| x.parse::<usize>().ok())
+    {
+        Some(reach) => {
+            let views: Vec<_> = engine.corpus.passages().collect();
+            let words: Vec<usize> = views
+                .iter()
+                .map(|v| v.passage.text.split_whitespace().count())
+                .collect();
+            let mut wins: Vec<String> = Vec::with_capacity(views.len());
+            for (i, v) in views.iter().enumerate() {
+                let same = |j: usize| locs[j] == locs[i];
+                let (mut a, mut b, mut n) = (i, i, words[i]);
+                let mut turn = 0;
+                while n < reach {
+                    let before = a > 0 && same(a - 1);
+                    let after = b + 1 < views.len() && same(b + 1);
+                    if !before && !after {
+                        break;
+                    }
+                    if (turn % 2 == 0 && before) || !after {
+                        a -= 1;
+                        n += words[a];
+                    } else {
+                        b += 1;
+                        n += words[b];
+                    }
+                    turn += 1;
+                }
+                let _ = v;
+                wins.push(
+                    (a..=b)
+                        .map(|j| views[j].passage.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+            }
+            let cache = data.join(format!("lab-win-{reach}-{}.f32", views.len()));
+            let dim = sem.embedder.dim();
+            let vecs: Vec<Vec<f32>> = match std::fs::read(&cache) {
+                Ok(bytes) if bytes.len() == views.len() * dim * 4 => bytes
+                    .chunks(dim * 4)
+                    .map(|c| {
+                        c.chunks(4)
+                            .map(|x| f32::from_le_bytes([x[0], x[1], x[2], x[3]]))
+                            .collect()
+                    })
+                    .collect(),
+                _ => {
+                    let refs: Vec<&str> = wins.iter().map(String::as_str).collect();
+                    let vecs = sem.embedder.embed(&refs, Role::Passage)?;
+                    let bytes: Vec<u8> = vecs
+                        .iter()
+                        .flatten()
+                        .flat_map(|x| x.to_le_bytes())
+                        .collect();
+                    std::fs::write(&cache, bytes)?;
+                    vecs
+                }
+            };
+            Some(vecs)
+        }
+        None => None,
+    };
     for q in load_questions(&set)? {
         let needles: Vec<String> = q.gold.iter().map(|n| norm(n)).collect();
         let gold: Vec<u32> = texts
@@ -267,9 +336,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ))
             })
             .collect();
+        let (all_own, all_win): (Vec<f32>, Vec<f32>) = match &windows {
+            Some(w) => (
+                scores.iter().map(|x| (x * 1e4).round() / 1e4).collect(),
+                w.iter()
+                    .map(|v| (dot(v, &qv) * 1e4).round() / 1e4)
+                    .collect(),
+            ),
+            None => Default::default(),
+        };
         println!(
             "{}",
             serde_json::json!({"id": q.id, "kind": q.kind, "question": q.question,
+                "all_own": all_own, "all_win": all_win,
+                "all_words": if windows.is_some() { texts.iter().map(|t| t.split_whitespace().count()).collect() } else { Vec::new() },
                 "answerable": !q.gold.is_empty(), "gold": gold, "gold_cos": gold_cos,
                 "lex": lex, "dense": dense, "n": texts.len(), "words": words,
                 "median_words": median_words})

@@ -261,27 +261,56 @@ fn refused_questions_carry_their_nearest_passages() {
     }
 }
 
+/// A lexical engine over one of `tests/data/corpora` (loaded per test: the texts are small).
+fn lexical_engine(corpus: &str) -> Engine {
+    Engine::from_corpus(
+        cabildo::corpus::load(&data().join(corpus)).expect("corpus loads"),
+        None,
+        SearchSettings::default(),
+    )
+    .expect("engine")
+}
+
+/// `set` on `engine` has at least hit@1 `floor.0` and hit@3 `floor.1`, and refuses at most
+/// `floor.2` answerable questions.
+fn meets(engine: &Engine, set: &str, floor: (f64, f64, usize)) {
+    let (_, m) = run(engine, set);
+    assert!(m.hit1 >= floor.0 && m.hit3 >= floor.1, "{set}: {m:?}");
+    assert!(m.false_abstain <= floor.2, "{set}: {m:?}");
+}
+
 /// The paraphrase texts lexically (no model): floors one question below the measured level.
 #[test]
 fn dev_debian_and_apache_meet_the_lexical_floor() {
-    for (corpus, set, floor) in [
-        ("corpora/debian", "dev-debian.jsonl", (0.55, 0.73, 8)),
-        (
-            "corpora/apache-2.0.txt",
-            "dev-apache.jsonl",
-            (0.63, 0.81, 2),
-        ),
-    ] {
-        let e = Engine::from_corpus(
-            cabildo::corpus::load(&data().join(corpus)).expect("corpus loads"),
-            None,
-            SearchSettings::default(),
-        )
-        .expect("engine");
-        let (_, m) = run(&e, set);
-        assert!(m.hit1 >= floor.0 && m.hit3 >= floor.1, "{set}: {m:?}");
-        assert!(m.false_abstain <= floor.2, "{set}: {m:?}");
-    }
+    meets(
+        &lexical_engine("corpora/debian"),
+        "dev-debian.jsonl",
+        (0.55, 0.73, 8),
+    );
+    meets(
+        &lexical_engine("corpora/apache-2.0.txt"),
+        "dev-apache.jsonl",
+        (0.63, 0.81, 2),
+    );
+}
+
+/// The held-out sets (`heldout-*.jsonl`: 66 answerable and 9 out-of-scope questions written after
+/// the ranking was chosen and never tuned on; tests/data/README.md), lexically: floors one question
+/// below the level measured when they were written (kjv.md 0.500 / 0.500, none refused; debian
+/// 0.438 / 0.812 and apache 0.600 / 0.700, one refused each; docs/semantic.md).
+#[test]
+fn held_out_sets_meet_the_lexical_floor() {
+    meets(kjv(), "heldout-kjv.jsonl", (0.47, 0.47, 0));
+    meets(
+        &lexical_engine("corpora/debian"),
+        "heldout-debian.jsonl",
+        (0.37, 0.75, 2),
+    );
+    meets(
+        &lexical_engine("corpora/apache-2.0.txt"),
+        "heldout-apache.jsonl",
+        (0.5, 0.6, 2),
+    );
 }
 
 #[test]
