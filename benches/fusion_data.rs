@@ -4,7 +4,7 @@
 //! SET.jsonl [CORPUS]` (no CORPUS: the built-in essay). With `FUSION_EMBED=title` the passages are
 //! embedded here with their section's title in front (an experiment; the stored vectors are not used).
 //! Other experiments of `FUSION_EMBED` (each described where it is computed below, measured in
-//! docs/semantic.md): `maxsent`, `avgsent`, `prf:K:B`, `sec:G`, `nbr:G`, `qkw:G`, `win:W`.
+//! docs/semantic.md): `maxsent`, `avgsent`, `prf:K:B`, `sec:G`, `nbr:G`, `qkw:G`, `win:W`, `focus`.
 
 use std::path::PathBuf;
 
@@ -307,6 +307,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
+        // `focus`: the question's words that are rare in the text (in at most 5, 10 or 20 % of
+        // its passages, or absent) embedded alone, and their best dense score: what the question
+        // asks beyond the text's general topic, for the out-of-scope experiment.
+        let mut focus = serde_json::Map::new();
+        if variant == "focus" {
+            let n = texts.len().max(1) as f32;
+            for share in [0.05f32, 0.1, 0.2] {
+                let words: Vec<&str> = out
+                    .terms
+                    .iter()
+                    .zip(&out.idf)
+                    .filter(|(t, idf)| {
+                        t.synonym_of.is_none() && t.weight >= 1.0 && {
+                            // idf = ln(1 + (n − df + 0.5) / (df + 0.5)), solved for df
+                            let df = (n + 1.0) / idf.exp() - 0.5;
+                            df <= share * n
+                        }
+                    })
+                    .map(|(t, _)| t.corrected_from.as_deref().unwrap_or(t.surface.as_str()))
+                    .collect();
+                let best = if words.is_empty() {
+                    0.0
+                } else {
+                    let v = sem.embed_question(&words.join(" "))?;
+                    sem.scores(&v).into_iter().fold(0.0f32, f32::max)
+                };
+                focus.insert(
+                    format!("{share}"),
+                    serde_json::json!([words.join(" "), best]),
+                );
+            }
+        }
         let dense = top_k(&scores, 100, |_| true);
         let lex: Vec<serde_json::Value> = out
             .ranked
@@ -348,7 +380,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "{}",
             serde_json::json!({"id": q.id, "kind": q.kind, "question": q.question,
-                "all_own": all_own, "all_win": all_win,
+                "all_own": all_own, "all_win": all_win, "focus": focus,
                 "all_words": if windows.is_some() { texts.iter().map(|t| t.split_whitespace().count()).collect() } else { Vec::new() },
                 "answerable": !q.gold.is_empty(), "gold": gold, "gold_cos": gold_cos,
                 "lex": lex, "dense": dense, "n": texts.len(), "words": words,
