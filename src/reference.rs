@@ -151,6 +151,7 @@ impl Reference {
         if let Some(x) = item {
             // `1.2`, not `1(1.2)`, when the item's own number says where it is.
             if !human
+                && section.is_some_and(|s| carries_section(x, s))
                 && let Some(doc) = self.document(corpus)
                 && full_item(x, doc) == Some((self.section, self.passages))
             {
@@ -635,7 +636,7 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
         starts.push(u);
     }
     for base in [s, unsigned.unwrap_or(s)] {
-        for word in ["section ", "sect. ", "sec. ", "s. ", "s.", "clause ", "§ "] {
+        for word in ["section ", "sect. ", "sec. ", "s.", "clause ", "§ "] {
             if let Some(r) = strip_prefix_ci(base, word) {
                 starts.push(r.trim_start());
             }
