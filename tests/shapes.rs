@@ -1,6 +1,6 @@
 //! Corpus shapes: real texts laid out in different ways (an essay, a Bible, licences with numbered
 //! sections, items and appendices, a manifesto with underlined headings, a Gutenberg novel, nested
-//! Markdown, a constitution, bylaws of articles and worded sections), each with its table of contents (insta snapshot), how it numbers
+//! Markdown, a constitution, bylaws of articles and worded sections, house rules), each with its table of contents (insta snapshot), how it numbers
 //! itself, its title, and references typed as the text cites itself; every reference shown parses
 //! back. Then property tests on arbitrary text.
 
@@ -155,6 +155,19 @@ const SHAPES: &[Shape] = &[
             ("§2 (2.1)", "2.1"),
             ("a.2", "A.2"),
             ("Appendix A", "Appendix A"),
+        ],
+    },
+    Shape {
+        // House rules: `Rule 3: Tournaments` headings, `Clause 1.` paragraphs under one of them.
+        name: "club_rules",
+        path: || fixture("club-rules.txt"),
+        title: "Riverside Chess Club Rules",
+        numbering: Numbering::Own,
+        refs: &[
+            ("Rule 3", "Rule 3"),
+            ("rule 3, clause 2", "Rule 3(Clause 2)"),
+            ("Rule 3 (Clause 1)", "Rule 3(Clause 1)"),
+            ("Rule 4", "Rule 4"),
         ],
     },
 ];

@@ -241,6 +241,14 @@ const DIVISIONS: &[(&str, u8)] = &[
     ("section", 3),
     ("article", 3),
     ("scene", 3),
+    // the numbered provisions of rules, bylaws and charters
+    ("rule", 4),
+    ("clause", 4),
+    ("regulation", 4),
+    ("principle", 4),
+    ("amendment", 4),
+    ("paragraph", 4),
+    ("step", 4),
 ];
 
 const NUMBER_WORDS: &[&str] = &[
@@ -283,7 +291,8 @@ const NUMBER_WORDS: &[&str] = &[
 pub struct Division {
     /// How it is cited: `Chapter IV`, `Article 5`, `Act I, Scene 2`, `Book One`.
     pub label: String,
-    /// 1 for part/book, 2 for chapter/canto/act, 3 for section/article/scene (extra words: 2).
+    /// 1 for part/book, 2 for chapter/canto/act, 3 for section/article/scene, 4 for a rule, clause
+    /// or step (extra words: 2).
     pub rank: u8,
     /// What follows the number, if anything.
     pub title: Option<String>,
@@ -532,6 +541,18 @@ mod tests {
             Some("Article 7".into())
         );
         assert!(division("Part of the problem", &[]).is_none());
+        // the provisions of rules and charters, inside sections and articles
+        let rule = division("Rule 3: Tournaments", &[]);
+        assert_eq!(
+            rule.as_ref().map(|d| (d.label.as_str(), d.rank)),
+            Some(("Rule 3", 4))
+        );
+        assert_eq!(
+            division_item("Clause 1. Entry is open to every member.", &[]),
+            Some("Clause 1".into())
+        );
+        assert!(division("Rule of thumb", &[]).is_none());
+        assert!(division_item("Step 2 is to wait.", &[]).is_none());
         assert_eq!(
             division_item("Section 2. Dues are one pound a month.", &[]),
             Some("Section 2".into())
