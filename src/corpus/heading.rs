@@ -251,6 +251,16 @@ const DIVISIONS: &[(&str, u8)] = &[
     ("step", 4),
 ];
 
+/// Division words of matter added after a text's body, which stands beside its outermost divisions.
+const APPENDIX_WORDS: &[&str] = &["appendix", "exhibit", "annex", "schedule"];
+
+/// Whether a division's label (`Appendix A`, `Exhibit 2`) names an appendix.
+pub fn is_appendix(label: &str) -> bool {
+    label
+        .split_once(' ')
+        .is_some_and(|(w, _)| APPENDIX_WORDS.iter().any(|a| w.eq_ignore_ascii_case(a)))
+}
+
 const NUMBER_WORDS: &[&str] = &[
     "one",
     "two",
@@ -541,6 +551,8 @@ mod tests {
             Some("Article 7".into())
         );
         assert!(division("Part of the problem", &[]).is_none());
+        assert!(is_appendix("Appendix A") && is_appendix("EXHIBIT 2"));
+        assert!(!is_appendix("Article 5") && !is_appendix("Appendix"));
         // the provisions of rules and charters, inside sections and articles
         let rule = division("Rule 3: Tournaments", &[]);
         assert_eq!(

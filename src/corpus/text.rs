@@ -491,10 +491,24 @@ fn decide(units: Vec<Unit<'_>>) -> Vec<Block> {
     // Software Guidelines (DFSG)`) or a worded division (`Article IV`) sit inside it: their level
     // counts from its level.
     let mut under: u8 = 0;
+    // The level of the outermost worded division so far (`Article I`): an appendix stands beside
+    // it, not above it, whatever the words' usual ranks.
+    let mut outermost: Option<u8> = None;
     for i in 0..units.len() {
         match &units[i] {
             Unit::Heading(h) => {
                 let mut h = h.clone();
+                if h.style.is_none()
+                    && let Some(label) = &h.label
+                {
+                    if heading::is_appendix(label) {
+                        if let Some(top) = outermost {
+                            h.level = top;
+                        }
+                    } else {
+                        outermost = Some(outermost.map_or(h.level, |o| o.min(h.level)));
+                    }
+                }
                 if h.style.is_some() {
                     h.level = h.level.saturating_add(under);
                 } else {
