@@ -210,6 +210,15 @@ impl Reference {
 
     /// Parses any accepted form and checks it against the corpus.
     pub fn parse(input: &str, corpus: &Corpus) -> Result<Reference, UserError> {
+        Self::parse_forms(input, corpus).or_else(|err| {
+            // A text numbered in order whose paragraphs carry numbers of their own (theses, a
+            // numbered list): `3` or `thesis 3`, when nothing else matched, is the one so numbered.
+            let text = normalize(input);
+            sequential_item(&text, corpus).ok_or(err)
+        })
+    }
+
+    fn parse_forms(input: &str, corpus: &Corpus) -> Result<Reference, UserError> {
         let bad = || UserError::BadReference {
             input: truncate(input, 80),
         };
@@ -669,6 +678,53 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
     };
     let section = doc.section(number)?;
     Some((number, passage_part(rest, section, chapters)?))
+}
+
+/// `3`, `(3)`, `3.` or `thesis 3` (`doc:` first when several texts are loaded): the one passage of
+/// a text numbered in order whose own label that is.
+fn sequential_item(text: &str, corpus: &Corpus) -> Option<Reference> {
+    let (docs, typed): (Vec<usize>, &str) = match text.split_once(':') {
+        Some((head, tail)) if !head.trim().contains(' ') => (
+            vec![find_document(corpus, head.trim())? as usize],
+            tail.trim(),
+        ),
+        _ if corpus.documents.len() == 1 => (vec![0], text.trim()),
+        _ => return None,
+    };
+    let typed = typed.trim_end_matches('.');
+    let typed = typed
+        .strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .unwrap_or(typed);
+    // A word before the number (`thesis 3`, `point 3`): the number is what the text shows.
+    let bare = typed
+        .split_once(' ')
+        .filter(|(w, n)| w.chars().all(char::is_alphabetic) && !n.contains(' '))
+        .map(|(_, n)| n);
+    let mut found = Vec::new();
+    for d in docs {
+        let doc = corpus.documents.get(d)?;
+        if doc.numbering != Numbering::Sequential {
+            continue;
+        }
+        for sec in &doc.sections {
+            for p in &sec.passages {
+                if p.label.as_deref().is_some_and(|l| {
+                    l.eq_ignore_ascii_case(typed) || bare.is_some_and(|b| l.eq_ignore_ascii_case(b))
+                }) {
+                    found.push(Reference {
+                        doc: d as u32,
+                        section: sec.number,
+                        passages: Some((p.number, p.number)),
+                    });
+                }
+            }
+        }
+    }
+    match found.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
 }
 
 /// An item whose label carries its section's number (`1.2` under `1`, `A.1` under `A`), typed

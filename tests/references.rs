@@ -178,3 +178,50 @@ fn several_documents_need_a_prefix() {
         Ok(Reference::passage(1, 1, 1))
     );
 }
+
+/// A text numbered in order whose paragraphs carry numbers of their own (a list of theses): its
+/// references stay in order (`§1 ¶4`), and a number typed as the text shows it finds that
+/// paragraph — only when nothing else matched and exactly one paragraph is so numbered.
+#[test]
+fn numbered_paragraphs_of_a_text_in_order_are_found_by_their_own_number() {
+    let theses = corpus::parse(
+        "theses",
+        "Theses",
+        Format::Text,
+        "Theses\n\nAn opening paragraph.\n\n1. The first thesis, with its own\nsecond line.\n\n\
+         2. The second thesis, with its own\nsecond line.\n\n3. The third thesis, with its own\n\
+         second line.",
+    );
+    let one = Corpus::new(vec![theses.clone()], vec![]);
+    assert_eq!(one.documents[0].numbering, corpus::Numbering::Sequential);
+    let third = Reference::passage(0, 1, 4);
+    assert_eq!(third.short(&one), "1.4");
+    for typed in ["3", "3.", "(3)", "thesis 3", "Thesis 3"] {
+        assert_eq!(Reference::parse(typed, &one), Ok(third), "{typed}");
+    }
+    // The order's own forms win: `1.3` is the third paragraph, the second thesis.
+    assert_eq!(
+        Reference::parse("1.3", &one),
+        Ok(Reference::passage(0, 1, 3))
+    );
+    assert!(Reference::parse("thesis 9", &one).is_err());
+    // With another text loaded, the text is named first.
+    let notes = corpus::parse("notes", "Notes", Format::Text, "N\n\nUno.");
+    let two = Corpus::new(vec![theses, notes], vec![]);
+    assert_eq!(
+        Reference::parse("theses:3", &two),
+        Ok(Reference::passage(0, 1, 4))
+    );
+    assert!(Reference::parse("3", &two).is_err());
+    // Two lists that both number a paragraph `2`: neither is guessed.
+    let lists = corpus::parse(
+        "lists",
+        "Lists",
+        Format::Text,
+        "Lists\n\nFirst\n\n1. One thing, said over\ntwo lines.\n\n2. Another thing, said over\n\
+         two lines.\n\nSecond\n\n1. One more thing, said over\ntwo lines.\n\n2. A last thing, said \
+         over\ntwo lines.",
+    );
+    let c = Corpus::new(vec![lists], vec![]);
+    assert!(Reference::parse("item 2", &c).is_err());
+}

@@ -1,6 +1,6 @@
 //! Corpus shapes: real texts laid out in different ways (an essay, a Bible, licences with numbered
 //! sections, items and appendices, a manifesto with underlined headings, a Gutenberg novel, nested
-//! Markdown, a constitution, bylaws of articles and worded sections, house rules), each with its table of contents (insta snapshot), how it numbers
+//! Markdown, a constitution, bylaws of articles and worded sections, house rules, numbered theses), each with its table of contents (insta snapshot), how it numbers
 //! itself, its title, and references typed as the text cites itself; every reference shown parses
 //! back. Then property tests on arbitrary text.
 
@@ -155,6 +155,20 @@ const SHAPES: &[Shape] = &[
             ("§2 (2.1)", "2.1"),
             ("a.2", "A.2"),
             ("Appendix A", "Appendix A"),
+        ],
+    },
+    Shape {
+        // Theses numbered `1.`–`5.` under an opening paragraph, no headings: cited in order, found
+        // by their own numbers too.
+        name: "theses",
+        path: || fixture("theses.txt"),
+        title: "Theses on Reading Together",
+        numbering: Numbering::Sequential,
+        refs: &[
+            ("3", "1.4"),
+            ("thesis 3", "1.4"),
+            ("(5)", "1.6"),
+            ("1.3", "1.3"),
         ],
     },
     Shape {

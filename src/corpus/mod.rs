@@ -361,9 +361,8 @@ pub(crate) fn assemble(
                 if sec.label.take().is_some() {
                     sec.title = text;
                 }
-                for p in &mut sec.passages {
-                    p.label = None;
-                }
+                // Passages keep their own numbers (`3.` of a list of theses): cited in order,
+                // they can still be typed as the text numbers them.
             }
         }
         Numbering::Chapters => {
