@@ -341,7 +341,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                 .search
                 .model
                 .as_ref()
-                .map(|m| crate::engine::model_dir(m, &settings.data_dir));
+                .map(|m| crate::models::model_dir(m, &settings.data_dir));
             let r = crate::bench::run(
                 corpus,
                 &qs,
@@ -387,8 +387,14 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             let corpus = load_corpus(&settings)?;
             let passages = corpus.len();
             let docs = corpus.documents.len();
-            let engine =
+            let mut engine =
                 Engine::from_corpus(corpus, Some(&settings.data_dir), settings.search.clone())?;
+            // With a model, the passages' vectors are computed (or checked) now too, so that no
+            // question waits for them later.
+            if let Some(model) = &settings.search.model {
+                let dir = crate::models::model_dir(model, &settings.data_dir);
+                engine = engine.with_model(&dir, Some(&settings.data_dir))?;
+            }
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             let verb = if engine.index.built {
                 "built"
@@ -399,12 +405,27 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                 crate::index::Location::Dir(d) => d.display().to_string(),
                 crate::index::Location::Ram => "memory".to_string(),
             };
-            write_out(
-                &mut out,
-                &format!(
-                    "index {verb} in {ms:.0} ms: {passages} passages in {docs} document(s), {place}"
-                ),
-            )?;
+            let mut line = format!(
+                "index {verb} in {ms:.0} ms: {passages} passages in {docs} document(s), {place}"
+            );
+            if let Some(semantic) = &engine.semantic {
+                line.push_str(&format!(
+                    "\nvectors {} with {}: {} passages{}",
+                    if semantic.built {
+                        "computed"
+                    } else {
+                        "up to date"
+                    },
+                    semantic.embedder.name(),
+                    semantic.len(),
+                    semantic
+                        .path
+                        .as_ref()
+                        .map(|p| format!(", {}", p.display()))
+                        .unwrap_or_default()
+                ));
+            }
+            write_out(&mut out, &line)?;
         }
         Command::Run { .. } => {
             // Check the token before the slower start-up.
@@ -415,7 +436,8 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
         }
         Command::Model(ModelCommand::Fetch { name }) => {
             let fetched =
-                crate::models::fetch(&name, &settings.data_dir, &crate::models::Hub::from_env())?;
+                crate::models::fetch(&name, &settings.data_dir, &crate::models::Hub::from_env())
+                    .map_err(|e| Error::Command(format!("model fetch: {e}")))?;
             let bytes: u64 = fetched.files.iter().map(|f| f.bytes).sum();
             let mut lines = vec![format!(
                 "fetched {} ({} dimensions, {} files, {:.1} MB, checksums verified) into {}",
@@ -480,7 +502,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             match &settings.search.model {
                 None => lines.push(crate::engine::SEMANTIC_HINT.to_string()),
                 Some(m) => {
-                    let dir = crate::engine::model_dir(m, &settings.data_dir);
+                    let dir = crate::models::model_dir(m, &settings.data_dir);
                     match crate::embed::Embedder::load(&dir) {
                         Ok(e) => lines.push(format!(
                             "semantic search: on, model {} ({} dimensions) in {}",
@@ -689,6 +711,9 @@ fn init_logging(settings: &Settings, verbose: u8, long_running: bool) {
         0 => std::env::var("RUST_LOG").unwrap_or_else(|_| {
             if long_running && settings.log == "warn" {
                 "warn,cabildo=info".to_string()
+            } else if settings.log == "warn" {
+                // Long work (indexing, embedding) says how far it is (`crate::progress`).
+                format!("warn,{}=info", crate::progress::TARGET)
             } else {
                 settings.log.clone()
             }

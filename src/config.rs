@@ -86,20 +86,6 @@ pub struct DiscordSettings {
     pub shards: Option<Shards>,
 }
 
-impl DiscordSettings {
-    /// The bot's state for these settings: the rate limit.
-    pub fn bot(
-        &self,
-        engine: std::sync::Arc<crate::engine::Engine>,
-    ) -> crate::discord::handler::Bot {
-        crate::discord::handler::Bot::new(
-            engine,
-            self.rate_burst,
-            std::time::Duration::from_secs(self.rate_refill_seconds),
-        )
-    }
-}
-
 /// The gateway shards one `cabildo run` process starts: ids `start..end` (end not included) out of
 /// `total` shards across every process. Always valid: `start < end <= total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -459,7 +445,7 @@ impl Settings {
         // directory; `model = "none"` keeps lexical search only.
         if !model_named {
             let name = crate::models::default_name();
-            let dir = crate::engine::model_dir(name, &s.data_dir);
+            let dir = crate::models::model_dir(name, &s.data_dir);
             if crate::models::is_installed(&dir) {
                 s.search.model = Some(name.to_string());
             }

@@ -1,7 +1,7 @@
 //! The loaded texts and their index, opened once per process and shared by every front end.
 
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -40,7 +40,7 @@ impl Engine {
         let data_dir = persist.then_some(settings.data_dir.as_path());
         let mut engine = Engine::from_corpus(corpus, data_dir, settings.search.clone())?;
         if let Some(model) = &settings.search.model {
-            let dir = model_dir(model, &settings.data_dir);
+            let dir = crate::models::model_dir(model, &settings.data_dir);
             engine = engine.with_model(&dir, data_dir)?;
         }
         tracing::debug!(
@@ -106,18 +106,6 @@ impl Engine {
             None => Cow::Borrowed(question),
         }
     }
-}
-
-/// Where the configured model lives: a directory as given, or a name fetched into
-/// `<data_dir>/models/<name>` (the part after the last `/`: `sentence-transformers/all-MiniLM-L6-v2`
-/// is `models/all-MiniLM-L6-v2`).
-pub fn model_dir(model: &str, data_dir: &Path) -> PathBuf {
-    let as_path = Path::new(model);
-    if as_path.is_dir() || as_path.is_absolute() || model.starts_with('.') {
-        return as_path.to_path_buf();
-    }
-    let name = model.rsplit('/').next().unwrap_or(model);
-    data_dir.join("models").join(name)
 }
 
 /// One line telling how to turn semantic search on (for `check` and `ask -v`).

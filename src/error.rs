@@ -42,10 +42,11 @@ pub enum Error {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("semantic search: {0}")]
     Model(#[from] crate::embed::EmbedError),
-    #[error("model fetch: {0}")]
-    Fetch(#[from] crate::models::FetchError),
     #[error("discord: {0}")]
     Discord(String),
+    /// A command that failed in a way its own module describes in full (`model fetch`).
+    #[error("{0}")]
+    Command(String),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     /// A bug: answering panicked. The panic was caught so the process (and the other requests)

@@ -6,7 +6,6 @@
 //! is written before the directory gets its final name, so a crash mid-build never leaves a broken
 //! index under that name); `build.lock` serialises builders across processes.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -457,7 +456,7 @@ fn write_documents(index: &Index, f: Fields, corpus: &Corpus) -> Result<()> {
         .clamp(1, 4);
     let mut writer =
         index.writer_with_num_threads::<TantivyDocument>(threads, 40_000_000 * threads)?;
-    let bar = progress_bar(corpus.len());
+    let bar = crate::progress::Progress::start("indexing", "passages", corpus.len(), PROGRESS_FROM);
     for view in corpus.passages() {
         let section = view.section;
         let i = view.loc.passage as usize;
@@ -514,7 +513,7 @@ fn write_documents(index: &Index, f: Fields, corpus: &Corpus) -> Result<()> {
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
-    bar.finish_and_clear();
+    bar.finish();
     tracing::info!(
         passages = corpus.len(),
         documents = corpus.documents.len(),
@@ -522,17 +521,4 @@ fn write_documents(index: &Index, f: Fields, corpus: &Corpus) -> Result<()> {
         started.elapsed().as_secs_f64() * 1000.0
     );
     Ok(())
-}
-
-fn progress_bar(len: usize) -> indicatif::ProgressBar {
-    if len < PROGRESS_FROM || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(len as u64);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "indexing {bar:40} {pos}/{len} passages ({eta} left)",
-    ) {
-        bar.set_style(style);
-    }
-    bar
 }

@@ -26,6 +26,7 @@ pub mod index;
 pub mod lookup;
 pub mod models;
 pub mod prefs;
+pub mod progress;
 pub mod reference;
 pub mod render;
 pub mod reply;

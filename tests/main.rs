@@ -1,10 +1,12 @@
 //! Integration tests, one binary: structure of the corpora, references, search quality, bad input,
 //! configuration, index lifecycle, and the real `cabildo` binary end to end.
 
+mod architecture;
 mod bad_input;
 mod cli;
 mod common;
 pub mod config;
+mod deploy;
 pub mod discord;
 mod embed;
 mod fuzz_regressions;

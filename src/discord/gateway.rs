@@ -185,7 +185,10 @@ pub async fn run_with(
     tracing::info!(database = %store.url(), "database open");
     let corpus = Arc::new(engine.corpus.clone());
     let handler = Gateway {
-        bot: Arc::new(settings.discord.bot(engine).with_store(store.clone())),
+        bot: Arc::new(
+            crate::discord::handler::Bot::from_settings(engine, &settings.discord)
+                .with_store(store.clone()),
+        ),
         guild: settings.discord.guild_id,
         me: OnceLock::new(),
         registered: AtomicBool::new(false),

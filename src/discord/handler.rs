@@ -83,6 +83,15 @@ impl Bot {
         }
     }
 
+    /// The bot for these settings (its rate limit), answering from `engine`.
+    pub fn from_settings(engine: Arc<Engine>, settings: &crate::config::DiscordSettings) -> Self {
+        Bot::new(
+            engine,
+            settings.rate_burst,
+            Duration::from_secs(settings.rate_refill_seconds),
+        )
+    }
+
     /// The same bot with a database: server settings, preferences, plans and bookmarks work.
     pub fn with_store(mut self, store: crate::store::Store) -> Self {
         self.store = Some(store);

@@ -286,7 +286,9 @@ pub async fn serve(
             None
         }
     };
-    let bot = Arc::new(settings.discord.bot(engine).with_store(store));
+    let bot = Arc::new(
+        crate::discord::handler::Bot::from_settings(engine, &settings.discord).with_store(store),
+    );
     endpoint.set_handler(Arc::new(HttpInteractions::new(
         bot,
         settings.discord.proxy_url.as_deref(),

@@ -15,7 +15,7 @@
 //! no measured change in any ranking, and the scan of a large corpus reads half the bytes. Written to a temporary file that is renamed into place, so a crash never
 //! leaves a partial file under the final name; files of other models or corpora are removed.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -326,19 +326,14 @@ fn embed_corpus(embedder: &Embedder, corpus: &Corpus) -> Result<(Vec<f16>, Sente
         }
     }
     sentences.first.push(sentences.spans.len() as u32);
-    let bar = if texts.len() >= PROGRESS_FROM && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(texts.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "embedding {bar:40} {pos}/{len} passages and sentences ({eta} left)",
-        ) {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = crate::progress::Progress::start(
+        "embedding",
+        "passages and sentences",
+        texts.len(),
+        PROGRESS_FROM,
+    );
     let vecs = embedder.embed_with_progress(&texts, Role::Passage, &|n| bar.inc(n as u64))?;
-    bar.finish_and_clear();
+    bar.finish();
     tracing::info!(
         passages,
         sentences = texts.len() - passages,
