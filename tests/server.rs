@@ -12,26 +12,28 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 struct Echo;
 
 impl Interactions for Echo {
-    fn respond(&self, raw: &[u8], kind: u64) -> Reply {
-        let v: serde_json::Value = serde_json::from_slice(raw).expect("the server checked it");
-        let name = v["data"]["name"].as_str().unwrap_or("?").to_string();
-        if name == "panic" {
-            panic!("a bug in the handler");
-        }
-        match kind {
-            2..=5 => Reply::Json {
-                label: name.clone(),
-                outcome: "ok",
-                body: serde_json::to_vec(
-                    &serde_json::json!({"type": 4, "data": {"content": name}}),
-                )
+    fn respond(self: Arc<Self>, raw: axum::body::Bytes, kind: u64) -> server::Answering {
+        Box::pin(async move { echo(&raw, kind) })
+    }
+}
+
+fn echo(raw: &[u8], kind: u64) -> Reply {
+    let v: serde_json::Value = serde_json::from_slice(raw).expect("the server checked it");
+    let name = v["data"]["name"].as_str().unwrap_or("?").to_string();
+    if name == "panic" {
+        panic!("a bug in the handler");
+    }
+    match kind {
+        2..=5 => Reply::Json {
+            label: name.clone(),
+            outcome: "ok",
+            body: serde_json::to_vec(&serde_json::json!({"type": 4, "data": {"content": name}}))
                 .expect("serialises"),
-            },
-            _ => Reply::Rejected {
-                label: "-".into(),
-                message: "unknown interaction type".into(),
-            },
-        }
+        },
+        _ => Reply::Rejected {
+            label: "-".into(),
+            message: "unknown interaction type".into(),
+        },
     }
 }
 
@@ -346,15 +348,14 @@ struct Slow {
 }
 
 impl Interactions for Slow {
-    fn respond(&self, raw: &[u8], kind: u64) -> Reply {
-        let v: serde_json::Value = serde_json::from_slice(raw).expect("the server checked it");
-        if v["data"]["name"] == "slow" {
-            std::thread::sleep(std::time::Duration::from_millis(2500));
-        }
-        Echo.respond(raw, kind)
-    }
-    fn may_be_slow(&self) -> bool {
-        true
+    fn respond(self: Arc<Self>, raw: axum::body::Bytes, kind: u64) -> server::Answering {
+        Box::pin(async move {
+            let v: serde_json::Value = serde_json::from_slice(&raw).expect("the server checked it");
+            if v["data"]["name"] == "slow" {
+                tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+            }
+            echo(&raw, kind)
+        })
     }
     fn defer(&self, _raw: &[u8], kind: u64) -> Option<Vec<u8>> {
         (kind == 2).then(|| br#"{"type":5}"#.to_vec())
@@ -478,7 +479,8 @@ mod discord_over_http {
         let parsed: serenity::all::Interaction =
             serde_json::from_value(interaction).expect("interaction");
         let action = commands::parse(&parsed).expect("action");
-        let expected = serde_json::to_value(render::response(&bot.handle(action))).expect("json");
+        let expected =
+            serde_json::to_value(render::response(&bot.handle(action).await)).expect("json");
         assert_eq!(got, expected);
         assert_eq!(got["type"], 4);
         assert_eq!(got["data"]["flags"], 64, "private");
@@ -516,7 +518,7 @@ mod discord_over_http {
     async fn a_late_answer_goes_to_the_original_response() {
         use cabildo::server::Interactions;
         let fake = crate::discord::fake::Fake::start().await;
-        let h = HttpInteractions::new(bot(), Some(&fake.url()));
+        let h = Arc::new(HttpInteractions::new(bot(), Some(&fake.url())));
         let private = ask(5, "what is dual power?", true);
         let deferred = h
             .defer(private.to_string().as_bytes(), 2)
@@ -536,8 +538,10 @@ mod discord_over_http {
             None,
             "autocomplete cannot wait"
         );
-        let cabildo::server::Reply::Json { body, .. } =
-            h.respond(private.to_string().as_bytes(), 2)
+        let cabildo::server::Reply::Json { body, .. } = h
+            .clone()
+            .respond(private.to_string().into_bytes().into(), 2)
+            .await
         else {
             panic!("an answer")
         };
@@ -588,12 +592,15 @@ mod discord_over_http {
                 reference: "2.3".into(),
                 note: Some("strike".into()),
             }),
-        );
-        let h = HttpInteractions::new(bot, Some(&fake.url()));
+        )
+        .await;
+        let h = Arc::new(HttpInteractions::new(bot, Some(&fake.url())));
         let mut export = ask(8, "x", false);
         export["data"] = json!({"id": "911", "name": "bookmarks", "type": 1,
             "options": [{"name": "export", "type": 1, "options": []}]});
-        let Reply::Json { body, outcome, .. } = h.respond(export.to_string().as_bytes(), 2) else {
+        let Reply::Json { body, outcome, .. } =
+            h.respond(export.to_string().into_bytes().into(), 2).await
+        else {
             panic!("a response")
         };
         assert_eq!(outcome, "deferred");
