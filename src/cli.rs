@@ -769,7 +769,9 @@ fn texts(
     let store = settings.open_store()?;
     let library = std::sync::Arc::new(crate::library::Library::new(engine, Some(store), settings));
     let rt = runtime()?;
-    let words = crate::render::library::refused;
+    let words = |file: Option<&str>, r: &crate::library::Refusal| {
+        crate::render::library::refused(file, r, &crate::render::library::as_is)
+    };
     let mut failed = false;
     match command {
         TextsCommand::List => match rt.block_on(library.list(guild)) {

@@ -206,7 +206,7 @@ pub async fn run_with(
     // Reading plans: this process posts the due ones (claims keep replicas from posting twice).
     let scheduler = crate::schedule::spawn(
         store,
-        Arc::new(library),
+        Arc::new(crate::discord::texts::ServerTexts(library)),
         Arc::new(crate::discord::poster::HttpPoster(client.http.clone())),
         launch.plan_tick.unwrap_or(crate::schedule::TICK),
     );

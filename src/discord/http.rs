@@ -339,7 +339,7 @@ pub async fn serve_with(
     let scheduler = match crate::discord::gateway::http(settings) {
         Ok(http) if settings.discord.token.is_some() => Some(crate::schedule::spawn(
             store.clone(),
-            Arc::new(library.clone()),
+            Arc::new(crate::discord::texts::ServerTexts(library.clone())),
             Arc::new(crate::discord::poster::HttpPoster(Arc::new(http))),
             crate::schedule::TICK,
         )),

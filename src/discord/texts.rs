@@ -167,6 +167,18 @@ impl Bot {
     }
 }
 
+/// The reading-plan scheduler reads each plan in its server's texts.
+pub struct ServerTexts(pub std::sync::Arc<crate::library::Library>);
+
+impl crate::schedule::Texts for ServerTexts {
+    fn of(&self, guild: u64) -> crate::schedule::PostFuture<'_, crate::schedule::TextsOf> {
+        Box::pin(async move {
+            let engine: crate::schedule::TextsOf = self.0.engine(Some(guild)).await;
+            engine
+        })
+    }
+}
+
 /// A refusal for the member, or the apology for ours (logged).
 fn failure(file_name: Option<String>, f: Failure) -> Response {
     match f {

@@ -733,12 +733,3 @@ fn over_quota(quota: &Quota, count: i64, used: i64, size: i64) -> Option<Refusal
     }
     None
 }
-
-impl crate::schedule::Texts for Arc<Library> {
-    fn of(&self, guild: u64) -> crate::schedule::PostFuture<'_, crate::schedule::TextsOf> {
-        Box::pin(async move {
-            let engine: crate::schedule::TextsOf = self.engine(Some(guild)).await;
-            engine
-        })
-    }
-}

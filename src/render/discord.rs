@@ -145,7 +145,9 @@ fn parts(reply: &Reply) -> Parts {
         Body::Files { text, .. } => text_only(&defuse(text)),
         // Its words escape what members typed (titles, file names) themselves, and keep the
         // mentions and timestamps they make (`<@id>`, `<t:…:R>`; allowed mentions are empty).
-        Body::Texts(t) => text_only(&crate::render::library::words(t)),
+        Body::Texts(t) => text_only(&crate::render::library::words(t, &|s| {
+            markdown(s, &[], 200)
+        })),
         Body::Choices(_) => text_only(APOLOGY),
     }
 }

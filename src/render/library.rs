@@ -1,7 +1,9 @@
 //! The words of `/texts` and `cabildo texts` (issue 28): a text being added, step by step; one
 //! removed; a server's list; and every refusal, saying which limit was met and what to do. Plain
 //! Markdown of Discord's flavour (the terminal shows it as is); one function per reply, so that
-//! the move to Fluent bundles finds them all here.
+//! the move to Fluent bundles finds them all here. What members typed (titles, file names) goes
+//! through the caller's `escape` ([`crate::render::discord::markdown`] for Discord, nothing for
+//! a terminal).
 
 use crate::corpus::BytesError;
 use crate::library::fetch::FetchError;
@@ -9,13 +11,23 @@ use crate::library::{Listing, Refusal, Removed, Step, VectorProgress};
 use crate::reply::{Adding, TextsReply};
 use crate::store::TextInfo;
 
+/// How what members typed is shown.
+pub type Escape<'a> = &'a dyn Fn(&str) -> String;
+
+/// Shows text as it is (a terminal).
+pub fn as_is(text: &str) -> String {
+    text.to_string()
+}
+
 /// The words of a `/texts` reply.
-pub fn words(reply: &TextsReply) -> String {
+pub fn words(reply: &TextsReply, escape: Escape) -> String {
     match reply {
-        TextsReply::Adding(a) => adding(a),
-        TextsReply::Refused { file_name, refusal } => refused(file_name.as_deref(), refusal),
-        TextsReply::Removed(r) => removed(r),
-        TextsReply::List(l) => list(l),
+        TextsReply::Adding(a) => adding(a, escape),
+        TextsReply::Refused { file_name, refusal } => {
+            refused(file_name.as_deref(), refusal, escape)
+        }
+        TextsReply::Removed(r) => removed(r, escape),
+        TextsReply::List(l) => list(l, escape),
         TextsReply::NotAllowed => "Only members with **Manage Server** may add or remove this server's texts. Ask one of them, or ask an admin to give you that permission.".to_string(),
     }
 }
@@ -33,23 +45,18 @@ pub fn size(bytes: u64) -> String {
     }
 }
 
-fn name(file_name: Option<&str>) -> String {
+fn name(file_name: Option<&str>, escape: Escape) -> String {
     match file_name {
-        Some(f) => format!("“{}”", plain(f)),
+        Some(f) => format!("“{}”", escape(f)),
         None => "the text".to_string(),
     }
 }
 
-/// A file name or title without Markdown or mentions (they are shown as typed, never formatted).
-fn plain(text: &str) -> String {
-    crate::render::discord::markdown(text, &[], 200)
-}
-
 /// A text on its way in.
-pub fn adding(a: &Adding) -> String {
+pub fn adding(a: &Adding, escape: Escape) -> String {
     let mut lines = Vec::new();
     match &a.read {
-        None => lines.push(format!("📥 Reading {}…", name(Some(&a.file_name)))),
+        None => lines.push(format!("📥 Reading {}…", name(Some(&a.file_name), escape))),
         Some(Step::Read {
             title,
             id,
@@ -64,7 +71,7 @@ pub fn adding(a: &Adding) -> String {
                 .unwrap_or_default();
             lines.push(format!(
                 "📖 Read **{}** (`{id}`, {}{how}): {sections} section{}, {passages} passage{}.",
-                plain(title),
+                escape(title),
                 format.name(),
                 plural(*sections),
                 plural(*passages),
@@ -104,8 +111,8 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Why a text was not added or removed, and what to do.
-pub fn refused(file_name: Option<&str>, refusal: &Refusal) -> String {
-    let what = name(file_name);
+pub fn refused(file_name: Option<&str>, refusal: &Refusal, escape: Escape) -> String {
+    let what = name(file_name, escape);
     let body = match refusal {
         Refusal::TooLarge { size: s, max } => format!(
             "{what} is {}, more than the {} a text may be here. Split it into parts (by chapter, say) and add each, or ask the bot's host to raise `max_text_bytes`.",
@@ -133,11 +140,11 @@ pub fn refused(file_name: Option<&str>, refusal: &Refusal) -> String {
         ),
         Refusal::NotFound { name: n, available } if available.is_empty() => format!(
             "This server has no text called “{}”; it has no texts of its own yet (add one with `/texts add`).",
-            plain(n)
+            escape(n)
         ),
         Refusal::NotFound { name: n, available } => format!(
             "This server has no text called “{}”. Its texts: {}.",
-            plain(n),
+            escape(n),
             available
                 .iter()
                 .map(|a| format!("`{a}`"))
@@ -192,7 +199,7 @@ fn unreadable(e: &BytesError) -> String {
 }
 
 /// A text removed.
-pub fn removed(r: &Removed) -> String {
+pub fn removed(r: &Removed, escape: Escape) -> String {
     let plan = if r.plan_paused {
         " The reading plan on it is paused (`/plan status`); stop it with `/plan stop`, or add the text again and `/plan resume`."
     } else {
@@ -200,7 +207,7 @@ pub fn removed(r: &Removed) -> String {
     };
     format!(
         "🗑 Removed **{}** (`{}`) from this server's texts. Questions are no longer answered from it; its buttons say they are out of date, and bookmarks keep the passages they saved.{plan}",
-        plain(&r.text.title),
+        escape(&r.text.title),
         r.text.doc_id
     )
 }
@@ -248,7 +255,7 @@ fn added_by(t: &TextInfo) -> String {
 }
 
 /// A server's texts and the host's.
-pub fn list(l: &Listing) -> String {
+pub fn list(l: &Listing, escape: Escape) -> String {
     let used: i64 = l.texts.iter().map(|t| t.size).sum();
     let mut out = format!(
         "**This server's texts** ({} of {}, {} of {}):",
@@ -264,7 +271,7 @@ pub fn list(l: &Listing) -> String {
         out.push_str(&format!(
             "\n- `{}` **{}**: {}, {} passages; added by {} <t:{}:R>",
             t.doc_id,
-            plain(&t.title),
+            escape(&t.title),
             size(t.size as u64),
             t.passages,
             added_by(t),
@@ -275,10 +282,10 @@ pub fn list(l: &Listing) -> String {
     for (id, title, passages) in &l.host {
         out.push_str(&format!(
             "\n- `{id}` **{}**: {passages} passages",
-            plain(title)
+            escape(title)
         ));
     }
-    crate::render::discord::clip(&out, crate::reply::limits::CONTENT)
+    out
 }
 
 /// The same list for a terminal: dates as dates, the host as "host".
