@@ -628,11 +628,11 @@ impl Settings {
                 "0".into(),
             ));
         }
-        if l.max_bytes_per_server < l.max_text_bytes.min(1024) {
+        if l.max_bytes_per_server == 0 {
             return Err(fail(
                 "library.max_bytes_per_server",
-                "a whole number of bytes of at least 1024",
-                l.max_bytes_per_server.to_string(),
+                "a whole number of bytes above 0",
+                "0".into(),
             ));
         }
         if !(l.read_timeout_seconds > 0.0 && l.read_timeout_seconds <= 3600.0) {

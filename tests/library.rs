@@ -187,7 +187,8 @@ async fn bad_files_and_limits_are_refused_and_nothing_changes() {
                 .collect::<String>()
                 .into_bytes()
         };
-        let cases: Vec<(Upload, fn(&Refusal) -> bool)> = vec![
+        type Expected = fn(&Refusal) -> bool;
+        let cases: Vec<(Upload, Expected)> = vec![
             (upload(A, "empty.txt", b""), |r| {
                 matches!(r, Refusal::Unreadable(BytesError::Empty))
             }),

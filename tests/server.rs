@@ -629,6 +629,72 @@ mod discord_over_http {
         );
     }
 
+    /// `/texts add` over HTTP (issue 28): the response says at once that the file is being read;
+    /// the steps follow as edits of the original response, as the gateway sends them.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_text_added_over_http_is_answered_at_once_then_edited() {
+        use cabildo::server::{Interactions, Reply};
+        let fake = crate::discord::fake::Fake::start().await;
+        let cdn = crate::discord::fake::Attachments::start().await;
+        let text = crate::library::BAKERY.as_bytes();
+        let url = cdn.put("bakery.txt", text);
+        let dir = tempfile::tempdir().expect("dir");
+        let store =
+            cabildo::store::Store::open(&cabildo::store::url_for(None, dir.path())).expect("store");
+        let lib = crate::library::library(&store, Default::default(), dir.path());
+        let bot = Arc::new(
+            Bot::new(crate::library::host(), 1, std::time::Duration::ZERO)
+                .with_library(lib.clone())
+                .with_attachment_client(cdn.client.clone()),
+        );
+        let h = Arc::new(HttpInteractions::new(bot, Some(&fake.url())));
+        let mut add = ask(20, "x", false);
+        let user = add
+            .as_object_mut()
+            .and_then(|o| o.remove("user"))
+            .expect("user");
+        add["guild_id"] = json!("1500");
+        add["member"] = json!({"user": user, "roles": [], "joined_at": "2026-01-01T00:00:00.000000+00:00",
+            "deaf": false, "mute": false, "flags": 0, "permissions": "32"});
+        add["data"] = json!({"id": "904", "name": "texts", "type": 1,
+            "options": [{"name": "add", "type": 1, "options": [
+                {"name": "file", "type": 11, "value": "1400"}]}],
+            "resolved": {"attachments": {"1400": {"id": "1400", "filename": "bakery.txt",
+                "size": text.len(), "url": url, "proxy_url": url}}}});
+        let Reply::Json { body, .. } = h.respond(add.to_string().into_bytes().into(), 2).await
+        else {
+            panic!("a response")
+        };
+        let first: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(
+            (first["type"].clone(), first["data"]["flags"].clone()),
+            (json!(4), json!(64))
+        );
+        assert!(
+            first["data"]["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("Reading")),
+            "{first}"
+        );
+        loop {
+            let edit = fake
+                .request(20, |r| {
+                    r.method == "PATCH"
+                        && r.path == "/api/v10/webhooks/1100/itoken20/messages/@original"
+                })
+                .await;
+            let content = edit.body["content"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if content.contains("Ready to answer") {
+                break;
+            }
+        }
+        let engine = lib.engine(Some(1500)).await;
+        assert!(engine.corpus.doc_index("bakery").is_some());
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn unknown_reference_and_forged_button_get_private_errors() {
         let s = Server::start(Some(Arc::new(HttpInteractions::new(bot(), None)))).await;

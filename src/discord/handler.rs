@@ -118,7 +118,7 @@ impl Bot {
             store: None,
             server_throttles: Mutex::default(),
             server_settings: Mutex::new(LruCache::new(CACHED_SERVERS)),
-            attachments: reqwest::Client::new(),
+            attachments: crate::library::fetch::client(),
         }
     }
 

@@ -56,7 +56,7 @@ impl Cache {
 
     /// A server's engine, marked as just used.
     pub fn get(&mut self, guild: u64) -> Option<&Loaded> {
-        self.servers.get(&guild).map(|l| &*l)
+        self.servers.get(&guild)
     }
 
     /// The server's version was read again and has not moved.

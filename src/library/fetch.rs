@@ -23,6 +23,24 @@ pub enum FetchError {
     Failed(String),
 }
 
+/// HTTPS, on one of `hosts`, with no credentials in it.
+fn allowed(url: &reqwest::Url, hosts: &[&str]) -> bool {
+    url.scheme() == "https"
+        && url
+            .host_str()
+            .is_some_and(|h| hosts.iter().any(|a| h.eq_ignore_ascii_case(a)))
+        && url.username().is_empty()
+        && url.password().is_none()
+}
+
+/// A client for attachments: no redirects followed (Discord's file servers answer directly).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
+}
+
 /// Downloads `url` (declared `size` bytes) if it is HTTPS on one of `hosts`, refusing more than
 /// `max` bytes.
 pub async fn fetch(
@@ -33,13 +51,7 @@ pub async fn fetch(
     hosts: &[&str],
 ) -> Result<Vec<u8>, FetchError> {
     let parsed = reqwest::Url::parse(url).map_err(|_| FetchError::NotAllowed)?;
-    let allowed = parsed.scheme() == "https"
-        && parsed
-            .host_str()
-            .is_some_and(|h| hosts.iter().any(|a| h.eq_ignore_ascii_case(a)))
-        && parsed.username().is_empty()
-        && parsed.password().is_none();
-    if !allowed {
+    if !allowed(&parsed, hosts) {
         return Err(FetchError::NotAllowed);
     }
     if size > max {
@@ -51,6 +63,10 @@ pub async fn fetch(
         .send()
         .await
         .map_err(|e| FetchError::Failed(e.without_url().to_string()))?;
+    // A redirect the client followed must have stayed on an allowed host, over HTTPS.
+    if !allowed(response.url(), hosts) {
+        return Err(FetchError::NotAllowed);
+    }
     if !response.status().is_success() {
         return Err(FetchError::Status(response.status().as_u16()));
     }

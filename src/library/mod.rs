@@ -264,6 +264,13 @@ impl Library {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(error = %e, guild, "could not read the server's texts; answering with those loaded");
+                // Tried again in [`FRESH`], not at every request while the database is away.
+                if let Some((_, v)) = &known {
+                    self.cache
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .checked(guild, *v);
+                }
                 return known.map_or_else(|| self.host.clone(), |(e, _)| e);
             }
         };
@@ -490,7 +497,8 @@ impl Library {
         if let Some(r) = over_quota(&quota, stored.len() as i64, used, size as i64) {
             return Err(r.into());
         }
-        let timeout = Duration::from_secs_f64(self.limits.read_timeout_seconds);
+        let timeout = Duration::try_from_secs_f64(self.limits.read_timeout_seconds)
+            .unwrap_or(Duration::from_secs(60));
         let (host, dir, vectors) = (
             self.host.clone(),
             self.server_dir(upload.guild),
@@ -539,8 +547,20 @@ impl Library {
         // The server's texts as they are, with the new one: indexed before anything is stored,
         // so that a text that cannot be indexed in time leaves no trace.
         let new_doc = document.clone();
+        // The server's documents as this process has them loaded, when they are of this version
+        // (no need to read them again); else read from their bytes.
+        let loaded = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(upload.guild)
+            .filter(|l| l.version == version && !Arc::ptr_eq(&l.engine, &self.host))
+            .map(|l| l.engine.clone());
         let building = tokio::task::spawn_blocking(move || {
-            let mut docs = build::parse_stored(&stored);
+            let mut docs = match loaded {
+                Some(engine) => engine.corpus.documents[host.corpus.documents.len()..].to_vec(),
+                None => build::parse_stored(&stored),
+            };
             docs.push(new_doc);
             build::engine(&host, docs, dir.as_deref(), vectors.as_deref())
         });

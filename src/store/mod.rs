@@ -1,13 +1,14 @@
 //! The database: per-server settings, member preferences, reading plans, bookmarks, and each
 //! server's own texts. SQLite (a `cabildo.db` file in the data directory) by default; Postgres
 //! when `DATABASE_URL` (or `database_url` in the config file) is a `postgres://` URL, so that
-//! several replicas share one state. Every query of the program lives below this module ([`sqlite`], [`postgres`]), written
-//! with sqlx's compile-time checked macros; the front ends see only the plain types here.
+//! several replicas share one state. Every query of the program lives below this module
+//! ([`sqlite`], [`postgres`]), written with sqlx's compile-time checked macros; the front ends see
+//! only the plain types here.
 //!
-//! sqlx is asynchronous while the bot's handler is synchronous (it runs on blocking threads, and
-//! sometimes on an HTTP worker), so the store runs every query on a small runtime of its own:
-//! [`Store`]'s async methods can be awaited from any runtime, and [`Store::block`] waits for one from
-//! plain threads. Connections therefore always live on the same runtime, whoever calls.
+//! The store runs every query on a small runtime of its own, so that connections always live on
+//! the same runtime whoever calls: [`Store`]'s async methods are awaited from any runtime (the
+//! bot's handlers await them), and [`Store::block`] waits for one from plain threads (the command
+//! line, tests that are not async).
 
 #[cfg(not(feature = "prepare-sqlite"))]
 mod postgres;
@@ -264,9 +265,10 @@ impl Store {
             .map_err(|e| StoreError::Stopped(e.to_string()))?
     }
 
-    /// Waits for one of the store's futures on this thread (for synchronous callers: the bot's
-    /// handler, the CLI). The work itself runs on the store's runtime, so this may be called
-    /// from a plain thread, a blocking task, or briefly from an async worker.
+    /// Waits for one of the store's futures on this thread (for synchronous callers: the
+    /// command line, tests; never a request path). The work itself runs on the store's runtime,
+    /// so this may be called from a plain thread, a blocking task, or briefly from an async
+    /// worker.
     pub fn block<T>(&self, future: impl Future<Output = T>) -> T {
         block_on(future)
     }
