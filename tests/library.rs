@@ -142,6 +142,33 @@ async fn another_process_sees_a_text_come_and_go_within_five_seconds() {
     }
 }
 
+/// Two adds racing in one process: the same title (one added, the other told it is taken), and
+/// two titles (both added, both answered from).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adds_racing_in_one_process_end_in_a_consistent_library() {
+    for db in backends("library_race") {
+        let dir = tempfile::tempdir().expect("dir");
+        let lib = library(&db.store, LibrarySettings::default(), dir.path());
+        let (a, b) = tokio::join!(
+            lib.add(upload(A, "bakery.txt", BAKERY.as_bytes()), |_| {}),
+            lib.add(upload(A, "bakery.txt", BAKERY.as_bytes()), |_| {}),
+        );
+        let outcomes = [a.is_ok(), b.is_ok()];
+        assert_eq!(outcomes.iter().filter(|&&ok| ok).count(), 1, "{outcomes:?}");
+        let lost = if outcomes[0] { b } else { a };
+        assert!(matches!(lost, Err(Failure::Refused(Refusal::Taken { .. }))));
+        let (c, d) = tokio::join!(
+            lib.add(upload(A, "one.txt", b"The first of two texts.\n"), |_| {}),
+            lib.add(upload(A, "two.txt", b"The second of two texts.\n"), |_| {}),
+        );
+        c.expect("one added");
+        d.expect("two added");
+        let mut own = ids(&lib.engine(Some(A)).await).split_off(1);
+        own.sort();
+        assert_eq!(own, ["bakery", "one", "two"], "{:?}", db.store.kind());
+    }
+}
+
 /// How long until the second library's engine for server A satisfies `cond` (at most 10 s).
 async fn until(lib: &Arc<Library>, cond: impl Fn(&Vec<String>) -> bool) -> Duration {
     let start = Instant::now();

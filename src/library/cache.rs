@@ -68,9 +68,17 @@ impl Cache {
         }
     }
 
-    /// Keeps a server's engine; drops the least recently used others while the budget is
-    /// passed. The servers dropped, with their sizes.
+    /// Keeps a server's engine (unless a newer version is kept already); drops the least recently
+    /// used others while the budget is passed. The servers dropped, with their sizes.
     pub fn put(&mut self, guild: u64, loaded: Loaded) -> Vec<(u64, usize)> {
+        // Never back to an older version (two adds racing: the later one may load first).
+        if self
+            .servers
+            .peek(&guild)
+            .is_some_and(|l| l.version > loaded.version)
+        {
+            return Vec::new();
+        }
         self.bytes += loaded.bytes;
         if let Some(old) = self.servers.put(guild, loaded) {
             self.bytes -= old.bytes;
@@ -101,12 +109,6 @@ impl Cache {
         l.engine = engine;
         l.bytes = bytes;
         true
-    }
-
-    pub fn remove(&mut self, guild: u64) {
-        if let Some(l) = self.servers.pop(&guild) {
-            self.bytes -= l.bytes;
-        }
     }
 }
 

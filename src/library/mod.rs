@@ -600,8 +600,8 @@ impl Library {
                     self.install(upload.guild, now, engine.clone(), cache::estimate(&engine));
                     self.start_vectors(upload.guild, now, &engine);
                 } else {
-                    self.forget(upload.guild);
-                    self.engine(Some(upload.guild)).await;
+                    // Another change came between: the server's texts as the database has them.
+                    self.load(upload.guild, now).await?;
                 }
                 text
             }
@@ -623,14 +623,6 @@ impl Library {
             text,
             ready_after: started.elapsed(),
         })
-    }
-
-    /// Forgets what this process loaded for a server (the next request reloads it).
-    fn forget(&self, guild: u64) {
-        self.cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(guild);
     }
 
     /// Removes a server's text, by id or a unique part of it. Its reading plan, if it was on
@@ -661,7 +653,7 @@ impl Library {
             }
             .into());
         };
-        let Some((text, _)) = store.remove_text(guild, &found.doc_id).await? else {
+        let Some((text, version)) = store.remove_text(guild, &found.doc_id).await? else {
             return Err(Refusal::NotFound {
                 name: name.trim().to_string(),
                 available: texts
@@ -688,8 +680,7 @@ impl Library {
             plan_paused = true;
         }
         // Answered without it at once here; other processes within [`FRESH`].
-        self.forget(guild);
-        self.engine(Some(guild)).await;
+        self.load(guild, version).await?;
         tracing::info!(guild, id = %text.doc_id, "text removed");
         Ok(Removed { text, plan_paused })
     }
