@@ -334,3 +334,61 @@ async fn servers_past_the_memory_budget_are_dropped_least_recently_used_first() 
     assert_eq!(ids(&lib.engine(Some(105)).await)[1], "own");
     assert_eq!(ids(&lib.engine(Some(100)).await)[1], "own");
 }
+
+/// With a model: a text answers lexically as soon as it is added, then its passage vectors are
+/// computed (progress heard as they come) and the server's engine searches by meaning too. The
+/// vectors are kept per document, so another server's library with the same host texts computes
+/// only its own text's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_model_the_vectors_join_when_ready() {
+    let db = backends("library_vectors").remove(0);
+    let dir = tempfile::tempdir().expect("dir");
+    let host = Arc::new(
+        Engine::from_corpus(corpus::embedded(), None, SearchSettings::default())
+            .expect("essay")
+            .with_model(&crate::embed::real_model_dir(), None)
+            .expect("model"),
+    );
+    let lib = Arc::new(Library::with(
+        host,
+        Some(db.store.clone()),
+        LibrarySettings::default(),
+        Some(dir.path().to_path_buf()),
+    ));
+    lib.add(upload(A, "bakery.txt", BAKERY.as_bytes()), |_| {})
+        .await
+        .expect("added");
+    let lexical = lib.engine(Some(A)).await;
+    assert_eq!(ids(&lexical)[1], "bakery");
+    let end = lib
+        .vectors(A, |_| {})
+        .await
+        .expect("vectors were being computed");
+    assert_eq!(end.finished, Some(true), "{end:?}");
+    let with = lib.engine(Some(A)).await;
+    let semantic = with.semantic.as_ref().expect("vectors in use");
+    assert_eq!(semantic.len(), with.corpus.len());
+    // A second server: the host's texts' vectors are read, only its own text is embedded (the
+    // files of the first server's documents are left as they were, one more appears).
+    let files = || -> Vec<(std::path::PathBuf, std::time::SystemTime)> {
+        let mut all: Vec<_> = std::fs::read_dir(dir.path().join("vectors"))
+            .expect("vectors folder")
+            .map(|e| {
+                let e = e.expect("entry");
+                (e.path(), e.metadata().expect("meta").modified().expect("mtime"))
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let before = files();
+    assert_eq!(before.len(), 2, "the essay's and the bakery's: {before:?}");
+    lib.add(upload(B, "notes.txt", b"Notes on the assembly.\n"), |_| {})
+        .await
+        .expect("added");
+    lib.vectors(B, |_| {}).await;
+    assert!(lib.engine(Some(B)).await.semantic.is_some());
+    let after = files();
+    assert_eq!(after.len(), 3, "{after:?}");
+    assert!(before.iter().all(|f| after.contains(f)), "{before:?} {after:?}");
+}

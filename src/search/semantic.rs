@@ -188,10 +188,17 @@ impl Semantic {
             .map(|&i| parts[i].0.len() + sentence_texts(&parts[i].0).len())
             .sum();
         let done = std::sync::atomic::AtomicUsize::new(0);
+        let bar = crate::progress::Progress::start(
+            "embedding",
+            "passages and sentences",
+            total,
+            PROGRESS_FROM,
+        );
         let mut built = false;
         for i in missing {
             let (one, path, stored) = &mut parts[i];
             let (vectors, sentences) = embed_corpus_with(&embedder, one, &|n| {
+                bar.inc(n as u64);
                 let now = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
                 progress(now, total);
             })?;
@@ -203,6 +210,7 @@ impl Semantic {
             *stored = Some((vectors, sentences));
             built = true;
         }
+        bar.finish();
         let mut vectors = Vec::with_capacity(corpus.len() * dim);
         let mut sentences = SentenceVectors {
             first: Vec::with_capacity(corpus.len() + 1),
