@@ -46,6 +46,9 @@ pub struct Global {
     /// on
     #[arg(long, global = true, value_name = "ID")]
     pub guild: Option<u64>,
+    /// The language of cabildo's own words: en or es [default: from LC_ALL, LC_MESSAGES or LANG]
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -240,10 +243,16 @@ pub fn main() -> ExitCode {
     // A missing .env is normal; a broken one is reported once settings are read.
     let dotenv = dotenvy::dotenv();
     let cli = Cli::parse();
+    let lang = cli.global.lang.unwrap_or_else(crate::i18n::Lang::from_env);
     match run(cli, dotenv.err()) {
         Ok(code) => code,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: {e}");
+            // A mistake in what was typed is said in the user's language.
+            let message = match e.as_user() {
+                Some(u) => u.msg().text(lang),
+                None => e.to_string(),
+            };
+            let _ = writeln!(std::io::stderr(), "error: {message}");
             ExitCode::FAILURE
         }
     }
@@ -273,8 +282,10 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
     if let Some(e) = dotenv_error.filter(|e| !e.not_found()) {
         tracing::warn!("could not read .env: {e}");
     }
+    let lang = cli.global.lang.unwrap_or_else(crate::i18n::Lang::from_env);
     let style = text::Style {
         color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        lang,
     };
     let mut out = std::io::stdout().lock();
     let guild = cli.global.guild;
@@ -617,7 +628,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                     "`cabildo texts` works on one server's texts: add --guild ID (in Discord: right-click the server → Copy Server ID)".into(),
                 ));
             };
-            return texts(&settings, guild, command, &mut out);
+            return texts(&settings, guild, command, lang, &mut out);
         }
         Command::Settings {
             command: SettingsCommand::Show,
@@ -636,7 +647,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                 &crate::prefs::Defaults::of(&settings),
             );
             let mut lines = vec![format!("server {guild} ({})", store.url())];
-            lines.extend(effective.lines());
+            lines.extend(effective.lines().iter().map(|l| l.text(lang)));
             write_out(&mut out, &lines.join("\n"))?;
         }
     }
@@ -763,6 +774,7 @@ fn texts(
     settings: &Settings,
     guild: u64,
     command: TextsCommand,
+    lang: crate::i18n::Lang,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let engine = std::sync::Arc::new(Engine::open(settings)?);
@@ -770,7 +782,7 @@ fn texts(
     let library = std::sync::Arc::new(crate::library::Library::new(engine, Some(store), settings));
     let rt = runtime()?;
     let words = |file: Option<&str>, r: &crate::library::Refusal| {
-        crate::render::library::refused(file, r, &crate::render::library::as_is)
+        crate::render::library::refused(file, r, lang, &crate::render::library::as_is)
     };
     let mut failed = false;
     match command {

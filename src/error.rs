@@ -3,20 +3,41 @@
 
 use std::path::PathBuf;
 
+use crate::i18n::{Lang, Msg};
+
 /// A mistake in what a user asked for: safe to show, and they can act on it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Its words are a [`Msg`] ([`UserError::msg`]), said in the asker's language; `Display` is the
+/// English.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum UserError {
     /// A reference that does not parse in any accepted form.
-    #[error(
-        "“{input}” is not a reference I understand. Try a form like `2.3`, `2.3-5`, `§2 ¶3` or a section title such as `John 3:16`."
-    )]
+    #[error("{}", self.msg().text(Lang::En))]
     BadReference { input: String },
-    /// A reference that parses but points outside the texts.
-    #[error("{0}")]
-    UnknownReference(String),
+    /// A reference that parses but points outside the texts: what is wrong with it.
+    #[error("{}", .0.text(Lang::En))]
+    UnknownReference(Msg),
     /// A document name that matches no loaded document.
-    #[error("There is no document called “{name}”. Loaded: {available}.")]
+    #[error("{}", self.msg().text(Lang::En))]
     UnknownDocument { name: String, available: String },
+}
+
+impl UserError {
+    /// What to tell the user.
+    pub fn msg(&self) -> Msg {
+        match self {
+            UserError::BadReference { input } => Msg::new("ref-bad").arg("input", input),
+            UserError::UnknownReference(m) => m.clone(),
+            UserError::UnknownDocument { name, available } => Msg::new("unknown-document")
+                .arg("name", name)
+                .arg("loaded", available),
+        }
+    }
+}
+
+impl From<UserError> for Msg {
+    fn from(e: UserError) -> Msg {
+        e.msg()
+    }
 }
 
 /// Everything that can go wrong inside cabildo.

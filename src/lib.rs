@@ -23,6 +23,7 @@ pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod eval;
+pub mod i18n;
 pub mod index;
 pub mod library;
 pub mod lookup;

@@ -40,9 +40,9 @@ pub fn quote(corpus: &Corpus, input: &str) -> Result<Quote, UserError> {
 pub fn quote_at(corpus: &Corpus, at: Reference) -> Result<Quote, UserError> {
     at.check(corpus)?;
     let (Some(document), Some(section)) = (at.document(corpus), at.section(corpus)) else {
-        return Err(UserError::UnknownReference(
-            "That reference points at no loaded text.".into(),
-        ));
+        return Err(UserError::UnknownReference(crate::i18n::Msg::new(
+            "ref-no-text",
+        )));
     };
     let (first, last) = at.passages.unwrap_or((1, section.passages.len() as u32));
     let passages = section

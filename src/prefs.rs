@@ -5,6 +5,7 @@
 //! here too; storage is [`crate::store`].
 
 use crate::config::Settings;
+use crate::i18n::Msg;
 use crate::store::{GuildSettings, MemberSettings};
 
 /// Results per answer a server or member may choose.
@@ -24,13 +25,14 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn label(self) -> &'static str {
-        match self {
-            Source::Command => "this command",
-            Source::Member => "your preference",
-            Source::Server => "server setting",
-            Source::Config => "bot default",
-        }
+    /// Where the value came from, in words.
+    pub fn label(self) -> Msg {
+        Msg::new(match self {
+            Source::Command => "source-command",
+            Source::Member => "source-member",
+            Source::Server => "source-server",
+            Source::Config => "source-config",
+        })
     }
 }
 
@@ -69,6 +71,9 @@ pub struct Effective {
     pub top: Resolved<u32>,
     pub rate_burst: Resolved<u32>,
     pub rate_refill_seconds: Resolved<u32>,
+    /// The language of the bot's words (`en`, `es`); `None`: each member's own (Discord's
+    /// locale). Only the server sets it.
+    pub language: Resolved<Option<String>>,
 }
 
 /// The config file's values (or the built-in defaults), the last layer.
@@ -140,58 +145,76 @@ pub fn resolve(
             ],
             config.rate_refill_seconds,
         ),
+        language: pick(
+            [
+                (None, Source::Command),
+                (None, Source::Member),
+                (server.language.clone().map(Some), Source::Server),
+            ],
+            None,
+        ),
     }
 }
 
 impl Effective {
     /// One line per setting with its value and where it came from, for `/settings show` and the
     /// CLI.
-    pub fn lines(&self) -> Vec<String> {
+    pub fn lines(&self) -> Vec<Msg> {
         let refill = match self.rate_refill_seconds.value {
-            0 => "off".to_string(),
-            s => format!(
-                "{} requests at once, one more every {s} s",
-                self.rate_burst.value
-            ),
+            0 => Msg::new("settings-rate-off"),
+            s => Msg::new("settings-rate")
+                .arg("burst", self.rate_burst.value)
+                .arg("seconds", s),
+        };
+        let document = match &self.document.value {
+            Some(d) => Msg::verbatim(d.clone()),
+            None => Msg::new("settings-all-documents"),
+        };
+        let language = match &self.language.value {
+            Some(code) => Msg::verbatim(code.clone()),
+            None => Msg::new("settings-language-auto"),
+        };
+        let line = |id: &'static str, value: Msg, source: Source| {
+            Msg::new(id)
+                .arg("value", value)
+                .arg("source", source.label())
         };
         vec![
-            format!(
-                "Default document: {} ({})",
-                self.document.value.as_deref().unwrap_or("all documents"),
-                self.document.source.label()
+            line("settings-document", document, self.document.source),
+            line(
+                "settings-private",
+                Msg::new(if self.private.value { "yes" } else { "no" }),
+                self.private.source,
             ),
-            format!(
-                "Private replies by default: {} ({})",
-                if self.private.value { "yes" } else { "no" },
-                self.private.source.label()
+            line(
+                "settings-results",
+                Msg::verbatim(self.top.value.to_string()),
+                self.top.source,
             ),
-            format!(
-                "Results per answer: {} ({})",
-                self.top.value,
-                self.top.source.label()
+            line(
+                "settings-rate-limit",
+                refill,
+                self.rate_refill_seconds.source,
             ),
-            format!(
-                "Rate limit per member: {refill} ({})",
-                self.rate_refill_seconds.source.label()
-            ),
+            line("settings-language", language, self.language.source),
         ]
     }
 }
 
 /// Checks a number an admin or member typed against its range; the error says what is allowed.
 pub fn check_range(
-    what: &str,
+    what: Msg,
     value: i64,
     range: std::ops::RangeInclusive<u32>,
-) -> Result<u32, String> {
+) -> Result<u32, Msg> {
     u32::try_from(value)
         .ok()
         .filter(|v| range.contains(v))
         .ok_or_else(|| {
-            format!(
-                "{what} must be a whole number from {} to {}, not {value}.",
-                range.start(),
-                range.end()
-            )
+            Msg::new("out-of-range")
+                .arg("what", what)
+                .arg("low", *range.start())
+                .arg("high", *range.end())
+                .arg("value", value)
         })
 }

@@ -17,6 +17,7 @@
 
 use crate::corpus::{Corpus, Document, Numbering, Section};
 use crate::error::UserError;
+use crate::i18n::Msg;
 
 /// A resolved reference: a whole section, or a range of its passages. Always points at text that
 /// exists in the corpus it was parsed against.
@@ -272,12 +273,12 @@ impl Reference {
                 })
                 .collect();
             if several.len() > 1 {
-                return Err(UserError::UnknownReference(format!(
-                    "More than one item of “{}” is numbered “{}”: {}. Type one of those.",
-                    d.title,
-                    truncate(rest, 40),
-                    several.join(", ")
-                )));
+                return Err(UserError::UnknownReference(
+                    Msg::new("ref-several-items")
+                        .arg("title", &d.title)
+                        .arg("typed", truncate(rest, 40))
+                        .arg("items", several.join(", ")),
+                ));
             }
             return Err(UserError::UnknownReference(no_such_own(d, rest)));
         }
@@ -294,12 +295,18 @@ impl Reference {
                     Some(d) => d,
                     None if corpus.documents.len() == 1 => 0,
                     None => {
-                        return Err(UserError::UnknownReference(format!(
-                            "Several texts are loaded; say which one, e.g. `{}:{}`. Loaded: {}.",
-                            corpus.documents.first().map_or("doc", |d| d.id.as_str()),
-                            rest,
-                            doc_list(corpus)
-                        )));
+                        return Err(UserError::UnknownReference(
+                            Msg::new("ref-which-text")
+                                .arg(
+                                    "example",
+                                    format!(
+                                        "{}:{}",
+                                        corpus.documents.first().map_or("doc", |d| d.id.as_str()),
+                                        rest
+                                    ),
+                                )
+                                .arg("loaded", doc_list(corpus)),
+                        ));
                     }
                 };
                 (doc, s)
@@ -316,19 +323,17 @@ impl Reference {
 
     /// Checks that the section and passages exist, with a message a reader can act on.
     pub fn check(&self, corpus: &Corpus) -> Result<(), UserError> {
-        let document = self.document(corpus).ok_or_else(|| {
-            UserError::UnknownReference("That reference points at no loaded text.".into())
-        })?;
+        let document = self
+            .document(corpus)
+            .ok_or_else(|| UserError::UnknownReference(Msg::new("ref-no-text")))?;
         let count = document.sections.len();
         let Some(section) = document.section(self.section) else {
-            return Err(UserError::UnknownReference(format!(
-                "There is no section {} in “{}”: it has {} section{}, numbered 1 to {}. See the table of contents.",
-                self.section,
-                document.title,
-                count,
-                if count == 1 { "" } else { "s" },
-                count
-            )));
+            return Err(UserError::UnknownReference(
+                Msg::new("ref-no-section")
+                    .arg("section", self.section)
+                    .arg("title", &document.title)
+                    .arg("count", count),
+            ));
         };
         if let Some((a, b)) = self.passages {
             let n = section.passages.len() as u32;
@@ -342,16 +347,17 @@ impl Reference {
                     Numbering::Sequential => format!("{}.1-{}", section.number, n.max(1)),
                     _ => format!("{} ¶1-{}", whole.short(corpus), n.max(1)),
                 };
-                return Err(UserError::UnknownReference(format!(
-                    "Passages are numbered from 1 and a range runs forwards, e.g. `{example}`."
-                )));
+                return Err(UserError::UnknownReference(
+                    Msg::new("ref-bad-range").arg("example", example),
+                ));
             }
             if b > n {
-                return Err(UserError::UnknownReference(format!(
-                    "{name} has {n} passage{}; there is no ¶{}.",
-                    if n == 1 { "" } else { "s" },
-                    if a > n { a } else { b }
-                )));
+                return Err(UserError::UnknownReference(
+                    Msg::new("ref-no-passage")
+                        .arg("name", name)
+                        .arg("count", n)
+                        .arg("passage", if a > n { a } else { b }),
+                ));
             }
         }
         Ok(())
@@ -521,7 +527,7 @@ pub fn doc_list(corpus: &Corpus) -> String {
 }
 
 /// What a document with its own numbering has, when a typed number is not one of its sections.
-fn no_such_own(doc: &Document, typed: &str) -> String {
+fn no_such_own(doc: &Document, typed: &str) -> Msg {
     let labels: Vec<&str> = doc
         .sections
         .iter()
@@ -536,12 +542,10 @@ fn no_such_own(doc: &Document, typed: &str) -> String {
     } else {
         labels.join(", ")
     };
-    format!(
-        "There is no section “{}” in “{}”, which numbers its own sections: {}. See the table of contents.",
-        truncate(typed, 40),
-        doc.title,
-        shown
-    )
+    Msg::new("ref-no-such-own")
+        .arg("typed", truncate(typed, 40))
+        .arg("title", &doc.title)
+        .arg("sections", shown)
 }
 
 /// A reference in a document's own numbering, in the one document named or in any loaded one
@@ -581,16 +585,22 @@ fn parse_own_any(
     match found.len() {
         0 => Ok(None),
         1 => Ok(found.pop()),
-        _ => Err(UserError::UnknownReference(format!(
-            "Several texts have a “{}”; say which one, e.g. `{}:{}`. Loaded: {}.",
-            truncate(s, 40),
-            corpus
-                .documents
-                .get(found[0].doc as usize)
-                .map_or("doc", |d| d.id.as_str()),
-            s,
-            doc_list(corpus)
-        ))),
+        _ => Err(UserError::UnknownReference(
+            Msg::new("ref-several-texts-have")
+                .arg("typed", truncate(s, 40))
+                .arg(
+                    "example",
+                    format!(
+                        "{}:{}",
+                        corpus
+                            .documents
+                            .get(found[0].doc as usize)
+                            .map_or("doc", |d| d.id.as_str()),
+                        s
+                    ),
+                )
+                .arg("loaded", doc_list(corpus)),
+        )),
     }
 }
 

@@ -31,6 +31,7 @@ use chrono::{DateTime, Days, LocalResult, NaiveDate, NaiveTime, TimeZone, Timeli
 use chrono_tz::Tz;
 
 use crate::corpus::Corpus;
+use crate::i18n::{Lang, Msg};
 use crate::reference::Reference;
 use crate::render::discord::{block_quote, clip, markdown};
 use crate::store::{Plan, Posted, Store, StoreError};
@@ -85,14 +86,9 @@ impl Clock for TestClock {
 }
 
 /// Parses a local time `HH:MM` (24-hour). The error is for the member who typed it.
-pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
+pub fn parse_time(text: &str) -> Result<NaiveTime, Msg> {
     let t = text.trim();
-    let bad = || {
-        format!(
-            "“{}” is not a time I understand: use 24-hour `HH:MM`, such as `07:30` or `19:00`.",
-            clip(t, 20)
-        )
-    };
+    let bad = || Msg::new("time-bad").arg("typed", clip(t, 20));
     let (h, m) = t.split_once(':').ok_or_else(bad)?;
     let number = |s: &str| -> Option<u32> {
         (!s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()))
@@ -100,15 +96,12 @@ pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
             .flatten()
     };
     let (h, m) = (number(h).ok_or_else(bad)?, number(m).ok_or_else(bad)?);
-    NaiveTime::from_hms_opt(h, m, 0).ok_or_else(|| {
-        format!(
-            "{t} is not a time of day: hours go from 00 to 23 and minutes from 00 to 59 (for example `07:30`)."
-        )
-    })
+    NaiveTime::from_hms_opt(h, m, 0)
+        .ok_or_else(|| Msg::new("time-out-of-day").arg("typed", clip(t, 20)))
 }
 
 /// Parses an IANA time zone name (`Europe/Madrid`, `America/La_Paz`, `UTC`), case-insensitively.
-pub fn parse_zone(text: &str) -> Result<Tz, String> {
+pub fn parse_zone(text: &str) -> Result<Tz, Msg> {
     let t = text.trim();
     t.parse::<Tz>()
         .ok()
@@ -118,12 +111,7 @@ pub fn parse_zone(text: &str) -> Result<Tz, String> {
                 .copied()
                 .find(|z| z.name().eq_ignore_ascii_case(t))
         })
-        .ok_or_else(|| {
-            format!(
-                "“{}” is not a time zone I know: use an IANA name such as `Europe/Madrid`, `America/La_Paz` or `UTC` (see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones).",
-                clip(t, 60)
-            )
-        })
+        .ok_or_else(|| Msg::new("zone-bad").arg("typed", clip(t, 60)))
 }
 
 /// The instant local `time` falls on `date` in `tz`: the first of two when clocks go back, the
@@ -352,11 +340,32 @@ impl Scheduler {
         }
     }
 
+    /// The language of a server's posts: its setting, else its locale as Discord last said it,
+    /// else English.
+    async fn lang_of(&self, guild: u64) -> Lang {
+        match self.store.guild_settings(guild).await {
+            Ok(s) => s
+                .language
+                .or(s.discord_locale)
+                .and_then(|l| Lang::from_tag(&l))
+                .unwrap_or_default(),
+            Err(e) => {
+                tracing::warn!(error = %e, guild, "could not read a server's language; posting in English");
+                Lang::En
+            }
+        }
+    }
+
     async fn post(&self, plan: Plan) -> Result<Outcome, StoreError> {
         let now = self.clock.now();
+        let lang = self.lang_of(plan.guild).await;
         let Ok(tz) = parse_zone(&plan.timezone) else {
             return self
-                .pause(&plan, format!("its time zone {} is unknown", plan.timezone))
+                .pause(
+                    &plan,
+                    Msg::new("pause-zone").arg("zone", plan.timezone.clone()),
+                    lang,
+                )
                 .await;
         };
         let time = parse_time(&plan.local_time).unwrap_or(NaiveTime::MIN);
@@ -366,7 +375,8 @@ impl Scheduler {
             return self
                 .pause(
                     &plan,
-                    format!("the document {} is no longer loaded", plan.document),
+                    Msg::new("pause-document").arg("document", plan.document.clone()),
+                    lang,
                 )
                 .await;
         };
@@ -383,10 +393,9 @@ impl Scheduler {
         let day_number = plan.posts + 1;
         let ended = next.is_none();
         let ending = ended.then(|| {
-            format!(
-                "That was the last passage of {}: the reading plan is finished. Thank you for reading together!",
-                markdown(&corpus.documents[doc].title, &[], 200)
-            )
+            Msg::new("plan-finished")
+                .arg("title", markdown(&corpus.documents[doc].title, &[], 200))
+                .text(lang)
         });
         let content = render_post(
             corpus,
@@ -394,6 +403,7 @@ impl Scheduler {
             day_number,
             late.then_some((due, tz)),
             ending.as_deref(),
+            lang,
         );
         let thread = (!refs.is_empty()).then(|| {
             let first = refs[0].short(corpus);
@@ -403,7 +413,13 @@ impl Scheduler {
             } else {
                 format!("{first} – {last}")
             };
-            clip(&format!("Day {day_number}: {span}"), 100)
+            clip(
+                &Msg::new("plan-thread")
+                    .arg("day", day_number)
+                    .arg("span", span)
+                    .text(lang),
+                100,
+            )
         });
         let post = Post {
             channel: plan.channel,
@@ -435,16 +451,10 @@ impl Scheduler {
                 })
             }
             Err(PostError::Gone) => {
-                self.pause(&plan, "its channel is gone (deleted, or the bot was removed from the server)".into())
+                self.pause(&plan, Msg::new("pause-channel-gone"), lang)
                     .await
             }
-            Err(PostError::Forbidden) => {
-                self.pause(
-                    &plan,
-                    "the bot may not post in its channel (it needs View Channel, Send Messages and Create Public Threads there)".into(),
-                )
-                .await
-            }
+            Err(PostError::Forbidden) => self.pause(&plan, Msg::new("pause-forbidden"), lang).await,
             Err(PostError::Passing(why)) => {
                 tracing::warn!(plan = plan.id, error = %why, "a reading plan post failed; retrying in a minute");
                 self.store
@@ -456,7 +466,10 @@ impl Scheduler {
     }
 
     /// Pauses a claimed plan and tells its starter once.
-    async fn pause(&self, plan: &Plan, reason: String) -> Result<Outcome, StoreError> {
+    /// The reason is stored in English (the plan's record and the log); its starter is told in
+    /// the server's language.
+    async fn pause(&self, plan: &Plan, why: Msg, lang: Lang) -> Result<Outcome, StoreError> {
+        let reason = why.text(Lang::En);
         if !self
             .store
             .pause_claimed(plan.id, &self.owner, &reason)
@@ -465,10 +478,10 @@ impl Scheduler {
             return Ok(Outcome::Lost { plan: plan.id });
         }
         if self.store.mark_admins_told(plan.id).await? {
-            let text = format!(
-                "The reading plan in <#{}> is paused: {reason}. Fix that, then run `/plan resume` in the server (or `/plan stop` to end it). Nothing is lost: it continues where it stopped.",
-                plan.channel
-            );
+            let text = Msg::new("plan-paused-tell")
+                .arg("channel", plan.channel.to_string())
+                .arg("reason", why)
+                .text(lang);
             if let Err(e) = self.poster.tell(plan.created_by, text).await {
                 tracing::warn!(plan = plan.id, error = ?e, "could not tell the plan's starter it is paused");
             }
@@ -533,13 +546,24 @@ pub fn render_post(
     day: i64,
     late: Option<(DateTime<Utc>, Tz)>,
     ending: Option<&str>,
+    lang: Lang,
 ) -> String {
-    let mut head = format!("📖 **Reading plan, day {day}**");
+    let mut head = format!(
+        "📖 **{}**",
+        Msg::new("plan-post-head").arg("day", day).text(lang)
+    );
     if let Some((due, tz)) = late {
-        head.push_str(&format!(
-            " (late: this was due {})",
-            due.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
-        ));
+        head.push(' ');
+        head.push_str(
+            &Msg::new("plan-post-late")
+                .arg(
+                    "due",
+                    due.with_timezone(&tz)
+                        .format("%Y-%m-%d %H:%M %Z")
+                        .to_string(),
+                )
+                .text(lang),
+        );
     }
     let tail = ending.map_or(0, |e| e.chars().count() + 2);
     let room = CONTENT_LIMIT.saturating_sub(head.chars().count() + tail);

@@ -88,7 +88,7 @@ fn ask_render_inputs() {
         let a = ask(essay(), q, &AskOptions::default()).expect("a question never errors");
         let v: serde_json::Value = serde_json::from_str(&json::line(&a)).expect("valid JSON");
         assert_eq!(v["query"].as_str(), Some(q), "{name}");
-        assert!(!text::answer(&a, text::Style { color: false }).is_empty());
+        assert!(!text::answer(&a, text::Style::plain()).is_empty());
         for hit in &a.results {
             let inner = hit.excerpt.strip_prefix('…').unwrap_or(&hit.excerpt);
             let inner = inner.strip_suffix('…').unwrap_or(inner);

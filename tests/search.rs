@@ -212,8 +212,7 @@ fn out_of_scope_questions_are_not_answered() {
             a.results.first().map(|h| &h.reference)
         );
         // Whatever comes nearest is shown under a plain warning, never as an answer.
-        let shown =
-            cabildo::render::text::answer(&a, cabildo::render::text::Style { color: false });
+        let shown = cabildo::render::text::answer(&a, cabildo::render::text::Style::plain());
         if a.results.is_empty() {
             assert!(
                 shown.starts_with("Nothing in the text answers that"),
@@ -423,7 +422,7 @@ fn lines_of_verse_stay_lines_in_the_terminal() {
     // Lines of verse stay lines, indented under their reference, and the verse's own opening
     // quotation mark is shown once.
     let a = ask(methods(), "Haul away the tide", &AskOptions::default()).expect("ask");
-    let shown = cabildo::render::text::answer(&a, cabildo::render::text::Style { color: false });
+    let shown = cabildo::render::text::answer(&a, cabildo::render::text::Style::plain());
     assert!(
         shown.contains("   “Haul away the morning tide,\n   Haul away the evening,\n")
             && !shown.contains("““"),

@@ -222,7 +222,7 @@ fn every_shape_reads_as_its_authors_numbered_it() {
         let contents = lookup::toc(&c, None).expect("toc");
         insta::assert_snapshot!(
             format!("toc_{}", shape.name),
-            toc(&contents, Style { color: false })
+            toc(&contents, Style::plain())
         );
         for (typed, short) in shape.refs {
             let r = Reference::parse(typed, &c)
@@ -245,7 +245,7 @@ fn the_bible_is_cited_by_book_chapter_and_verse() {
     let whole = Reference::parse("John 11", c).expect("John 11");
     assert_eq!(whole.short(c), "John 11");
     let contents = lookup::toc(c, None).expect("toc");
-    let head: String = toc(&contents, Style { color: false })
+    let head: String = toc(&contents, Style::plain())
         .lines()
         .take(12)
         .collect::<Vec<_>>()

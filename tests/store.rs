@@ -149,6 +149,8 @@ fn settings_round_trip_and_stay_per_server_and_member() {
             top: Some(5),
             rate_burst: Some(2),
             rate_refill_seconds: Some(0),
+            language: Some("es".into()),
+            discord_locale: None,
         };
         s.block(s.set_guild_settings(42, set.clone())).expect("set");
         assert_eq!(s.block(s.guild_settings(42)).expect("read"), set);

@@ -13,6 +13,7 @@
 
 use crate::discord::commands::{BookmarkCommand, MAX_NOTE, Origin};
 use crate::discord::handler::{Bot, Ctx};
+use crate::i18n::{Lang, Msg};
 use crate::lookup;
 use crate::reference::{Reference, find_document};
 use crate::render::discord::{block_quote, clip, markdown};
@@ -28,7 +29,7 @@ pub const FILES_PER_MESSAGE: usize = 10;
 /// Bookmarks a member may keep.
 pub const MAX_BOOKMARKS: i64 = 50_000;
 
-const NO_STORE: &str = crate::discord::study::NO_STORE;
+const NO_STORE: Msg = crate::discord::study::NO_STORE;
 
 /// How a bookmark's passage stands in today's texts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +61,7 @@ impl Bot {
             BookmarkCommand::Add { reference, note } => {
                 let at = match Reference::parse(&reference, &ctx.engine.corpus) {
                     Ok(r) => r,
-                    Err(e) => return Reply::notice(e.to_string()),
+                    Err(e) => return Reply::notice(e),
                 };
                 self.bookmark(ctx, origin, at, note).await
             }
@@ -98,26 +99,24 @@ impl Bot {
         if let Some(n) = &note {
             let len = n.chars().count();
             if len > usize::from(MAX_NOTE) {
-                return Reply::notice(format!(
-                    "Your note is {len} characters long; a note can hold at most {MAX_NOTE}. Shorten it and bookmark again (nothing was saved)."
-                ));
+                return Reply::notice(
+                    Msg::new("bookmark-note-too-long")
+                        .arg("length", len)
+                        .arg("most", MAX_NOTE),
+                );
             }
         }
         let corpus = &ctx.engine.corpus;
         let quote = match lookup::quote_at(corpus, at) {
             Ok(q) => q,
-            Err(e) => return Reply::notice(e.to_string()),
+            Err(e) => return Reply::notice(e),
         };
         let [passage] = &quote.passages[..] else {
-            return Reply::notice(
-                "Bookmark one passage at a time, such as `2.3` (not a range or a whole section).",
-            );
+            return Reply::notice(Msg::new("bookmark-one-passage"));
         };
         match store.count_bookmarks(origin.user).await {
             Ok(n) if n >= MAX_BOOKMARKS => {
-                return Reply::notice(format!(
-                    "You have {n} bookmarks, the most one member can keep. Export them (`/bookmarks export`) and remove some first."
-                ));
+                return Reply::notice(Msg::new("bookmark-too-many").arg("count", n));
             }
             Ok(_) => {}
             Err(e) => return failed(e),
@@ -143,14 +142,13 @@ impl Bot {
             note: note.map(|n| n.trim().to_string()),
         });
         match saved.await {
-            Ok(b) => Reply::notice(format!(
-                "🔖 Bookmarked {}{}. `/bookmarks list` shows yours, `/bookmarks export` sends them as a file.",
-                markdown(&passage.reference, &[], 200),
-                b.note
-                    .as_deref()
-                    .map(|n| format!(" with your note “{}”", markdown(n, &[], 100)))
-                    .unwrap_or_default()
-            )),
+            Ok(b) => Reply::notice(match b.note.as_deref() {
+                Some(n) => Msg::new("bookmark-saved-note")
+                    .arg("reference", markdown(&passage.reference, &[], 200))
+                    .arg("note", markdown(n, &[], 100)),
+                None => Msg::new("bookmark-saved")
+                    .arg("reference", markdown(&passage.reference, &[], 200)),
+            }),
             Err(e) => failed(e),
         }
     }
@@ -186,51 +184,53 @@ impl Bot {
             Err(e) => return failed(e),
         };
         if total == 0 {
-            return Reply::notice(
-                "You have no bookmarks yet: press 🔖 under a quoted passage, or use `/bookmark add`.",
-            );
+            return Reply::notice(Msg::new("bookmarks-none"));
         }
         let pages = (total + PAGE - 1) / PAGE;
         if page < 1 || page > pages {
-            return Reply::notice(format!(
-                "There is no page {page}: you have {total} bookmark{} on {pages} page{}.",
-                if total == 1 { "" } else { "s" },
-                if pages == 1 { "" } else { "s" }
-            ));
+            return Reply::notice(
+                Msg::new("bookmarks-no-page")
+                    .arg("page", page)
+                    .arg("total", total)
+                    .arg("pages", pages),
+            );
         }
         let items = match store.bookmarks(origin.user, (page - 1) * PAGE, PAGE).await {
             Ok(v) => v,
             Err(e) => return failed(e),
         };
-        let head = format!("**Your bookmarks** (page {page} of {pages}, {total} in all)");
-        let next = if page < pages {
-            format!("\n`/bookmarks list page:{}` for the next page.", page + 1)
-        } else {
-            String::new()
-        };
-        // Discord's 2,000 characters, shared by the items.
-        let room = 2000 - head.chars().count() - next.chars().count() - 4;
+        let head = Msg::new("bookmarks-head")
+            .arg("page", page)
+            .arg("pages", pages)
+            .arg("total", total);
+        let next = (page < pages).then(|| Msg::new("bookmarks-next-page").arg("page", page + 1));
+        // Discord's 2,000 characters, shared by the items (the words around them are short; the
+        // renderer cuts the whole to 2,000 whatever the language).
+        let room = 2000 - 160;
         let each = room / items.len().max(1);
-        let mut out = head;
+        let mut out = vec![head];
         for (i, b) in items.iter().enumerate() {
             let mark = match self.standing(b).await.0 {
-                Standing::Same => "",
-                Standing::Changed => " ⚠ text changed since",
-                Standing::Gone => " ⚠ no longer in the texts",
+                Standing::Same => None,
+                Standing::Changed => Some(Msg::new("bookmark-changed-mark")),
+                Standing::Gone => Some(Msg::new("bookmark-gone-mark")),
             };
             let n = (page - 1) * PAGE + i as i64 + 1;
-            let label = format!("\n{n}. {}{mark}", code(&b.reference));
+            let label = format!("{n}. {}", code(&b.reference));
             let note = b
                 .note
                 .as_deref()
                 .map(|t| format!(" — {}", markdown(t, &[], 80)))
                 .unwrap_or_default();
-            let used = label.chars().count() + note.chars().count() + 3;
+            let used = label.chars().count() + note.chars().count() + 30;
             let text = markdown(&b.quoted, &[], each.saturating_sub(used).max(4));
-            out.push_str(&clip(&format!("{label}{note}: {text}"), each));
+            let mut item = vec![Msg::verbatim(label)];
+            item.extend(mark.map(|m| Msg::Join(vec![Msg::verbatim(" "), m])));
+            item.push(Msg::verbatim(clip(&format!("{note}: {text}"), each)));
+            out.push(Msg::Join(item));
         }
-        out.push_str(&next);
-        Reply::notice(clip(&out, 2000))
+        out.extend(next);
+        Reply::notice(Msg::lines(out))
     }
 
     async fn export(&self, origin: Origin, part: i64) -> Reply {
@@ -250,35 +250,36 @@ impl Bot {
             }
         }
         if all.is_empty() {
-            return Reply::notice("You have no bookmarks to export yet.");
+            return Reply::notice(Msg::new("bookmarks-export-none"));
         }
         let mut standings = Vec::with_capacity(all.len());
         for b in &all {
             standings.push(self.standing(b).await);
         }
-        let files = export_files(&all, &standings);
+        let files = export_files(&all, &standings, origin.lang);
         let parts = files.len().div_ceil(FILES_PER_MESSAGE);
         let Some(chunk) = usize::try_from(part)
             .ok()
             .filter(|p| (1..=parts).contains(p))
             .map(|p| &files[(p - 1) * FILES_PER_MESSAGE..(p * FILES_PER_MESSAGE).min(files.len())])
         else {
-            return Reply::notice(format!(
-                "There is no part {part}: your export has {parts} part{}.",
-                if parts == 1 { "" } else { "s" }
-            ));
+            return Reply::notice(
+                Msg::new("bookmarks-no-part")
+                    .arg("part", part)
+                    .arg("parts", parts),
+            );
         };
-        let mut text = format!(
-            "Your {} bookmark{} as Markdown.",
-            all.len(),
-            if all.len() == 1 { "" } else { "s" }
-        );
+        let mut text = vec![Msg::new("bookmarks-export").arg("count", all.len())];
         if parts > 1 {
-            text.push_str(&format!(
-                " This is part {part} of {parts}: `/bookmarks export part:{}` for the next.",
-                part + 1
-            ));
+            text.push(Msg::verbatim(" "));
+            text.push(
+                Msg::new("bookmarks-export-part")
+                    .arg("part", part)
+                    .arg("parts", parts)
+                    .arg("next", part + 1),
+            );
         }
+        let text = Msg::Join(text);
         Reply::private(Body::Files {
             text,
             files: chunk.to_vec(),
@@ -323,7 +324,11 @@ fn code(reference: &str) -> String {
 pub fn export_files(
     all: &[Bookmark],
     standings: &[(Standing, Option<String>)],
+    lang: Lang,
 ) -> Vec<(String, Vec<u8>)> {
+    let changed = format!("\n\n*{}*", Msg::new("export-changed").text(lang));
+    let gone = format!("\n\n*{}*", Msg::new("export-gone").text(lang));
+    let note_label = Msg::new("export-note").text(lang);
     let mut files: Vec<String> = Vec::new();
     let mut current = String::new();
     for (b, (standing, title)) in all.iter().zip(standings) {
@@ -334,17 +339,13 @@ pub fn export_files(
         });
         let mark = match standing {
             Standing::Same => "",
-            Standing::Changed => {
-                "\n\n*The text of this passage has changed since it was bookmarked; this is the text as it was.*"
-            }
-            Standing::Gone => {
-                "\n\n*This passage is no longer in the texts; this is the text as it was.*"
-            }
+            Standing::Changed => &changed,
+            Standing::Gone => &gone,
         };
         let note = b
             .note
             .as_deref()
-            .map(|n| format!("\n\n**Note:** {}", markdown(n, &[], 1000)))
+            .map(|n| format!("\n\n**{note_label}** {}", markdown(n, &[], 1000)))
             .unwrap_or_default();
         let entry = format!(
             "## {} — {}\n\n{}{note}{mark}\n\n",
@@ -376,9 +377,15 @@ pub fn export_files(
                 format!("bookmarks-{}-of-{n}.md", i + 1)
             };
             let head = if n == 1 {
-                "# Bookmarks\n\n".to_string()
+                format!("# {}\n\n", Msg::new("export-title").text(lang))
             } else {
-                format!("# Bookmarks ({} of {n})\n\n", i + 1)
+                format!(
+                    "# {}\n\n",
+                    Msg::new("export-title-part")
+                        .arg("part", i + 1)
+                        .arg("parts", n)
+                        .text(lang)
+                )
             };
             (name, (head + &body).into_bytes())
         })

@@ -80,6 +80,8 @@ pub struct SettingsChange {
     pub results: Option<i64>,
     pub rate_burst: Option<i64>,
     pub rate_refill_seconds: Option<i64>,
+    /// `en`, `es`, or `auto` (each member's own); only the server sets it.
+    pub language: Option<String>,
 }
 
 /// What `/plan` asks for.
@@ -176,6 +178,11 @@ pub struct Origin {
     pub member_permissions: Option<u64>,
     /// The largest attachment the interaction may carry (`attachment_size_limit`).
     pub attachment_size_limit: Option<u64>,
+    /// The member's language, from the interaction's `locale` (English when unknown); the
+    /// handler replaces it with the server's when the server set one.
+    pub lang: crate::i18n::Lang,
+    /// The server's language, from the interaction's `guild_locale` (reading-plan posts).
+    pub guild_lang: Option<crate::i18n::Lang>,
 }
 
 /// Discord's Administrator and Manage Server permission bits.
@@ -198,13 +205,17 @@ impl Origin {
                   u: serenity::all::UserId,
                   p: Option<serenity::all::Permissions>,
                   m: Option<serenity::all::Permissions>,
-                  limit: u32| Origin {
+                  limit: u32,
+                  locale: &str,
+                  guild_locale: Option<&String>| Origin {
             guild: c.map(|g| g.get()),
             channel: ch.get(),
             user: u.get(),
             bot_permissions: p.map(|p| p.bits()),
             member_permissions: m.map(|p| p.bits()),
             attachment_size_limit: (limit > 0).then_some(u64::from(limit)),
+            lang: crate::i18n::Lang::from_discord(locale),
+            guild_lang: guild_locale.and_then(|l| crate::i18n::Lang::from_tag(l)),
         };
         match interaction {
             Interaction::Command(c) | Interaction::Autocomplete(c) => of(
@@ -214,6 +225,8 @@ impl Origin {
                 c.app_permissions,
                 c.member.as_ref().and_then(|m| m.permissions),
                 c.attachment_size_limit,
+                &c.locale,
+                c.guild_locale.as_ref(),
             ),
             Interaction::Component(c) => of(
                 c.guild_id,
@@ -222,6 +235,8 @@ impl Origin {
                 c.app_permissions,
                 c.member.as_ref().and_then(|m| m.permissions),
                 c.attachment_size_limit,
+                &c.locale,
+                c.guild_locale.as_ref(),
             ),
             _ => Origin::default(),
         }
@@ -601,6 +616,9 @@ fn settings_command(c: &CommandInteraction) -> Option<SettingsCommand> {
                     ("rate_burst", ResolvedValue::Integer(i)) => change.rate_burst = Some(i),
                     ("rate_refill_seconds", ResolvedValue::Integer(i)) => {
                         change.rate_refill_seconds = Some(i)
+                    }
+                    ("language", ResolvedValue::String(s)) => {
+                        change.language = Some(s.trim().to_ascii_lowercase())
                     }
                     _ => {}
                 }

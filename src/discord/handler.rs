@@ -19,6 +19,7 @@ use crate::discord::commands::{Action, Origin};
 use crate::discord::throttle::Throttle;
 use crate::engine::Engine;
 use crate::error::{Error, catch_panic_async};
+use crate::i18n::{Lang, Msg};
 use crate::library::Library;
 use crate::lookup;
 use crate::reference::{Reference, find_document};
@@ -33,19 +34,19 @@ const REMEMBERED_QUESTIONS: NonZeroUsize = NonZeroUsize::new(10_000).unwrap();
 const REMEMBER_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Shown for "Find in the text" on a message without text.
-const NO_TEXT: &str = "That message has no text to search for.";
+const NO_TEXT: Msg = Msg::new("find-no-text");
 
 /// Deepest page a "more results" button may ask for.
 const MAX_OFFSET: usize = 200;
 
 /// Shown when a button's custom id is not one this bot made, or points at text that is gone.
-pub const STALE: &str = "That button no longer works (the bot was updated or restarted, or the texts changed). Please run the command again.";
+pub const STALE: Msg = Msg::new("button-stale");
 
 /// Shown when a button quotes a passage of a text that has changed since the button was made.
-pub const OUT_OF_DATE: &str = "That button is out of date: the text it quotes has changed since. Please run the command again.";
+pub const OUT_OF_DATE: Msg = Msg::new("button-out-of-date");
 
 /// Shown when a button quotes a text that is no longer among the server's texts.
-pub const TEXT_GONE: &str = "That button is out of date: the text it quotes is no longer among this server's texts (`/texts list` shows them).";
+pub const TEXT_GONE: Msg = Msg::new("button-text-gone");
 
 /// Later versions of a reply (a text being added reports each step by editing its reply).
 pub type Edits = tokio::sync::mpsc::UnboundedReceiver<Reply>;
@@ -54,6 +55,27 @@ pub type Edits = tokio::sync::mpsc::UnboundedReceiver<Reply>;
 pub struct Response {
     pub reply: Reply,
     pub edits: Option<Edits>,
+}
+
+impl Response {
+    /// The reply and every edit, their own words in `lang`.
+    pub fn in_lang(self, lang: Lang) -> Response {
+        let edits = self.edits.map(|mut edits| {
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            tokio::spawn(async move {
+                while let Some(r) = edits.recv().await {
+                    if tx.send(r.in_lang(lang)).is_err() {
+                        break;
+                    }
+                }
+            });
+            rx
+        });
+        Response {
+            reply: self.reply.in_lang(lang),
+            edits,
+        }
+    }
 }
 
 impl From<Reply> for Response {
@@ -202,13 +224,37 @@ impl Bot {
     /// [`Bot::respond_in`], with the edits that follow the reply (a text being added). A bug that
     /// panics while answering is caught here, logged, and answered with the one-line apology, so
     /// no front end loses the request.
+    ///
+    /// The reply (and its edits) speak the server's language when it set one, else the member's
+    /// own (`origin.lang`, from Discord's locale).
     pub async fn respond_with_edits(&self, origin: Origin, action: Action) -> Response {
-        catch_panic_async(self.respond_from(origin, action))
+        let lang = self.lang_for(origin).await;
+        let origin = Origin { lang, ..origin };
+        let response = catch_panic_async(self.respond_from(origin, action))
             .await
             .unwrap_or_else(|message| {
                 tracing::error!(panic = %message, "answering an interaction panicked");
                 Reply::private(Body::Apology).into()
-            })
+            });
+        response.in_lang(lang)
+    }
+
+    /// The language of a reply to `origin`: the server's setting (`/settings set language:`),
+    /// else the member's Discord language. A database failure is logged and the member's used.
+    pub async fn lang_for(&self, origin: Origin) -> Lang {
+        let (Some(store), Some(guild)) = (&self.store, origin.guild) else {
+            return origin.lang;
+        };
+        match self.server_settings(store, guild).await {
+            Ok(s) => s
+                .language
+                .and_then(|l| Lang::from_tag(&l))
+                .unwrap_or(origin.lang),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading a server's language");
+                origin.lang
+            }
+        }
     }
 
     async fn respond_from(&self, origin: Origin, action: Action) -> Response {
@@ -332,13 +378,12 @@ impl Bot {
         match action {
             Action::Ask {
                 document: Some(d), ..
-            } if find_document(corpus, d).is_none() => Some(Reply::notice(
-                crate::error::UserError::UnknownDocument {
+            } if find_document(corpus, d).is_none() => {
+                Some(Reply::notice(crate::error::UserError::UnknownDocument {
                     name: d.clone(),
                     available: crate::reference::doc_list(corpus),
-                }
-                .to_string(),
-            )),
+                }))
+            }
             Action::Find { text } if text.trim().is_empty() => Some(Reply::notice(NO_TEXT)),
             Action::Button(ButtonId::More {
                 offset,
@@ -364,6 +409,8 @@ impl Bot {
     /// Answers one action of `origin`, without the rate limit. A panic is caught and answered
     /// with the apology.
     pub async fn handle_in(&self, origin: Origin, action: Action) -> Reply {
+        let lang = self.lang_for(origin).await;
+        let origin = Origin { lang, ..origin };
         catch_panic_async(self.dispatch(origin, action))
             .await
             .map(|r| r.reply)
@@ -371,6 +418,7 @@ impl Bot {
                 tracing::error!(panic = %message, "answering an interaction panicked");
                 Reply::private(Body::Apology)
             })
+            .in_lang(lang)
     }
 
     async fn dispatch(&self, origin: Origin, action: Action) -> Response {
@@ -424,7 +472,7 @@ impl Bot {
             Action::Button(ButtonId::Mark(key)) => self.bookmark_button(&ctx, origin, key).await,
             Action::Quote { reference } => match lookup::quote(&ctx.engine.corpus, &reference) {
                 Ok(quote) => Reply::public(Body::Quote(QuoteReply { quote, nav: None })),
-                Err(e) => Reply::notice(e.to_string()),
+                Err(e) => Reply::notice(e),
             },
             Action::Read { section, paragraph } => {
                 // The default document (member › server › config) decides which text a bare
@@ -442,7 +490,7 @@ impl Bot {
             Action::Toc { document } => {
                 match lookup::toc(&ctx.engine.corpus, document.as_deref()) {
                     Ok(toc) => Reply::public(Body::Toc(toc)),
-                    Err(e) => Reply::notice(e.to_string()),
+                    Err(e) => Reply::notice(e),
                 }
             }
             Action::Help => Reply::private(Body::Help(self.help(&ctx))),
@@ -486,7 +534,7 @@ impl Bot {
             .unwrap_or_else(|e| Err(Error::Panicked(e.to_string())));
         let answer = match answered {
             Ok(a) => a,
-            Err(Error::User(u)) => return Reply::notice(u.to_string()),
+            Err(Error::User(u)) => return Reply::notice(u),
             Err(e) => {
                 tracing::error!(error = %e, question, "answering a question failed");
                 return Reply::private(Body::Apology);
@@ -539,6 +587,7 @@ impl Bot {
             body,
             private,
             update,
+            lang: Lang::En,
         }
     }
 
@@ -584,7 +633,7 @@ impl Bot {
     }
 
     /// The passage a button names, or the notice to show when it is gone.
-    pub(crate) fn resolve(&self, ctx: &Ctx, key: PassageKey) -> Result<Reference, &'static str> {
+    pub(crate) fn resolve(&self, ctx: &Ctx, key: PassageKey) -> Result<Reference, Msg> {
         ctx.keys.resolve(key).map_err(|gone| match gone {
             Gone::Changed => OUT_OF_DATE,
             // Removed from the server's texts (or from the host's).
@@ -689,12 +738,12 @@ impl Bot {
             .and_then(|d| Reference::parse(&format!("{d}:{section}"), corpus).ok());
         let at = match in_default.map_or_else(|| Reference::parse(section, corpus), Ok) {
             Ok(r) => r,
-            Err(e) => return Reply::notice(e.to_string()),
+            Err(e) => return Reply::notice(e),
         };
         let p = paragraph.unwrap_or_else(|| at.passages.map_or(1, |(a, _)| a));
         let at = Reference::passage(at.doc, at.section, p);
         if let Err(e) = at.check(corpus) {
-            return Reply::notice(e.to_string());
+            return Reply::notice(e);
         }
         match self.reading(ctx, at) {
             Some(body) => Reply::public(body),

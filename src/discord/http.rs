@@ -140,7 +140,7 @@ impl HttpInteractions {
         // the callback endpoint or a follow-up): defer privately, then send them as an edit of
         // the deferred response.
         if let Body::Files { text, files } = reply.body {
-            return self.files_later(raw, label, text, files);
+            return self.files_later(raw, label, text.text(reply.lang), files);
         }
         let outcome = match reply.body {
             Body::Apology => "apology",

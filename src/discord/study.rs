@@ -7,6 +7,7 @@ use chrono::Utc;
 
 use crate::discord::commands::{Origin, PlanCommand, SettingsChange, SettingsCommand, StartPlan};
 use crate::discord::handler::{Bot, Ctx};
+use crate::i18n::{Lang, Msg};
 use crate::prefs::{self, Asked, Effective};
 use crate::reference::{Reference, find_document};
 use crate::reply::{Body, Reply};
@@ -14,10 +15,10 @@ use crate::schedule::{self, MAX_PER_DAY};
 use crate::store::{GuildSettings, MemberSettings, NewPlan, Plan, PlanStatus, Store, StoreError};
 
 /// Shown when the bot runs without a database.
-pub const NO_STORE: &str = "This bot runs without a database, so settings and reading plans are off. Its admin can turn them on (see `cabildo db status`).";
+pub const NO_STORE: Msg = Msg::new("no-store");
 
 /// Shown for server-only commands in direct messages.
-pub const SERVER_ONLY: &str = "That works only in a server: run it in one of its channels.";
+pub const SERVER_ONLY: Msg = Msg::new("server-only");
 
 /// The value `document` takes to mean every text.
 const ALL: &str = "all";
@@ -69,7 +70,7 @@ impl Bot {
     }
 
     /// A document name as typed, checked and made canonical (`None` for `all`).
-    fn document_id(&self, ctx: &Ctx, typed: &str) -> Result<Option<String>, String> {
+    fn document_id(&self, ctx: &Ctx, typed: &str) -> Result<Option<String>, Msg> {
         let typed = typed.trim();
         if typed.eq_ignore_ascii_case(ALL) {
             return Ok(None);
@@ -81,24 +82,26 @@ impl Bot {
                 name: typed.to_string(),
                 available: crate::reference::doc_list(corpus),
             }
-            .to_string()),
+            .msg()),
         }
     }
 
     /// A change, checked; the document it names, made canonical. `Err`: the notice.
-    fn check_change(
-        &self,
-        ctx: &Ctx,
-        c: &SettingsChange,
-    ) -> Result<Option<Option<String>>, String> {
+    fn check_change(&self, ctx: &Ctx, c: &SettingsChange) -> Result<Option<Option<String>>, Msg> {
         if let Some(v) = c.results {
-            prefs::check_range("The number of results", v, prefs::TOP_RANGE)?;
+            prefs::check_range(Msg::new("range-results"), v, prefs::TOP_RANGE)?;
         }
         if let Some(v) = c.rate_burst {
-            prefs::check_range("The rate limit's burst", v, prefs::BURST_RANGE)?;
+            prefs::check_range(Msg::new("range-burst"), v, prefs::BURST_RANGE)?;
         }
         if let Some(v) = c.rate_refill_seconds {
-            prefs::check_range("The rate limit's refill time", v, prefs::REFILL_RANGE)?;
+            prefs::check_range(Msg::new("range-refill"), v, prefs::REFILL_RANGE)?;
+        }
+        if let Some(l) = &c.language
+            && l != LANGUAGE_AUTO
+            && l.parse::<Lang>().is_err()
+        {
+            return Err(Msg::new("language-unknown").arg("typed", l.clone()));
         }
         c.document
             .as_deref()
@@ -121,10 +124,13 @@ impl Bot {
             Err(e) => return failed(e, "reading server settings"),
         };
         let (saved, heading, write) = match command {
-            SettingsCommand::Show => (current, "This server's settings:", false),
+            SettingsCommand::Show => (current, "settings-heading", false),
             SettingsCommand::Reset => (
-                GuildSettings::default(),
-                "Settings reset to the bot's defaults:",
+                GuildSettings {
+                    discord_locale: current.discord_locale,
+                    ..GuildSettings::default()
+                },
+                "settings-heading-reset",
                 true,
             ),
             SettingsCommand::Set(c) => {
@@ -133,14 +139,21 @@ impl Bot {
                     Err(notice) => return Reply::notice(notice),
                 };
                 let num = |v: Option<i64>, old: Option<u32>| v.map(|v| v as u32).or(old);
+                let language = match c.language.as_deref() {
+                    None => current.language,
+                    Some(LANGUAGE_AUTO) => None,
+                    Some(l) => l.parse::<Lang>().ok().map(|l| l.code().to_string()),
+                };
                 let next = GuildSettings {
                     document: document.unwrap_or(current.document),
                     private: c.private.or(current.private),
                     top: num(c.results, current.top),
                     rate_burst: num(c.rate_burst, current.rate_burst),
                     rate_refill_seconds: num(c.rate_refill_seconds, current.rate_refill_seconds),
+                    language,
+                    discord_locale: current.discord_locale,
                 };
-                (next, "Saved. This server's settings:", true)
+                (next, "settings-heading-saved", true)
             }
         };
         if write && let Err(e) = self.save_server_settings(store, guild, saved.clone()).await {
@@ -152,13 +165,16 @@ impl Bot {
             &saved,
             &self.defaults,
         );
-        let mut lines = vec![heading.to_string()];
-        lines.extend(effective.lines().into_iter().map(|l| format!("- {l}")));
-        lines.push(
-            "Members may choose their own with `/preferences`; an option in a command always wins."
-                .into(),
-        );
-        Reply::private(Body::Notice(lines.join("\n")))
+        let mut lines = vec![Msg::new(heading)];
+        lines.extend(bullets(effective.lines()));
+        lines.push(Msg::new("settings-footer"));
+        // Saved in another language: the reply is in the new one.
+        let lang = saved.language.as_deref().and_then(Lang::from_tag);
+        let reply = Reply::private(Body::Notice(Msg::lines(lines)));
+        match lang {
+            Some(l) => reply.in_lang(l),
+            None => reply,
+        }
     }
 
     pub(crate) async fn preferences(
@@ -176,15 +192,16 @@ impl Bot {
             Err(e) => return failed(e, "reading preferences"),
         };
         let (saved, heading, write) = match command {
-            SettingsCommand::Show => (current, "The settings that apply to you here:", false),
-            SettingsCommand::Reset => (
-                MemberSettings::default(),
-                "Your preferences are forgotten; the server's settings apply:",
-                true,
-            ),
+            SettingsCommand::Show => (current, "preferences-heading", false),
+            SettingsCommand::Reset => {
+                (MemberSettings::default(), "preferences-heading-reset", true)
+            }
             SettingsCommand::Set(c) => {
                 if c.rate_burst.is_some() || c.rate_refill_seconds.is_some() {
-                    return Reply::notice("The rate limit is the server's to set (`/settings`).");
+                    return Reply::notice(Msg::new("preferences-rate-is-servers"));
+                }
+                if c.language.is_some() {
+                    return Reply::notice(Msg::new("preferences-language-is-servers"));
                 }
                 let document = match self.check_change(ctx, &c) {
                     Ok(d) => d,
@@ -196,7 +213,7 @@ impl Bot {
                         private: c.private.or(current.private),
                         top: c.results.map(|v| v as u32).or(current.top),
                     },
-                    "Saved. The settings that apply to you here:",
+                    "preferences-heading-saved",
                     true,
                 )
             }
@@ -213,9 +230,9 @@ impl Bot {
             Err(e) => return failed(e, "reading server settings"),
         };
         let effective = prefs::resolve(&Asked::default(), &saved, &server, &self.defaults);
-        let mut lines = vec![heading.to_string()];
-        lines.extend(effective.lines().into_iter().map(|l| format!("- {l}")));
-        Reply::private(Body::Notice(lines.join("\n")))
+        let mut lines = vec![Msg::new(heading)];
+        lines.extend(bullets(effective.lines()));
+        Reply::private(Body::Notice(Msg::lines(lines)))
     }
 
     pub(crate) async fn plan(&self, ctx: &Ctx, origin: Origin, command: PlanCommand) -> Reply {
@@ -234,13 +251,14 @@ impl Bot {
                     .set_plan_status(
                         guild,
                         PlanStatus::Paused,
-                        Some("paused with /plan pause".into()),
+                        Some(PAUSED_BY_COMMAND.into()),
                         None,
                     )
                     .await
             }
             PlanCommand::Resume => match store.open_plan(guild).await {
                 Ok(Some(p)) => {
+                    self.remember_guild_locale(store, guild, origin).await;
                     let due = match (
                         schedule::parse_time(&p.local_time),
                         schedule::parse_zone(&p.timezone),
@@ -257,10 +275,9 @@ impl Bot {
                         .iter()
                         .any(|d| d.id == p.document)
                     {
-                        return Reply::notice(format!(
-                            "The plan's text `{}` is no longer among this server's texts: add it again with `/texts add`, or stop the plan (`/plan stop`) and start another.",
-                            p.document
-                        ));
+                        return Reply::notice(
+                            Msg::new("plan-text-gone").arg("document", p.document.clone()),
+                        );
                     }
                     store
                         .set_plan_status(guild, PlanStatus::Active, None, Some(due))
@@ -272,9 +289,7 @@ impl Bot {
                 Ok(Some(p)) => {
                     let corpus = &ctx.engine.corpus;
                     let Some(doc) = corpus.documents.iter().position(|d| d.id == p.document) else {
-                        return Reply::notice(
-                            "The plan's text is no longer loaded: stop the plan (`/plan stop`) and start another.",
-                        );
+                        return Reply::notice(Msg::new("plan-text-not-loaded"));
                     };
                     let (_, next) = schedule::passages_from(
                         corpus,
@@ -286,9 +301,7 @@ impl Bot {
                     match next {
                         Some((s, n)) => store.move_plan(guild, s, n).await,
                         None => {
-                            return Reply::notice(
-                                "Skipping would pass the end of the text: the next post is the last one.",
-                            );
+                            return Reply::notice(Msg::new("plan-skip-past-end"));
                         }
                     }
                 }
@@ -302,9 +315,7 @@ impl Bot {
         };
         match result {
             Err(e) => failed(e, "a reading plan"),
-            Ok(None) => {
-                Reply::notice("This server has no reading plan. Start one with `/plan start`.")
-            }
+            Ok(None) => Reply::notice(Msg::new("plan-none")),
             Ok(Some(p)) => Reply::private(Body::Notice(self.describe(ctx, &p))),
         }
     }
@@ -321,13 +332,10 @@ impl Bot {
         let doc = match find_document(corpus, &s.document) {
             Some(d) => d,
             None => {
-                return Reply::notice(
-                    crate::error::UserError::UnknownDocument {
-                        name: s.document,
-                        available: crate::reference::doc_list(corpus),
-                    }
-                    .to_string(),
-                );
+                return Reply::notice(crate::error::UserError::UnknownDocument {
+                    name: s.document,
+                    available: crate::reference::doc_list(corpus),
+                });
             }
         };
         let document = &corpus.documents[doc as usize];
@@ -340,26 +348,27 @@ impl Bot {
             Some(typed) => {
                 let at = match Reference::parse(typed, corpus) {
                     Ok(r) => r,
-                    Err(e) => return Reply::notice(e.to_string()),
+                    Err(e) => return Reply::notice(e),
                 };
                 if at.doc != doc {
-                    return Reply::notice(format!(
-                        "{typed} is not in {}: give a reference in the plan's text.",
-                        document.id
-                    ));
+                    return Reply::notice(
+                        Msg::new("plan-from-elsewhere")
+                            .arg("typed", typed.clone())
+                            .arg("document", document.id.clone()),
+                    );
                 }
                 if let Err(e) = at.check(corpus) {
-                    return Reply::notice(e.to_string());
+                    return Reply::notice(e);
                 }
                 Some((at.section, at.passages.map_or(1, |(a, _)| a)))
             }
         };
         let Some((section, passage)) = start else {
-            return Reply::notice("That text has no passages to read.");
+            return Reply::notice(Msg::new("plan-no-passages"));
         };
         let per_day = match s.passages_per_day {
             None => 1,
-            Some(n) => match prefs::check_range("Passages per day", n, 1..=MAX_PER_DAY) {
+            Some(n) => match prefs::check_range(Msg::new("range-per-day"), n, 1..=MAX_PER_DAY) {
                 Ok(n) => n,
                 Err(m) => return Reply::notice(m),
             },
@@ -381,12 +390,11 @@ impl Bot {
         {
             let needed = VIEW_CHANNEL | SEND_MESSAGES | CREATE_PUBLIC_THREADS;
             if bits & needed != needed {
-                return Reply::notice(
-                    "I cannot post in this channel: I need View Channel, Send Messages and Create Public Threads here. Give me those, or pick another channel with the `channel` option.",
-                );
+                return Reply::notice(Msg::new("plan-cannot-post"));
             }
         }
         let due = schedule::next_due(Utc::now(), time, zone);
+        self.remember_guild_locale(store, guild, origin).await;
         let created = store
             .create_plan(NewPlan {
                 guild,
@@ -403,18 +411,28 @@ impl Bot {
             .await;
         match created {
             Err(e) => failed(e, "starting a reading plan"),
-            Ok(None) => Reply::notice(
-                "This server already has a reading plan: see it with `/plan status`, or end it with `/plan stop` before starting another.",
-            ),
-            Ok(Some(p)) => Reply::private(Body::Notice(format!(
-                "Reading plan started.\n{}",
-                self.describe(ctx, &p)
-            ))),
+            Ok(None) => Reply::notice(Msg::new("plan-exists")),
+            Ok(Some(p)) => Reply::private(Body::Notice(Msg::lines([
+                Msg::new("plan-started"),
+                self.describe(ctx, &p),
+            ]))),
+        }
+    }
+
+    /// Remembers the server's locale as this interaction says it (`guild_locale`), for the
+    /// plan's posts (a failure is logged: the posts are then in the server's set language, or
+    /// English).
+    async fn remember_guild_locale(&self, store: &Store, guild: u64, origin: Origin) {
+        let Some(lang) = origin.guild_lang else {
+            return;
+        };
+        if let Err(e) = store.set_guild_locale(guild, lang.code()).await {
+            tracing::warn!(error = %e, "could not remember the server's locale");
         }
     }
 
     /// A plan in words: what, where, when, what comes next.
-    fn describe(&self, ctx: &Ctx, p: &Plan) -> String {
+    fn describe(&self, ctx: &Ctx, p: &Plan) -> Msg {
         let corpus = &ctx.engine.corpus;
         let doc = corpus.documents.iter().position(|d| d.id == p.document);
         let title = doc.map_or(p.document.clone(), |d| corpus.documents[d].title.clone());
@@ -423,25 +441,40 @@ impl Bot {
             |d| Reference::passage(d as u32, p.section, p.passage).short(corpus),
         );
         let state = match p.status {
-            PlanStatus::Active => format!(
-                "next post <t:{}:F> (<t:{}:R>)",
-                p.next_due_at, p.next_due_at
+            PlanStatus::Active => {
+                Msg::new("plan-state-active").arg("due", p.next_due_at.to_string())
+            }
+            PlanStatus::Paused => Msg::new("plan-state-paused").arg(
+                "reason",
+                match p.pause_reason.as_deref() {
+                    None => Msg::new("plan-no-reason"),
+                    Some(PAUSED_BY_COMMAND) => Msg::new("plan-paused-by-command"),
+                    Some(r) => Msg::verbatim(r),
+                },
             ),
-            PlanStatus::Paused => format!(
-                "paused ({}); `/plan resume` continues from where it stopped",
-                p.pause_reason.as_deref().unwrap_or("no reason given")
-            ),
-            PlanStatus::Ended => "ended".to_string(),
+            PlanStatus::Ended => Msg::new("plan-state-ended"),
         };
-        format!(
-            "**{}** in <#{}>: {} passage{} a day at {} ({}), {} posted so far.\nNext: {next}; {state}.",
-            crate::render::discord::markdown(&title, &[], 200),
-            p.channel,
-            p.passages_per_day,
-            if p.passages_per_day == 1 { "" } else { "s" },
-            p.local_time,
-            p.timezone,
-            p.posts,
-        )
+        Msg::new("plan-describe")
+            .arg("title", crate::render::discord::markdown(&title, &[], 200))
+            .arg("channel", p.channel.to_string())
+            .arg("count", p.passages_per_day)
+            .arg("time", p.local_time.clone())
+            .arg("timezone", p.timezone.clone())
+            .arg("posts", p.posts)
+            .arg("next", next)
+            .arg("state", state)
     }
+}
+
+/// The reason stored for a plan paused with `/plan pause` (shown in each language).
+const PAUSED_BY_COMMAND: &str = "paused with /plan pause";
+
+/// What `/settings set language:` takes to follow each member's own language.
+pub const LANGUAGE_AUTO: &str = "auto";
+
+/// Settings lines as a Markdown list.
+fn bullets(lines: Vec<Msg>) -> impl Iterator<Item = Msg> {
+    lines
+        .into_iter()
+        .map(|l| Msg::Join(vec![Msg::verbatim("- "), l]))
 }

@@ -14,6 +14,7 @@ use serenity::builder::{
 };
 
 use crate::answer::Hit;
+use crate::i18n::{Lang, Msg, tr};
 use crate::lookup::Toc;
 use crate::reply::limits;
 use crate::reply::{AnswerReply, Body, ButtonId, Help, QuoteReply, Reply};
@@ -24,9 +25,8 @@ const COLOUR: u32 = 0x8B_1E_3F;
 /// Our own cap on footers (well under Discord's), so descriptions get the room.
 const FOOTER_CAP: usize = 300;
 
-/// Apology for internal errors (details are in the log).
-pub const APOLOGY: &str =
-    "Sorry, something went wrong on my side. It has been logged; please try again in a moment.";
+/// The message id of the apology for internal errors (details are in the log).
+pub const APOLOGY: &str = "apology";
 
 /// A reply to an interaction (command, button press, autocomplete).
 pub fn response(reply: &Reply) -> CreateInteractionResponse {
@@ -123,32 +123,32 @@ struct Parts {
 }
 
 fn parts(reply: &Reply) -> Parts {
+    let l = reply.lang;
     match &reply.body {
-        Body::Answer(a) => answer(a),
-        Body::Quote(q) => quote(q),
+        Body::Answer(a) => answer(a, l),
+        Body::Quote(q) => quote(q, l),
         Body::Toc(t) => Parts {
             content: None,
-            embeds: vec![toc(t)],
+            embeds: vec![toc(t, l)],
             rows: Vec::new(),
         },
         Body::Help(h) => Parts {
             content: None,
-            embeds: vec![help(h)],
+            embeds: vec![help(h, l)],
             rows: Vec::new(),
         },
-        Body::Notice(text) => text_only(&defuse(text)),
-        Body::Cooldown { seconds } => text_only(&format!(
-            "Easy there: you can ask again in {seconds} second{}.",
-            if *seconds == 1 { "" } else { "s" }
-        )),
-        Body::Apology => text_only(APOLOGY),
-        Body::Files { text, .. } => text_only(&defuse(text)),
+        Body::Notice(m) => text_only(&defuse(&m.text(l))),
+        Body::Cooldown { seconds } => {
+            text_only(&Msg::new("cooldown").arg("seconds", *seconds).text(l))
+        }
+        Body::Apology => text_only(&tr(l, APOLOGY)),
+        Body::Files { text, .. } => text_only(&defuse(&text.text(l))),
         // Its words escape what members typed (titles, file names) themselves, and keep the
         // mentions and timestamps they make (`<@id>`, `<t:…:R>`; allowed mentions are empty).
-        Body::Texts(t) => text_only(&crate::render::library::words(t, &|s| {
+        Body::Texts(t) => text_only(&crate::render::library::words(t, l, &|s| {
             markdown(s, &[], 200)
         })),
-        Body::Choices(_) => text_only(APOLOGY),
+        Body::Choices(_) => text_only(&tr(l, APOLOGY)),
     }
 }
 
@@ -192,9 +192,6 @@ fn description_room(title: &str, footer: &str) -> usize {
     limits::EMBED_DESCRIPTION.min(limits::EMBED_TOTAL.saturating_sub(used))
 }
 
-/// What opens the nearest passages of a question cabildo is not confident the texts answer.
-const NOT_SURE: &str = "*Nothing in the text clearly answers that; these passages come nearest. Try other words, or browse the sections with `/toc`.*";
-
 /// The title of an answer: the question, quoted.
 fn answer_title(question: &str) -> String {
     markdown(&format!("“{}”", question.trim()), &[], limits::EMBED_TITLE)
@@ -218,20 +215,20 @@ pub fn asked_in_title(title: &str) -> Option<String> {
     (!question.is_empty()).then(|| question.to_string())
 }
 
-fn answer(a: &AnswerReply) -> Parts {
+fn answer(a: &AnswerReply, l: Lang) -> Parts {
     let title = answer_title(&a.answer.query);
     if a.answer.results.is_empty() {
         let description = if a.offset > 0 {
-            "No more results. Try other words, or browse the sections with `/toc`.".to_string()
+            tr(l, "answer-no-more")
         } else {
-            "Nothing in the text answers that. Try other words, or browse the sections with `/toc` and read them with `/read`.".to_string()
+            tr(l, "answer-nothing")
         };
         let embed = Embed {
             title,
             description,
             footer: String::new(),
         };
-        let rows = paging_row(a).into_iter().collect();
+        let rows = paging_row(a, l).into_iter().collect();
         return Parts {
             content: None,
             embeds: vec![embed.build()],
@@ -247,17 +244,16 @@ fn answer(a: &AnswerReply) -> Parts {
     }
     let first = a.offset + 1;
     let last = a.offset + hits.len();
+    let range = if last > first {
+        format!("{first}–{last}")
+    } else {
+        first.to_string()
+    };
     let footer = clip(
-        &format!(
-            "{} · results {}{}",
-            titles.join(" · "),
-            first,
-            if last > first {
-                format!("–{last}")
-            } else {
-                String::new()
-            }
-        ),
+        &Msg::new("answer-footer")
+            .arg("titles", titles.join(" · "))
+            .arg("range", range)
+            .text(l),
         FOOTER_CAP,
     );
     let room = description_room(&title, &footer);
@@ -265,7 +261,7 @@ fn answer(a: &AnswerReply) -> Parts {
     let mut description = if a.answer.answered {
         String::new()
     } else {
-        NOT_SURE.to_string()
+        format!("*{}*", tr(l, "answer-not-sure"))
     };
     // Each result gets an equal share of what is left; a blank line separates them.
     let share = (room.saturating_sub(description.chars().count()) / hits.len()).saturating_sub(2);
@@ -283,7 +279,7 @@ fn answer(a: &AnswerReply) -> Parts {
     Parts {
         content: None,
         embeds: vec![embed.build()],
-        rows: answer_rows(a),
+        rows: answer_rows(a, l),
     }
 }
 
@@ -308,8 +304,8 @@ fn hit_text(h: &Hit, budget: usize) -> String {
     }
 }
 
-fn answer_rows(a: &AnswerReply) -> Vec<CreateActionRow> {
-    let paging = paging_row(a);
+fn answer_rows(a: &AnswerReply, l: Lang) -> Vec<CreateActionRow> {
+    let paging = paging_row(a, l);
     let hit_rows = limits::ROWS - usize::from(paging.is_some());
     let hits = &a.answer.results;
     // One row per result while they fit, else two results per row.
@@ -325,12 +321,16 @@ fn answer_rows(a: &AnswerReply) -> Vec<CreateActionRow> {
                     let mut b = vec![
                         button(
                             &ButtonId::Full(**key),
-                            &format!("¶ {} in full", h.short_ref),
+                            &Msg::new("button-full")
+                                .arg("reference", &h.short_ref)
+                                .text(l),
                             ButtonStyle::Secondary,
                         ),
                         button(
                             &ButtonId::Near(**key),
-                            &format!("Around {}", h.short_ref),
+                            &Msg::new("button-around")
+                                .arg("reference", &h.short_ref)
+                                .text(l),
                             ButtonStyle::Secondary,
                         ),
                     ];
@@ -339,7 +339,7 @@ fn answer_rows(a: &AnswerReply) -> Vec<CreateActionRow> {
                     if per_row == 1 {
                         b.push(button(
                             &ButtonId::Mark(**key),
-                            "🔖 Bookmark",
+                            &tr(l, "button-bookmark"),
                             ButtonStyle::Secondary,
                         ));
                     }
@@ -354,13 +354,17 @@ fn answer_rows(a: &AnswerReply) -> Vec<CreateActionRow> {
     rows
 }
 
-fn paging_row(a: &AnswerReply) -> Option<CreateActionRow> {
+fn paging_row(a: &AnswerReply, l: Lang) -> Option<CreateActionRow> {
     let mut buttons = Vec::new();
     if let Some(first) = &a.first {
-        buttons.push(button(first, "◀ First results", ButtonStyle::Secondary));
+        buttons.push(button(
+            first,
+            &tr(l, "button-first"),
+            ButtonStyle::Secondary,
+        ));
     }
     if let Some(more) = &a.more {
-        buttons.push(button(more, "More results ▶", ButtonStyle::Primary));
+        buttons.push(button(more, &tr(l, "button-more"), ButtonStyle::Primary));
     }
     (!buttons.is_empty()).then_some(CreateActionRow::Buttons(buttons))
 }
@@ -381,7 +385,7 @@ fn button(id: &ButtonId, label: &str, style: ButtonStyle) -> CreateButton {
         .disabled(disabled)
 }
 
-fn quote(q: &QuoteReply) -> Parts {
+fn quote(q: &QuoteReply, l: Lang) -> Parts {
     let quote = &q.quote;
     let title = markdown(&quote.reference, &[], limits::EMBED_TITLE);
     let footer = clip(
@@ -400,10 +404,11 @@ fn quote(q: &QuoteReply) -> Parts {
         if left < 40 {
             let first = p.short_ref.replace('`', "'");
             description.push_str(&format!(
-                "\n\n*{} more passage{} not shown: try `/quote {}` and on.*",
-                rest,
-                if rest == 1 { "" } else { "s" },
-                first
+                "\n\n*{}*",
+                Msg::new("quote-more-not-shown")
+                    .arg("count", rest)
+                    .arg("reference", first)
+                    .text(l)
             ));
             break;
         }
@@ -426,17 +431,18 @@ fn quote(q: &QuoteReply) -> Parts {
     };
     let rows = match &q.nav {
         Some(nav) => {
+            let (previous, next) = (tr(l, "button-previous"), tr(l, "button-next"));
             let prev = match &nav.prev {
-                Some(r) => button(&ButtonId::Read(*r), "◀ Previous", ButtonStyle::Secondary),
+                Some(r) => button(&ButtonId::Read(*r), &previous, ButtonStyle::Secondary),
                 None => CreateButton::new("noop:prev")
-                    .label("◀ Previous")
+                    .label(clip(&previous, limits::BUTTON_LABEL))
                     .style(ButtonStyle::Secondary)
                     .disabled(true),
             };
             let next = match &nav.next {
-                Some(r) => button(&ButtonId::Read(*r), "Next ▶", ButtonStyle::Primary),
+                Some(r) => button(&ButtonId::Read(*r), &next, ButtonStyle::Primary),
                 None => CreateButton::new("noop:next")
-                    .label("Next ▶")
+                    .label(clip(&next, limits::BUTTON_LABEL))
                     .style(ButtonStyle::Primary)
                     .disabled(true),
             };
@@ -451,29 +457,28 @@ fn quote(q: &QuoteReply) -> Parts {
     }
 }
 
-fn toc(t: &Toc) -> CreateEmbed {
-    let title = "Contents".to_string();
+fn toc(t: &Toc, l: Lang) -> CreateEmbed {
+    let title = tr(l, "toc-title");
     let room = description_room(&title, "");
     let mut description = String::new();
     let mut lines: Vec<String> = Vec::new();
     for d in &t.documents {
         lines.push(format!(
-            "**{}** · `{}` · {} passages",
+            "**{}** · `{}` · {}",
             markdown(&d.title, &[], 200),
             d.doc_id.replace('`', "'"),
-            d.passages
+            Msg::new("passages").arg("count", d.passages).text(l)
         ));
         for s in &d.sections {
             let name = match &s.title {
                 Some(title) => markdown(title, &[], 150),
-                None => "*(opening, untitled)*".to_string(),
+                None => format!("*{}*", tr(l, "toc-untitled")),
             };
             lines.push(format!(
-                "`{}` {} — {} passage{}",
+                "`{}` {} — {}",
                 s.short_ref.replace('`', "'"),
                 name,
-                s.passages,
-                if s.passages == 1 { "" } else { "s" }
+                Msg::new("passages").arg("count", s.passages).text(l)
             ));
         }
     }
@@ -482,9 +487,7 @@ fn toc(t: &Toc) -> CreateEmbed {
         let left = total - i;
         let need = line.chars().count() + 1;
         if description.chars().count() + need + 80 > room && left > 1 {
-            description.push_str(&format!(
-                "… {left} more lines: use `/toc document:` for one text, or `/read`."
-            ));
+            description.push_str(&Msg::new("toc-more-lines").arg("count", left).text(l));
             break;
         }
         description.push_str(line);
@@ -498,31 +501,33 @@ fn toc(t: &Toc) -> CreateEmbed {
     .build()
 }
 
-fn help(h: &Help) -> CreateEmbed {
+fn help(h: &Help, l: Lang) -> CreateEmbed {
     let example = h.example_ref.replace('`', "'");
+    let line = |id: &'static str| tr(l, id);
     let mut description = format!(
-        "I answer questions about the texts below with exact quotes and their references. I quote; I never make anything up.\n\n\
-         **/ask** `question` — the passages that answer it, matched words in bold, with buttons for more results, a whole passage or its neighbours. Add `private: True` to see the answer alone.\n\
-         **/quote** `reference` — the exact passage(s): `{example}`, a range like `2.3-5`, or a section title such as `John 3:16`.\n\
-         **/read** `section` — read one passage at a time with ◀ ▶.\n\
-         **/toc** — sections with their numbers and passage counts.\n\
-         **Mention me** with a question, or send me a direct message, for the same answer as a reply.\n\
-         **Find in the text** (right-click a message → Apps) — searches the texts for the words of any message.\n\
-         **/bookmark add** `reference` `note` — keep a passage (or press 🔖 under an answer); **/bookmarks list** and **/bookmarks export** show yours.\n\
-         **/preferences** — your own defaults in this server; **/plan** and **/settings** (server managers) — a daily reading plan and the server's defaults.\n\n\
-         **Texts loaded**\n"
+        "{}\n\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n\n**{}**\n",
+        line("help-intro"),
+        line("help-ask"),
+        Msg::new("help-quote").arg("example", example).text(l),
+        line("help-read"),
+        line("help-toc"),
+        line("help-mention"),
+        line("help-find"),
+        line("help-bookmark"),
+        line("help-settings"),
+        line("help-texts-loaded"),
     );
     let room = description_room("cabildo", "");
     let total = h.documents.len();
     for (i, (id, title, passages)) in h.documents.iter().enumerate() {
         let line = format!(
-            "• {} (`{}`, {} passages)\n",
+            "• {} (`{}`, {})\n",
             markdown(title, &[], 200),
             id.replace('`', "'"),
-            passages
+            Msg::new("passages").arg("count", *passages).text(l)
         );
         if description.chars().count() + line.chars().count() + 40 > room {
-            description.push_str(&format!("… and {} more.", total - i));
+            description.push_str(&Msg::new("help-and-more").arg("count", total - i).text(l));
             break;
         }
         description.push_str(&line);

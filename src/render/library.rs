@@ -1,11 +1,12 @@
 //! The words of `/texts` and `cabildo texts` (issue 28): a text being added, step by step; one
 //! removed; a server's list; and every refusal, saying which limit was met and what to do. Plain
-//! Markdown of Discord's flavour (the terminal shows it as is); one function per reply, so that
-//! the move to Fluent bundles finds them all here. What members typed (titles, file names) goes
+//! Markdown of Discord's flavour (the terminal shows it as is); one function per reply, its words
+//! from the Fluent bundles ([`crate::i18n`]) in the language asked for. What members typed (titles, file names) goes
 //! through the caller's `escape` ([`crate::render::discord::markdown`] for Discord, nothing for
 //! a terminal).
 
 use crate::corpus::BytesError;
+use crate::i18n::{Lang, Msg, tr};
 use crate::library::fetch::FetchError;
 use crate::library::{Listing, Refusal, Removed, Step, VectorProgress};
 use crate::reply::{Adding, TextsReply};
@@ -20,15 +21,15 @@ pub fn as_is(text: &str) -> String {
 }
 
 /// The words of a `/texts` reply.
-pub fn words(reply: &TextsReply, escape: Escape) -> String {
+pub fn words(reply: &TextsReply, l: Lang, escape: Escape) -> String {
     match reply {
-        TextsReply::Adding(a) => adding(a, escape),
+        TextsReply::Adding(a) => adding(a, l, escape),
         TextsReply::Refused { file_name, refusal } => {
-            refused(file_name.as_deref(), refusal, escape)
+            refused(file_name.as_deref(), refusal, l, escape)
         }
-        TextsReply::Removed(r) => removed(r, escape),
-        TextsReply::List(l) => list(l, escape),
-        TextsReply::NotAllowed => "Only members with **Manage Server** may add or remove this server's texts. Ask one of them, or ask an admin to give you that permission.".to_string(),
+        TextsReply::Removed(r) => removed(r, l, escape),
+        TextsReply::List(list_) => list(list_, l, escape),
+        TextsReply::NotAllowed => tr(l, "texts-not-allowed"),
     }
 }
 
@@ -45,18 +46,22 @@ pub fn size(bytes: u64) -> String {
     }
 }
 
-fn name(file_name: Option<&str>, escape: Escape) -> String {
+fn name(file_name: Option<&str>, l: Lang, escape: Escape) -> String {
     match file_name {
-        Some(f) => format!("“{}”", escape(f)),
-        None => "the text".to_string(),
+        Some(f) => Msg::new("texts-file-name").arg("name", escape(f)).text(l),
+        None => tr(l, "texts-the-text"),
     }
 }
 
 /// A text on its way in.
-pub fn adding(a: &Adding, escape: Escape) -> String {
+pub fn adding(a: &Adding, l: Lang, escape: Escape) -> String {
     let mut lines = Vec::new();
     match &a.read {
-        None => lines.push(format!("📥 Reading {}…", name(Some(&a.file_name), escape))),
+        None => lines.push(
+            Msg::new("texts-reading")
+                .arg("name", name(Some(&a.file_name), l, escape))
+                .text(l),
+        ),
         Some(Step::Read {
             title,
             id,
@@ -69,147 +74,123 @@ pub fn adding(a: &Adding, escape: Escape) -> String {
                 .as_deref()
                 .map(|n| format!(", {n}"))
                 .unwrap_or_default();
-            lines.push(format!(
-                "📖 Read **{}** (`{id}`, {}{how}): {sections} section{}, {passages} passage{}.",
-                escape(title),
-                format.name(),
-                plural(*sections),
-                plural(*passages),
-            ));
+            lines.push(
+                Msg::new("texts-read")
+                    .arg("title", escape(title))
+                    .arg("id", id.clone())
+                    .arg("how", format!("{}{how}", format.name()))
+                    .arg("sections", *sections)
+                    .arg("passages", *passages)
+                    .text(l),
+            );
             match a.ready {
-                None => lines.push("⏳ Indexing…".to_string()),
-                Some(after) => lines.push(format!(
-                    "✅ Ready to answer (after {:.1} s): ask with `/ask question: … document:{id}`, or quote it with `/quote reference:{id}:1.1`.",
-                    after.as_secs_f64()
-                )),
+                None => lines.push(tr(l, "texts-indexing")),
+                Some(after) => lines.push(
+                    Msg::new("texts-ready")
+                        .arg("seconds", format!("{:.1}", after.as_secs_f64()))
+                        .arg("id", id.clone())
+                        .text(l),
+                ),
             }
         }
         Some(Step::Ready) => {}
     }
     if let Some(v) = &a.vectors {
-        lines.push(vectors(v));
+        lines.push(vectors(v, l));
     }
     lines.join("\n")
 }
 
-fn vectors(v: &VectorProgress) -> String {
+fn vectors(v: &VectorProgress, l: Lang) -> String {
     match v.finished {
-        Some(true) => "🧠 Meaning search ready: questions asked in other words than the text's find it too.".to_string(),
-        Some(false) => "Meaning search could not be prepared for it (the bot's host can see why in the log); answers are found by the text's own words meanwhile.".to_string(),
-        None if v.total == 0 => "🧠 Preparing meaning search…".to_string(),
-        None => format!(
-            "🧠 Preparing meaning search: {}% ({} of {} passages and sentences). Answers already work by the text's words.",
-            v.done * 100 / v.total.max(1),
-            v.done,
-            v.total
-        ),
+        Some(true) => tr(l, "texts-vectors-ready"),
+        Some(false) => tr(l, "texts-vectors-failed"),
+        None if v.total == 0 => tr(l, "texts-vectors-starting"),
+        None => Msg::new("texts-vectors-progress")
+            .arg("percent", v.done * 100 / v.total.max(1))
+            .arg("done", v.done)
+            .arg("total", v.total)
+            .text(l),
     }
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 /// Why a text was not added or removed, and what to do.
-pub fn refused(file_name: Option<&str>, refusal: &Refusal, escape: Escape) -> String {
-    let what = name(file_name, escape);
+pub fn refused(file_name: Option<&str>, refusal: &Refusal, l: Lang, escape: Escape) -> String {
+    let what = name(file_name, l, escape);
+    let m = |id: &'static str| Msg::new(id).arg("what", what.clone());
     let body = match refusal {
-        Refusal::TooLarge { size: s, max } => format!(
-            "{what} is {}, more than the {} a text may be here. Split it into parts (by chapter, say) and add each, or ask the bot's host to raise `max_text_bytes`.",
-            size(*s),
-            size(*max)
-        ),
-        Refusal::Unreadable(e) => format!("I could not read {what}: {}.", unreadable(e)),
-        Refusal::TooSlow { seconds } => format!(
-            "Reading {what} took longer than the {seconds} s allowed, so I stopped. Split it into smaller parts and add those."
-        ),
-        Refusal::Taken { id } => format!(
-            "This server has a text called `{id}` already. Give this one another title with the `title` option, or remove the other first with `/texts remove document:{id}`."
-        ),
-        Refusal::HostHas { id } => format!(
-            "`{id}` is one of the bot's own texts, which every server has already. If yours is another text, give it another title with the `title` option."
-        ),
-        Refusal::TooMany { count, max } => format!(
-            "This server has {count} texts, the most it may keep ({max}). Remove one with `/texts remove` first, or ask the bot's host to raise `max_texts_per_server`."
-        ),
-        Refusal::OverQuota { used, size: s, max } => format!(
-            "This server's texts take {}; with this one ({}) they would pass the {} a server may keep. Remove a text with `/texts remove`, or ask the bot's host to raise `max_bytes_per_server`.",
-            size(*used as u64),
-            size(*s as u64),
-            size(*max as u64)
-        ),
-        Refusal::NotFound { name: n, available } if available.is_empty() => format!(
-            "This server has no text called “{}”; it has no texts of its own yet (add one with `/texts add`).",
-            escape(n)
-        ),
-        Refusal::NotFound { name: n, available } => format!(
-            "This server has no text called “{}”. Its texts: {}.",
-            escape(n),
-            available
-                .iter()
-                .map(|a| format!("`{a}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Refusal::NoStore => "This bot runs without a database, so servers cannot keep texts of their own. Its admin can turn it on (see `cabildo db status`).".to_string(),
-        Refusal::NoFile => {
-            "Attach the file with the command: `/texts add file:` and pick a .txt or .md file."
-                .to_string()
+        Refusal::TooLarge { size: s, max } => m("refused-too-large")
+            .arg("size", size(*s))
+            .arg("max", size(*max)),
+        Refusal::Unreadable(e) => m("refused-unreadable").arg("why", unreadable(e)),
+        Refusal::TooSlow { seconds } => m("refused-too-slow").arg("seconds", seconds.to_string()),
+        Refusal::Taken { id } => m("refused-taken").arg("id", id.clone()),
+        Refusal::HostHas { id } => m("refused-host-has").arg("id", id.clone()),
+        Refusal::TooMany { count, max } => {
+            m("refused-too-many").arg("count", *count).arg("max", *max)
         }
-        Refusal::Fetch(FetchError::NotAllowed) => format!(
-            "{what} does not come from Discord's file server, so I did not fetch it."
-        ),
-        Refusal::Fetch(FetchError::TooLarge { size: s, max }) => format!(
-            "{what} is {}, more than the {} a text may be here.",
-            size(*s),
-            size(*max)
-        ),
-        Refusal::Fetch(FetchError::Status(code)) => format!(
-            "I could not download {what} from Discord (it answered {code}). Please try again."
-        ),
-        Refusal::Fetch(FetchError::Failed(_)) => format!(
-            "I could not download {what} from Discord (the connection failed). Please try again."
-        ),
+        Refusal::OverQuota { used, size: s, max } => m("refused-over-quota")
+            .arg("used", size(*used as u64))
+            .arg("size", size(*s as u64))
+            .arg("max", size(*max as u64)),
+        Refusal::NotFound { name: n, available } if available.is_empty() => {
+            m("refused-not-found-none").arg("name", escape(n))
+        }
+        Refusal::NotFound { name: n, available } => {
+            m("refused-not-found").arg("name", escape(n)).arg(
+                "texts",
+                available
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        }
+        Refusal::NoStore => m("refused-no-store"),
+        Refusal::NoFile => m("refused-no-file"),
+        Refusal::Fetch(FetchError::NotAllowed) => m("refused-fetch-not-allowed"),
+        Refusal::Fetch(FetchError::TooLarge { size: s, max }) => m("refused-fetch-too-large")
+            .arg("size", size(*s))
+            .arg("max", size(*max)),
+        Refusal::Fetch(FetchError::Status(code)) => {
+            m("refused-fetch-status").arg("code", code.to_string())
+        }
+        Refusal::Fetch(FetchError::Failed(_)) => m("refused-fetch-failed"),
     };
-    let unchanged = match refusal {
-        Refusal::NotFound { .. } | Refusal::NoStore | Refusal::NoFile => "",
-        _ => " Nothing was added; this server's texts are as they were.",
-    };
-    format!("{body}{unchanged}")
+    let body = body.text(l);
+    match refusal {
+        Refusal::NotFound { .. } | Refusal::NoStore | Refusal::NoFile => body,
+        _ => format!("{body} {}", tr(l, "refused-unchanged")),
+    }
 }
 
 /// What is wrong with bytes that are not a text.
-fn unreadable(e: &BytesError) -> String {
+fn unreadable(e: &BytesError) -> Msg {
     match e {
-        BytesError::Empty => "the file is empty".to_string(),
-        BytesError::Binary(kind) if kind.is_empty() => {
-            "it is not a text (it holds binary data). Send it as plain text (.txt) or Markdown (.md)".to_string()
+        BytesError::Empty => Msg::new("unreadable-empty"),
+        BytesError::Binary(kind) if kind.is_empty() => Msg::new("unreadable-binary"),
+        BytesError::Binary(kind) => {
+            Msg::new("unreadable-binary-kind").arg("kind", kind.to_string())
         }
-        BytesError::Binary(kind) => format!(
-            "it is not a text (it is {kind}). Send it as plain text (.txt) or Markdown (.md)"
-        ),
-        BytesError::Unsupported(kind) => format!(
-            "it is {kind}, which this bot cannot read yet. Save it as plain text (.txt) or Markdown (.md) and send that"
-        ),
-        BytesError::Encoding(share) => format!(
-            "{share}% of it is not UTF-8, the usual encoding of text files. Save it as UTF-8 text and send it again"
-        ),
-        BytesError::NoPassages => "it has no paragraphs of text in it".to_string(),
+        BytesError::Unsupported(kind) => {
+            Msg::new("unreadable-unsupported").arg("kind", kind.to_string())
+        }
+        BytesError::Encoding(share) => Msg::new("unreadable-encoding").arg("share", *share),
+        BytesError::NoPassages => Msg::new("unreadable-no-passages"),
     }
 }
 
 /// A text removed.
-pub fn removed(r: &Removed, escape: Escape) -> String {
-    let plan = if r.plan_paused {
-        " The reading plan on it is paused (`/plan status`); stop it with `/plan stop`, or add the text again and `/plan resume`."
+pub fn removed(r: &Removed, l: Lang, escape: Escape) -> String {
+    let text = Msg::new("texts-removed")
+        .arg("title", escape(&r.text.title))
+        .arg("id", r.text.doc_id.clone())
+        .text(l);
+    if r.plan_paused {
+        format!("{text} {}", tr(l, "texts-removed-plan"))
     } else {
-        ""
-    };
-    format!(
-        "🗑 Removed **{}** (`{}`) from this server's texts. Questions are no longer answered from it; its buttons say they are out of date, and bookmarks keep the passages they saved.{plan}",
-        escape(&r.text.title),
-        r.text.doc_id
-    )
+        text
+    }
 }
 
 /// A text removed, for a terminal.
@@ -246,43 +227,47 @@ pub fn plan_paused_reason(title: &str) -> String {
 }
 
 /// Who added a text: a member (as a mention, which pings no one) or the host.
-fn added_by(t: &TextInfo) -> String {
+fn added_by(t: &TextInfo, l: Lang) -> String {
     if t.added_by == crate::library::HOST {
-        "the bot's host".to_string()
+        tr(l, "texts-host")
     } else {
         format!("<@{}>", t.added_by)
     }
 }
 
 /// A server's texts and the host's.
-pub fn list(l: &Listing, escape: Escape) -> String {
-    let used: i64 = l.texts.iter().map(|t| t.size).sum();
-    let mut out = format!(
-        "**This server's texts** ({} of {}, {} of {}):",
-        l.texts.len(),
-        l.max_texts,
-        size(used as u64),
-        size(l.max_bytes)
-    );
-    if l.texts.is_empty() {
-        out.push_str("\nNone yet: add one with `/texts add file:`.");
+pub fn list(list: &Listing, l: Lang, escape: Escape) -> String {
+    let used: i64 = list.texts.iter().map(|t| t.size).sum();
+    let mut out = Msg::new("texts-list-head")
+        .arg("count", list.texts.len())
+        .arg("max", list.max_texts)
+        .arg("used", size(used as u64))
+        .arg("most", size(list.max_bytes))
+        .text(l);
+    if list.texts.is_empty() {
+        out.push('\n');
+        out.push_str(&tr(l, "texts-list-none"));
     }
-    for t in &l.texts {
-        out.push_str(&format!(
-            "\n- `{}` **{}**: {}, {} passages; added by {} <t:{}:R>",
-            t.doc_id,
-            escape(&t.title),
-            size(t.size as u64),
-            t.passages,
-            added_by(t),
-            t.added_at
-        ));
+    for t in &list.texts {
+        out.push_str("\n- ");
+        out.push_str(
+            &Msg::new("texts-list-item")
+                .arg("id", t.doc_id.clone())
+                .arg("title", escape(&t.title))
+                .arg("size", size(t.size as u64))
+                .arg("passages", t.passages)
+                .arg("by", added_by(t, l))
+                .arg("when", t.added_at.to_string())
+                .text(l),
+        );
     }
-    out.push_str("\n**Texts every server has**:");
-    for (id, title, passages) in &l.host {
+    out.push('\n');
+    out.push_str(&tr(l, "texts-list-host"));
+    for (id, title, passages) in &list.host {
         out.push_str(&format!(
-            "\n- `{id}` **{}**: {passages} passages",
-            escape(title)
+            "\n- `{id}` **{}**: {}",
+            escape(title),
+            Msg::new("passages").arg("count", *passages).text(l)
         ));
     }
     out

@@ -5,12 +5,24 @@ use std::fmt::Write;
 
 use crate::answer::{Answer, Hit};
 use crate::eval::Metrics;
+use crate::i18n::{Lang, Msg, tr};
 use crate::lookup::{Quote, Toc};
 
-/// Terminal styling on or off.
+/// Terminal styling on or off, and the language of cabildo's own words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
     pub color: bool,
+    pub lang: Lang,
+}
+
+impl Style {
+    /// No colours, English.
+    pub fn plain() -> Style {
+        Style {
+            color: false,
+            lang: Lang::En,
+        }
+    }
 }
 
 impl Style {
@@ -37,22 +49,16 @@ impl Style {
     }
 }
 
-/// What precedes the nearest passages of a question cabildo is not confident the text answers.
-const NOT_SURE: &str = "Nothing in the text clearly answers that; these passages come nearest. Try other words, or browse the sections with `cabildo toc`.";
-
 /// An answer: each result's reference, then its excerpt quoted (after a warning when cabildo is
 /// not confident they answer it).
 pub fn answer(a: &Answer, style: Style) -> String {
     let mut out = String::new();
     if !a.answered {
         if a.results.is_empty() {
-            let _ = writeln!(
-                out,
-                "Nothing in the text answers that. Try other words, or browse the sections with `cabildo toc`."
-            );
+            let _ = writeln!(out, "{}", tr(style.lang, "cli-answer-nothing"));
             return out;
         }
-        let _ = writeln!(out, "{NOT_SURE}\n");
+        let _ = writeln!(out, "{}\n", tr(style.lang, "cli-answer-not-sure"));
     }
     for hit in &a.results {
         let _ = writeln!(
@@ -165,19 +171,25 @@ pub fn toc(t: &Toc, style: Style) -> String {
             out,
             "{}  {}",
             style.bold(&d.title),
-            style.dim(&format!("({}, {} passages)", d.doc_id, d.passages))
+            style.dim(&format!(
+                "({}, {})",
+                d.doc_id,
+                Msg::new("passages")
+                    .arg("count", d.passages)
+                    .text(style.lang)
+            ))
         );
         for s in &d.sections {
             let untitled = if s.section == 1 {
-                "(untitled opening)"
+                tr(style.lang, "cli-untitled-opening")
             } else {
-                "(untitled)"
+                tr(style.lang, "cli-untitled")
             };
             let title = match s.title.as_deref() {
                 // `John 11` is both the label and the title: say it once.
                 Some(t) if s.label.as_deref() == Some(t) => "",
                 Some(t) => t,
-                None => untitled,
+                None => &untitled,
             };
             // Sequential documents: `§3`; own numbering: the short reference, indented by depth.
             let number = match &s.label {
@@ -199,11 +211,11 @@ pub fn toc(t: &Toc, style: Style) -> String {
                 "  {} {}  {}",
                 number,
                 title,
-                style.dim(&format!(
-                    "{} passage{}",
-                    s.passages,
-                    if s.passages == 1 { "" } else { "s" }
-                ))
+                style.dim(
+                    &Msg::new("passages")
+                        .arg("count", s.passages)
+                        .text(style.lang)
+                )
             );
         }
     }

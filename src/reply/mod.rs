@@ -9,6 +9,7 @@ pub mod limits;
 pub use ids::{ButtonId, DocKey, DocKeys, PassageKey, QuestionKey};
 
 use crate::answer::Answer;
+use crate::i18n::{Lang, Msg};
 use crate::library::{Listing, Refusal, Removed, Step, VectorProgress};
 use crate::lookup::{Quote, Toc};
 
@@ -20,6 +21,8 @@ pub struct Reply {
     pub private: bool,
     /// Replace the message a button sits on instead of sending a new one.
     pub update: bool,
+    /// The language of the bot's own words in it (the texts' words are never translated).
+    pub lang: Lang,
 }
 
 /// What a reply says.
@@ -35,15 +38,16 @@ pub enum Body {
     Help(Help),
     /// Autocomplete suggestions: (shown name, value).
     Choices(Vec<(String, String)>),
-    /// Something the user can act on (bad reference, unknown document, expired button).
-    Notice(String),
+    /// Something the user can act on (bad reference, unknown document, expired button), or a
+    /// short report (settings, a plan, bookmarks): what to say, in no language yet.
+    Notice(Msg),
     /// A member used up their requests for now (the rate limit); one more in `seconds`.
     Cooldown { seconds: u64 },
     /// Something went wrong on our side (already logged).
     Apology,
     /// Text with files attached (`/bookmarks export`): (file name, contents).
     Files {
-        text: String,
+        text: Msg,
         files: Vec<(String, Vec<u8>)>,
     },
     /// What `/texts` says: a text being added (edited in place as it goes), one removed, the
@@ -125,6 +129,7 @@ impl Reply {
             body,
             private: false,
             update: false,
+            lang: Lang::En,
         }
     }
     /// A new message only the asker sees.
@@ -133,6 +138,7 @@ impl Reply {
             body,
             private: true,
             update: false,
+            lang: Lang::En,
         }
     }
     /// Replaces the message the pressed button sits on.
@@ -141,11 +147,17 @@ impl Reply {
             body,
             private: false,
             update: true,
+            lang: Lang::En,
         }
     }
     /// A user-facing error, shown only to them.
-    pub fn notice(text: impl Into<String>) -> Self {
-        Reply::private(Body::Notice(text.into()))
+    pub fn notice(message: impl Into<Msg>) -> Self {
+        Reply::private(Body::Notice(message.into()))
+    }
+    /// The same reply, its own words in `lang`.
+    pub fn in_lang(mut self, lang: Lang) -> Self {
+        self.lang = lang;
+        self
     }
     /// The reply only reports the member's own mistake (a bad reference, an unknown document, an
     /// old button): it does not use up their rate limit.

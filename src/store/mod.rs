@@ -350,6 +350,14 @@ impl Store {
             .await
     }
 
+    /// Remembers a server's locale as Discord sent it (`guild_locale`): the language of what is
+    /// posted there without an interaction, when the server set none.
+    pub async fn set_guild_locale(&self, guild: u64, locale: &str) -> Result<()> {
+        let (g, now, locale) = (id(guild), now(), locale.to_string());
+        self.run(move |b| async move { dispatch!(b, set_guild_locale(g, locale, now)) })
+            .await
+    }
+
     /// A member's preferences in a server (all `None` when never set).
     pub async fn member_settings(&self, guild: u64, user: u64) -> Result<MemberSettings> {
         let (g, u) = (id(guild), id(user));
@@ -587,6 +595,10 @@ pub struct GuildSettings {
     pub rate_burst: Option<u32>,
     /// Rate limit: seconds until a used request comes back (0: no limit).
     pub rate_refill_seconds: Option<u32>,
+    /// The language of the bot's words here (`en`, `es`); `None`: each member's own.
+    pub language: Option<String>,
+    /// The server's locale as Discord last sent it; read only (saving settings keeps it).
+    pub discord_locale: Option<String>,
 }
 
 /// A member's own preferences in one server; `None`: the server's setting applies.

@@ -10,7 +10,7 @@ use super::{
 
 pub(super) async fn guild_settings(p: &SqlitePool, guild: i64) -> Result<GuildSettings> {
     let row = sqlx::query!(
-        "SELECT document, private, top, rate_burst, rate_refill_seconds FROM guild_settings WHERE guild_id = ?",
+        "SELECT document, private, top, rate_burst, rate_refill_seconds, language, discord_locale FROM guild_settings WHERE guild_id = ?",
         guild
     )
     .fetch_optional(p)
@@ -21,6 +21,8 @@ pub(super) async fn guild_settings(p: &SqlitePool, guild: i64) -> Result<GuildSe
         top: small(r.top),
         rate_burst: small(r.rate_burst),
         rate_refill_seconds: small(r.rate_refill_seconds),
+        language: r.language,
+        discord_locale: r.discord_locale,
     }))
 }
 
@@ -36,17 +38,38 @@ pub(super) async fn set_guild_settings(
         s.rate_refill_seconds.map(i64::from),
     );
     sqlx::query!(
-        "INSERT INTO guild_settings (guild_id, document, private, top, rate_burst, rate_refill_seconds, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO guild_settings (guild_id, document, private, top, rate_burst, rate_refill_seconds, language, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (guild_id) DO UPDATE SET document = excluded.document, private = excluded.private,
            top = excluded.top, rate_burst = excluded.rate_burst,
-           rate_refill_seconds = excluded.rate_refill_seconds, updated_at = excluded.updated_at",
+           rate_refill_seconds = excluded.rate_refill_seconds, language = excluded.language,
+           updated_at = excluded.updated_at",
         guild,
         s.document,
         s.private,
         top,
         burst,
         refill,
+        s.language,
+        now
+    )
+    .execute(p)
+    .await?;
+    Ok(())
+}
+
+/// Remembers the server's locale as Discord sent it (its other settings untouched).
+pub(super) async fn set_guild_locale(
+    p: &SqlitePool,
+    guild: i64,
+    locale: String,
+    now: i64,
+) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO guild_settings (guild_id, discord_locale, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (guild_id) DO UPDATE SET discord_locale = excluded.discord_locale",
+        guild,
+        locale,
         now
     )
     .execute(p)

@@ -526,6 +526,7 @@ proptest! {
             body: Body::Answer(AnswerReply { answer, offset, more, first, passages }),
             private,
             update,
+            lang: Default::default(),
         };
         check_message(&json(&reply)["data"]);
         check_message(&serde_json::to_value(render::message(&reply)).expect("serializes"));
@@ -575,7 +576,7 @@ proptest! {
             }],
         };
         check_message(&json(&Reply::public(Body::Toc(toc)))["data"]);
-        check_message(&json(&Reply::notice(title.repeat(50)))["data"]);
+        check_message(&json(&Reply::notice(cabildo::i18n::Msg::verbatim(title.repeat(50))))["data"]);
         let choices: Vec<(String, String)> = passages.iter().map(|p| (p.clone(), p.chars().take(120).collect())).collect();
         check_choices(&json(&Reply::private(Body::Choices(choices)))["data"]);
     }

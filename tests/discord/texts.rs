@@ -365,7 +365,9 @@ async fn removing_a_text_pauses_its_plan_and_keeps_its_bookmarks() {
             )
             .await;
         assert!(
-            notice(&started).contains("Reading plan started"),
+            notice(&started)
+                .to_string()
+                .contains("Reading plan started"),
             "{started:?}"
         );
         let marked = bot
@@ -377,7 +379,10 @@ async fn removing_a_text_pauses_its_plan_and_keeps_its_bookmarks() {
                 }),
             )
             .await;
-        assert!(notice(&marked).contains("Bookmarked"), "{marked:?}");
+        assert!(
+            notice(&marked).to_string().contains("Bookmarked"),
+            "{marked:?}"
+        );
         bot.respond_in(
             admin,
             Action::Settings(SettingsCommand::Set(SettingsChange {
@@ -437,7 +442,8 @@ async fn removing_a_text_pauses_its_plan_and_keeps_its_bookmarks() {
         let status = notice(
             &bot.respond_in(admin, Action::Plan(PlanCommand::Status))
                 .await,
-        );
+        )
+        .to_string();
         assert!(status.contains("was removed"), "{status}");
         let list = notice(
             &bot.respond_in(
@@ -445,7 +451,8 @@ async fn removing_a_text_pauses_its_plan_and_keeps_its_bookmarks() {
                 Action::Bookmark(BookmarkCommand::List { page: None }),
             )
             .await,
-        );
+        )
+        .to_string();
         assert!(
             list.contains("no longer in the texts") && list.contains("pooled their ovens"),
             "{list}"
