@@ -44,6 +44,10 @@ impl Run {
             .env_remove("CABILDO_CORPUS")
             .env_remove("RUST_LOG")
             .env_remove("DATABASE_URL")
+            // English unless a test says otherwise, whatever the machine's locale.
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG")
             .env("CABILDO_DATA_DIR", &data)
             .stdin(if self.stdin.is_some() {
                 Stdio::piped()
@@ -526,4 +530,40 @@ fn texts_added_by_the_host_are_answered_in_that_server_only() {
         assert_eq!(o.code, 1);
         assert!(o.stderr.contains("--guild"), "{}", o.stderr);
     }
+}
+
+/// The command line speaks the language of `LANG` (`LC_ALL`, `LC_MESSAGES` first), or `--lang`;
+/// the texts' own words stay as they are.
+#[test]
+fn the_command_line_speaks_the_language_of_lang_or_lang_option() {
+    let refused = |o: &Output| o.stdout.starts_with("Nada en el texto responde");
+    let o = Run::new(&["ask", "xyzzy plugh frobozz"])
+        .env("LANG", "es_ES.UTF-8")
+        .success();
+    assert!(refused(&o), "{}", o.stdout);
+    let o = Run::new(&["--lang", "es", "ask", "xyzzy plugh frobozz"]).success();
+    assert!(refused(&o), "{}", o.stdout);
+    // LC_ALL wins over LANG, and --lang over both.
+    let o = Run::new(&["ask", "xyzzy plugh frobozz"])
+        .env("LANG", "es_ES.UTF-8")
+        .env("LC_ALL", "en_US.UTF-8")
+        .success();
+    assert!(o.stdout.starts_with("Nothing in the text"), "{}", o.stdout);
+    let o = Run::new(&["--lang", "en", "ask", "xyzzy plugh frobozz"])
+        .env("LC_MESSAGES", "es_AR.UTF-8")
+        .success();
+    assert!(o.stdout.starts_with("Nothing in the text"), "{}", o.stdout);
+    // Contents: the bot's words in Spanish, the titles as the text has them.
+    let o = Run::new(&["toc"]).env("LANG", "es_ES.UTF-8").success();
+    assert!(o.stdout.contains("64 pasajes"), "{}", o.stdout);
+    assert!(o.stdout.contains("Elements of dual power"), "{}", o.stdout);
+    // A mistake is explained in Spanish too.
+    let o = Run::new(&["--lang", "es", "quote", "9.99"]).run();
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("No hay sección 9"), "{}", o.stderr);
+    // A language cabildo does not speak is refused as an option, and English from the
+    // environment.
+    assert_ne!(Run::new(&["--lang", "fr", "toc"]).run().code, 0);
+    let o = Run::new(&["toc"]).env("LANG", "fr_FR.UTF-8").success();
+    assert!(o.stdout.contains("64 passages"), "{}", o.stdout);
 }

@@ -8,6 +8,7 @@ use serenity::all::{
 };
 use serenity::builder::{CreateCommand, CreateCommandOption};
 
+use crate::i18n::{Lang, SPANISH_LOCALES, tr};
 use crate::render::discord as render;
 use crate::reply::ids::question_hash;
 use crate::reply::{ButtonId, QuestionKey};
@@ -245,118 +246,65 @@ impl Origin {
 
 /// The commands, as registered with Discord.
 pub fn schema() -> Vec<CreateCommand> {
-    let document = |what: &str| {
-        CreateCommandOption::new(CommandOptionType::String, "document", what)
+    let document = |what: &'static str| {
+        option(CommandOptionType::String, "document", what)
             .required(false)
             .set_autocomplete(true)
             .max_length(100)
     };
     vec![
-        CreateCommand::new("ask")
-            .description("Ask a question; get the passages of the text that answer it, quoted")
+        command("ask", "cmd-ask")
             .add_option(
-                CreateCommandOption::new(
-                    CommandOptionType::String,
-                    "question",
-                    "Your question, in plain words",
-                )
-                .required(true)
-                .max_length(MAX_QUESTION),
+                option(CommandOptionType::String, "question", "opt-question")
+                    .required(true)
+                    .max_length(MAX_QUESTION),
             )
-            .add_option(document("Search only this text"))
+            .add_option(document("opt-document-3"))
             .add_option(
-                CreateCommandOption::new(
-                    CommandOptionType::Boolean,
-                    "private",
-                    "Show the answer only to you",
-                )
-                .required(false),
+                option(CommandOptionType::Boolean, "private", "opt-private").required(false),
             ),
-        CreateCommand::new("quote")
-            .description("Quote passages by reference: 2.3, 2.3-5, John 3:16")
-            .add_option(
-                CreateCommandOption::new(
-                    CommandOptionType::String,
-                    "reference",
-                    "A reference such as 2.3, 2.3-5 or John 3:16 (start typing a section title)",
-                )
+        command("quote", "cmd-quote").add_option(
+            option(CommandOptionType::String, "reference", "opt-reference")
                 .required(true)
                 .set_autocomplete(true)
                 .max_length(100),
-            ),
-        CreateCommand::new("read")
-            .description("Read the text one passage at a time, with buttons to move on")
+        ),
+        command("read", "cmd-read")
             .add_option(
-                CreateCommandOption::new(
-                    CommandOptionType::String,
-                    "section",
-                    "Where to start: a section number or title (start typing)",
-                )
-                .required(true)
-                .set_autocomplete(true)
-                .max_length(100),
+                option(CommandOptionType::String, "section", "opt-section")
+                    .required(true)
+                    .set_autocomplete(true)
+                    .max_length(100),
             )
             .add_option(
-                CreateCommandOption::new(
-                    CommandOptionType::Integer,
-                    "paragraph",
-                    "The passage to start at (default: the first)",
-                )
-                .required(false)
-                .min_int_value(1),
+                option(CommandOptionType::Integer, "paragraph", "opt-paragraph")
+                    .required(false)
+                    .min_int_value(1),
             ),
-        CreateCommand::new("toc")
-            .description("The table of contents: sections, their numbers and passage counts")
-            .add_option(document("Only this text")),
-        CreateCommand::new("help").description("What this bot does, its commands and its texts"),
+        command("toc", "cmd-toc").add_option(document("opt-document-4")),
+        command("help", "cmd-help"),
         settings_schema(),
         preferences_schema(),
         plan_schema(),
-        CreateCommand::new("bookmark")
-            .description("Keep a passage, with a note, to find it again")
-            .add_option(
-                sub("add", "Bookmark a passage by its reference")
-                    .add_sub_option(
-                        CreateCommandOption::new(
-                            CommandOptionType::String,
-                            "reference",
-                            "The passage: 2.3, John 3:16 (start typing a section title)",
-                        )
+        command("bookmark", "cmd-bookmark").add_option(
+            sub("add", "sub-add")
+                .add_sub_option(
+                    option(CommandOptionType::String, "reference", "opt-reference-2")
                         .required(true)
                         .set_autocomplete(true)
                         .max_length(100),
-                    )
-                    .add_sub_option(
-                        CreateCommandOption::new(
-                            CommandOptionType::String,
-                            "note",
-                            "Your note (up to 500 characters)",
-                        )
-                        .max_length(MAX_NOTE),
-                    ),
-            ),
-        CreateCommand::new("bookmarks")
-            .description("Your bookmarks (only you see them)")
-            .add_option(
-                sub("list", "Your bookmarks, ten to a page").add_sub_option(
-                    CreateCommandOption::new(
-                        CommandOptionType::Integer,
-                        "page",
-                        "The page (default 1)",
-                    )
-                    .min_int_value(1),
+                )
+                .add_sub_option(
+                    option(CommandOptionType::String, "note", "opt-note").max_length(MAX_NOTE),
                 ),
-            )
-            .add_option(
-                sub("export", "Your bookmarks as a Markdown file").add_sub_option(
-                    CreateCommandOption::new(
-                        CommandOptionType::Integer,
-                        "part",
-                        "The part, when the export takes several messages (default 1)",
-                    )
-                    .min_int_value(1),
-                ),
-            ),
+        ),
+        command("bookmarks", "cmd-bookmarks")
+            .add_option(sub("list", "sub-list").add_sub_option(
+                option(CommandOptionType::Integer, "page", "opt-page").min_int_value(1),
+            ))
+            .add_option(sub("export", "sub-export").add_sub_option(
+                option(CommandOptionType::Integer, "part", "opt-part").min_int_value(1),
+            )),
         texts_schema(),
         CreateCommand::new(FIND_IN_TEXT).kind(CommandType::Message),
     ]
@@ -364,56 +312,30 @@ pub fn schema() -> Vec<CreateCommand> {
 
 /// `/texts`: the server's own texts (Manage Server; the bot checks it too).
 fn texts_schema() -> CreateCommand {
-    CreateCommand::new("texts")
-        .description("This server's own texts: add, remove, list (Manage Server)")
+    command("texts", "cmd-texts")
         .default_member_permissions(Permissions::MANAGE_GUILD)
         .dm_permission(false)
         .add_option(
-            sub(
-                "add",
-                "Add a text for this server from a file (.txt or .md)",
-            )
-            .add_sub_option(
-                CreateCommandOption::new(
-                    CommandOptionType::Attachment,
-                    "file",
-                    "The text: plain text or Markdown",
+            sub("add", "sub-add-2")
+                .add_sub_option(
+                    option(CommandOptionType::Attachment, "file", "opt-file").required(true),
                 )
-                .required(true),
-            )
-            .add_sub_option(
-                CreateCommandOption::new(
-                    CommandOptionType::String,
-                    "title",
-                    "Its title (default: what the text says, else the file name)",
+                .add_sub_option(
+                    option(CommandOptionType::String, "title", "opt-title").max_length(MAX_TITLE),
                 )
-                .max_length(MAX_TITLE),
-            )
-            .add_sub_option(
-                CreateCommandOption::new(
-                    CommandOptionType::String,
-                    "language",
-                    "Its language, such as en or es (default: read from the text)",
-                )
-                .max_length(20),
-            ),
+                .add_sub_option(
+                    option(CommandOptionType::String, "language", "opt-language").max_length(20),
+                ),
         )
         .add_option(
-            sub("remove", "Remove one of this server's texts").add_sub_option(
-                CreateCommandOption::new(
-                    CommandOptionType::String,
-                    "document",
-                    "The text to remove (start typing its name)",
-                )
-                .required(true)
-                .set_autocomplete(true)
-                .max_length(100),
+            sub("remove", "sub-remove").add_sub_option(
+                option(CommandOptionType::String, "document", "opt-document")
+                    .required(true)
+                    .set_autocomplete(true)
+                    .max_length(100),
             ),
         )
-        .add_option(sub(
-            "list",
-            "This server's texts, and the texts every server has",
-        ))
+        .add_option(sub("list", "sub-list-2"))
 }
 
 fn texts_command(c: &CommandInteraction) -> Option<TextsCommand> {
@@ -441,156 +363,137 @@ fn texts_command(c: &CommandInteraction) -> Option<TextsCommand> {
 }
 
 fn settings_options(sub: CreateCommandOption, server: bool) -> CreateCommandOption {
-    let who = if server { "Default" } else { "Your default" };
+    let (document, private) = if server {
+        ("opt-server-document", "opt-server-private")
+    } else {
+        ("opt-member-document", "opt-member-private")
+    };
     let mut sub = sub
         .add_sub_option(
-            CreateCommandOption::new(
-                CommandOptionType::String,
-                "document",
-                format!("{who} text for /ask and /read (`all` for every text)"),
-            )
-            .set_autocomplete(true)
-            .max_length(100),
+            option(CommandOptionType::String, "document", document)
+                .set_autocomplete(true)
+                .max_length(100),
         )
-        .add_sub_option(CreateCommandOption::new(
-            CommandOptionType::Boolean,
-            "private",
-            format!("{who}: answers only the asker sees"),
-        ))
+        .add_sub_option(option(CommandOptionType::Boolean, "private", private))
         .add_sub_option(
-            CreateCommandOption::new(
-                CommandOptionType::Integer,
-                "results",
-                "Passages per answer (1-10)",
-            )
-            .min_int_value(1)
-            .max_int_value(10),
+            option(CommandOptionType::Integer, "results", "opt-results")
+                .min_int_value(1)
+                .max_int_value(10),
         );
     if server {
         sub = sub
             .add_sub_option(
-                CreateCommandOption::new(
-                    CommandOptionType::Integer,
-                    "rate_burst",
-                    "Rate limit: requests a member may send at once (1-100)",
-                )
-                .min_int_value(1)
-                .max_int_value(100),
+                option(CommandOptionType::Integer, "rate_burst", "opt-rate-burst")
+                    .min_int_value(1)
+                    .max_int_value(100),
             )
             .add_sub_option(
-                CreateCommandOption::new(
+                option(
                     CommandOptionType::Integer,
                     "rate_refill_seconds",
-                    "Rate limit: seconds until a used request comes back (0 turns it off)",
+                    "opt-rate-refill-seconds",
                 )
                 .min_int_value(0)
                 .max_int_value(3600),
+            )
+            .add_sub_option(
+                option(CommandOptionType::String, "language", "opt-server-language")
+                    .add_string_choice("English", "en")
+                    .add_string_choice("Español", "es")
+                    .add_string_choice_localized(
+                        tr(Lang::En, "choice-language-auto"),
+                        crate::discord::study::LANGUAGE_AUTO,
+                        SPANISH_LOCALES.map(|l| (l, tr(Lang::Es, "choice-language-auto"))),
+                    ),
             );
     }
     sub
 }
 
-fn sub(name: &str, description: &str) -> CreateCommandOption {
-    CreateCommandOption::new(CommandOptionType::SubCommand, name, description)
+fn sub(name: &str, description: &'static str) -> CreateCommandOption {
+    option(CommandOptionType::SubCommand, name, description)
+}
+
+/// A command, its description the message `key` in English with its Spanish localisations
+/// (`es-ES`, `es-419`). Names are never localised: they are what members type.
+fn command(name: &str, key: &'static str) -> CreateCommand {
+    SPANISH_LOCALES.into_iter().fold(
+        CreateCommand::new(name).description(tr(Lang::En, key)),
+        |c, locale| c.description_localized(locale, tr(Lang::Es, key)),
+    )
+}
+
+/// An option, described like [`command`].
+fn option(kind: CommandOptionType, name: &str, key: &'static str) -> CreateCommandOption {
+    SPANISH_LOCALES.into_iter().fold(
+        CreateCommandOption::new(kind, name, tr(Lang::En, key)),
+        |o, locale| o.description_localized(locale, tr(Lang::Es, key)),
+    )
 }
 
 /// `/settings`: only members with Manage Server see it (Discord enforces it; server admins can
 /// change who sees it under Server Settings → Integrations).
 fn settings_schema() -> CreateCommand {
-    CreateCommand::new("settings")
-        .description("This server's settings for the bot (Manage Server)")
+    command("settings", "cmd-settings")
         .default_member_permissions(Permissions::MANAGE_GUILD)
         .dm_permission(false)
-        .add_option(sub("show", "Show the settings and where each comes from"))
-        .add_option(settings_options(
-            sub("set", "Change settings; options left out stay as they are"),
-            true,
-        ))
-        .add_option(sub("reset", "Back to the bot's defaults"))
+        .add_option(sub("show", "sub-show"))
+        .add_option(settings_options(sub("set", "sub-set"), true))
+        .add_option(sub("reset", "sub-reset"))
 }
 
 /// `/preferences`: a member's own defaults in this server.
 fn preferences_schema() -> CreateCommand {
-    CreateCommand::new("preferences")
-        .description("Your own defaults in this server (over the server's settings)")
+    command("preferences", "cmd-preferences")
         .dm_permission(false)
-        .add_option(sub("show", "Show the settings that apply to you"))
-        .add_option(settings_options(
-            sub(
-                "set",
-                "Change your defaults; options left out stay as they are",
-            ),
-            false,
-        ))
-        .add_option(sub("reset", "Forget your defaults"))
+        .add_option(sub("show", "sub-show-2"))
+        .add_option(settings_options(sub("set", "sub-set-2"), false))
+        .add_option(sub("reset", "sub-reset-2"))
 }
 
 /// `/plan`: reading plans (Manage Server).
 fn plan_schema() -> CreateCommand {
-    CreateCommand::new("plan")
-        .description("Read a text together: the next passages posted every day (Manage Server)")
+    command("plan", "cmd-plan")
         .default_member_permissions(Permissions::MANAGE_GUILD)
         .dm_permission(false)
         .add_option(
-            sub("start", "Start a reading plan in this server")
+            sub("start", "sub-start")
                 .add_sub_option(
-                    CreateCommandOption::new(
-                        CommandOptionType::String,
-                        "document",
-                        "The text to read",
-                    )
-                    .required(true)
-                    .set_autocomplete(true)
-                    .max_length(100),
+                    option(CommandOptionType::String, "document", "opt-document-2")
+                        .required(true)
+                        .set_autocomplete(true)
+                        .max_length(100),
                 )
                 .add_sub_option(
-                    CreateCommandOption::new(
-                        CommandOptionType::String,
-                        "from",
-                        "Where to start, a reference such as 2.1 (default: the beginning)",
-                    )
-                    .max_length(100),
+                    option(CommandOptionType::String, "from", "opt-from").max_length(100),
                 )
                 .add_sub_option(
-                    CreateCommandOption::new(
+                    option(
                         CommandOptionType::Integer,
                         "passages_per_day",
-                        "Passages in each post (1-10, default 1)",
+                        "opt-passages-per-day",
                     )
                     .min_int_value(1)
                     .max_int_value(u64::from(crate::schedule::MAX_PER_DAY)),
                 )
                 .add_sub_option(
-                    CreateCommandOption::new(
-                        CommandOptionType::Channel,
-                        "channel",
-                        "Where to post (default: this channel)",
-                    )
-                    .channel_types(vec![ChannelType::Text, ChannelType::News]),
+                    option(CommandOptionType::Channel, "channel", "opt-channel")
+                        .channel_types(vec![ChannelType::Text, ChannelType::News]),
                 )
                 .add_sub_option(
-                    CreateCommandOption::new(
-                        CommandOptionType::String,
-                        "time",
-                        "Local time of the post, 24-hour HH:MM (default 08:00)",
-                    )
-                    .max_length(10),
+                    option(CommandOptionType::String, "time", "opt-time").max_length(10),
                 )
                 .add_sub_option(
-                    CreateCommandOption::new(
-                        CommandOptionType::String,
-                        "timezone",
-                        "IANA time zone such as Europe/Madrid (default UTC)",
-                    )
-                    .set_autocomplete(true)
-                    .max_length(64),
+                    option(CommandOptionType::String, "timezone", "opt-timezone")
+                        .set_autocomplete(true)
+                        .max_length(64),
                 ),
         )
-        .add_option(sub("status", "The plan: what comes next, and when"))
-        .add_option(sub("pause", "Stop posting until resumed"))
-        .add_option(sub("resume", "Post again, from where it stopped"))
-        .add_option(sub("skip", "Skip the next day's passages"))
-        .add_option(sub("stop", "End the plan"))
+        .add_option(sub("status", "sub-status"))
+        .add_option(sub("pause", "sub-pause"))
+        .add_option(sub("resume", "sub-resume"))
+        .add_option(sub("skip", "sub-skip"))
+        .add_option(sub("stop", "sub-stop"))
 }
 
 /// The subcommand of a command and its options.
@@ -858,17 +761,31 @@ mod tests {
 
     #[test]
     fn schema_names_and_descriptions_fit() {
+        // Every description, its localisations and every sub-option's, in Discord's limits; every
+        // described command and option has its Spanish descriptions.
+        fn check(v: &serde_json::Value, described: &mut usize) {
+            if let Some(d) = v["description"].as_str() {
+                assert!((1..=100).contains(&d.chars().count()), "{d}");
+                *described += 1;
+                for locale in crate::i18n::SPANISH_LOCALES {
+                    let es = v["description_localizations"][locale]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{d}: no {locale} description"));
+                    assert!((1..=100).contains(&es.chars().count()), "{es}");
+                    assert_ne!(es, d, "not translated");
+                }
+            }
+            for o in v["options"].as_array().into_iter().flatten() {
+                check(o, described);
+            }
+        }
         let v = serde_json::to_value(schema()).expect("serializes");
+        let mut described = 0;
         for c in v.as_array().expect("array") {
             let name = c["name"].as_str().expect("name");
             assert!((1..=32).contains(&name.chars().count()), "{name}");
-            if let Some(d) = c["description"].as_str() {
-                assert!(d.chars().count() <= 100, "{d}");
-            }
-            for o in c["options"].as_array().into_iter().flatten() {
-                let d = o["description"].as_str().expect("option description");
-                assert!((1..=100).contains(&d.chars().count()), "{d}");
-            }
+            check(c, &mut described);
         }
+        assert!(described > 50, "only {described} descriptions checked");
     }
 }

@@ -228,14 +228,25 @@ impl Bot {
     /// The reply (and its edits) speak the server's language when it set one, else the member's
     /// own (`origin.lang`, from Discord's locale).
     pub async fn respond_with_edits(&self, origin: Origin, action: Action) -> Response {
-        let lang = self.lang_for(origin).await;
+        let (member, lang) = (origin.lang, self.lang_for(origin).await);
         let origin = Origin { lang, ..origin };
+        let settings = matches!(action, Action::Settings(_));
         let response = catch_panic_async(self.respond_from(origin, action))
             .await
             .unwrap_or_else(|message| {
                 tracing::error!(panic = %message, "answering an interaction panicked");
                 Reply::private(Body::Apology).into()
             });
+        // A server that has just chosen its language is answered in it.
+        let lang = if settings {
+            self.lang_for(Origin {
+                lang: member,
+                ..origin
+            })
+            .await
+        } else {
+            lang
+        };
         response.in_lang(lang)
     }
 

@@ -168,13 +168,7 @@ impl Bot {
         let mut lines = vec![Msg::new(heading)];
         lines.extend(bullets(effective.lines()));
         lines.push(Msg::new("settings-footer"));
-        // Saved in another language: the reply is in the new one.
-        let lang = saved.language.as_deref().and_then(Lang::from_tag);
-        let reply = Reply::private(Body::Notice(Msg::lines(lines)));
-        match lang {
-            Some(l) => reply.in_lang(l),
-            None => reply,
-        }
+        Reply::private(Body::Notice(Msg::lines(lines)))
     }
 
     pub(crate) async fn preferences(

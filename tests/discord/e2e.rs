@@ -964,3 +964,226 @@ async fn a_restart_mid_schedule_loses_and_repeats_nothing() {
         assert!(plan.next_due_at > chrono::Utc::now().timestamp(), "{url}");
     }
 }
+
+/// `interaction` as a member whose Discord speaks `locale` sends it.
+fn speaking(locale: &str, mut interaction: Value) -> Value {
+    interaction["locale"] = json!(locale);
+    interaction
+}
+
+/// Every button label of a message.
+fn labels(body: &Value) -> Vec<String> {
+    body["data"]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().into_iter().flatten())
+        .filter_map(|b| b["label"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn help(id: u64) -> Value {
+    fake::interaction(id, 2, json!({"id": "904", "name": "help", "type": 1}))
+}
+
+/// A member whose Discord speaks Spanish (`es-ES`, `es-419`) gets the bot's words in Spanish:
+/// `/help`, a refusal, the buttons. The texts' own words are quoted as they are; a member
+/// speaking English in the same moment still gets English.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spanish_speaking_member_gets_help_refusals_and_buttons_in_spanish() {
+    let (bot, _) = ready(&[]).await;
+    bot.fake
+        .dispatch("INTERACTION_CREATE", speaking("es-ES", help(7501)));
+    let body = callback(&bot.fake, 7501).await;
+    check_message(&body["data"]);
+    let description = body["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        description.starts_with("Respondo preguntas sobre los textos")
+            && description.contains("**Textos cargados**")
+            && description.contains("64 pasajes"),
+        "{description}"
+    );
+    // The text's title is not translated.
+    assert!(
+        description.contains("Revolution in Bolivia"),
+        "{description}"
+    );
+
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        speaking("es-419", ask(7502, "xyzzy plugh frobozz", false)),
+    );
+    let body = callback(&bot.fake, 7502).await;
+    check_message(&body["data"]);
+    let refusal = body["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        refusal.starts_with("Nada en el texto responde")
+            || refusal.starts_with("*Nada en el texto responde"),
+        "{body}"
+    );
+
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        speaking("es-ES", ask(7503, "What is dual power?", false)),
+    );
+    let body = callback(&bot.fake, 7503).await;
+    check_message(&body["data"]);
+    let spanish = labels(&body);
+    assert!(
+        spanish.iter().any(|l| l.ends_with(" completo"))
+            && spanish.iter().any(|l| l.starts_with("Alrededor de "))
+            && spanish.contains(&"🔖 Guardar".to_string())
+            && spanish.contains(&"Más resultados ▶".to_string()),
+        "{spanish:?}"
+    );
+    let footer = body["data"]["embeds"][0]["footer"]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(footer.contains("resultados 1–3"), "{footer}");
+    // Quoted passages stay in the text's own words.
+    let quoted = body["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(quoted.contains("dual power"), "{quoted}");
+    // An unknown reference, explained in Spanish.
+    bot.fake.dispatch(
+        "INTERACTION_CREATE",
+        speaking(
+            "es-ES",
+            fake::interaction(
+                7504,
+                2,
+                json!({"id": "901", "name": "quote", "type": 1, "options": [
+                    {"name": "reference", "type": 3, "value": "9.99"}
+                ]}),
+            ),
+        ),
+    );
+    let body = callback(&bot.fake, 7504).await;
+    let content = body["data"]["content"].as_str().unwrap_or_default();
+    assert!(content.contains("No hay sección 9"), "{content}");
+
+    // English for the member whose Discord speaks English, and for a language the bot does not
+    // speak.
+    for (id, locale) in [(7505, "en-US"), (7506, "pt-BR")] {
+        bot.fake.dispatch(
+            "INTERACTION_CREATE",
+            speaking(locale, ask(id, "What is dual power?", false)),
+        );
+        let english = labels(&callback(&bot.fake, id).await);
+        assert!(
+            english.contains(&"🔖 Bookmark".to_string())
+                && english.contains(&"More results ▶".to_string()),
+            "{locale}: {english:?}"
+        );
+    }
+}
+
+/// A server's language (`/settings set language:`) overrides each member's; `auto` gives each
+/// member their own again. Reading-plan posts follow the server's locale (`guild_locale`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_language_overrides_the_members_and_plans_post_in_the_servers() {
+    let (bot, _) = ready(&[]).await;
+    let set_language = |id: u64, language: &str| {
+        in_guild(
+            id,
+            json!({"id": "910", "name": "settings", "type": 1, "options": [
+                {"name": "set", "type": 1, "options": [
+                    {"name": "language", "type": 3, "value": language}
+                ]}
+            ]}),
+            CAN_POST,
+        )
+    };
+    let help_in_guild = |id: u64| {
+        let mut h = in_guild(
+            id,
+            json!({"id": "904", "name": "help", "type": 1}),
+            CAN_POST,
+        );
+        h["locale"] = json!("en-US");
+        h
+    };
+    let help_text = |body: &Value| {
+        body["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    bot.fake.dispatch("INTERACTION_CREATE", help_in_guild(7601));
+    assert!(help_text(&callback(&bot.fake, 7601).await).starts_with("I answer questions"));
+
+    bot.fake
+        .dispatch("INTERACTION_CREATE", set_language(7602, "es"));
+    let saved = callback(&bot.fake, 7602).await;
+    let content = saved["data"]["content"].as_str().unwrap_or_default();
+    assert!(
+        content.starts_with("Guardado.")
+            && content.contains("Idioma del bot: es (ajuste del servidor)"),
+        "{saved}"
+    );
+    bot.fake.dispatch("INTERACTION_CREATE", help_in_guild(7603));
+    assert!(
+        help_text(&callback(&bot.fake, 7603).await).starts_with("Respondo preguntas"),
+        "the server's Spanish over the member's English"
+    );
+    // A language the bot does not speak is refused, and nothing changes.
+    bot.fake
+        .dispatch("INTERACTION_CREATE", set_language(7604, "fr"));
+    let refused = callback(&bot.fake, 7604).await;
+    assert!(
+        refused["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("fr")),
+        "{refused}"
+    );
+    bot.fake
+        .dispatch("INTERACTION_CREATE", set_language(7605, "auto"));
+    let back = callback(&bot.fake, 7605).await;
+    assert!(
+        back["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("Language of the bot: each member's own Discord language")),
+        "{back}"
+    );
+    bot.fake.dispatch("INTERACTION_CREATE", help_in_guild(7606));
+    assert!(help_text(&callback(&bot.fake, 7606).await).starts_with("I answer questions"));
+
+    // A plan started from a server whose locale is Spanish posts in Spanish (the member who
+    // started it speaks English).
+    let mut start = plan_start(7607, None);
+    start["guild_locale"] = json!("es-ES");
+    bot.fake.dispatch("INTERACTION_CREATE", start);
+    let reply = bot
+        .fake
+        .request(10, |r| r.path.contains("/interactions/7607/"))
+        .await;
+    let text = reply.body["data"]["content"].as_str().unwrap_or_default();
+    assert!(text.starts_with("Reading plan started."), "{reply:?}");
+    make_due(&bot);
+    let channel = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    let post = bot
+        .fake
+        .request(10, |r| r.method == "POST" && r.path == channel)
+        .await;
+    let content = post.body["content"].as_str().unwrap_or_default();
+    assert!(
+        content.contains("📖 **Plan de lectura, día 1**"),
+        "{content}"
+    );
+    let thread = bot
+        .fake
+        .request(10, |r| r.method == "POST" && r.path.ends_with("/threads"))
+        .await;
+    assert!(
+        thread.body["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Día 1: ")),
+        "{:?}",
+        thread.body
+    );
+}
