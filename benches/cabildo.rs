@@ -86,7 +86,10 @@ fn answer_latency(c: &mut Criterion) {
 fn render(c: &mut Criterion) {
     let e = engine(corpus::embedded());
     let a = ask(&e, "What is dual power?", &AskOptions::default()).expect("answer");
-    let style = text::Style { color: true };
+    let style = text::Style {
+        color: true,
+        lang: cabildo::i18n::Lang::En,
+    };
     c.bench_function("render/text", |b| {
         b.iter(|| text::answer(black_box(&a), style))
     });

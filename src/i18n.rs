@@ -74,7 +74,7 @@ impl Lang {
     pub fn from_env_with(var: impl Fn(&str) -> Option<String>) -> Lang {
         ["LC_ALL", "LC_MESSAGES", "LANG"]
             .into_iter()
-            .filter_map(|v| var(v))
+            .filter_map(var)
             .find(|v| !v.trim().is_empty())
             .and_then(|v| Lang::from_tag(&v))
             .unwrap_or_default()

@@ -30,7 +30,13 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(v["query"].as_str(), Some(q));
     assert!(!line.contains('\n'), "one line of JSON");
 
-    for style in [text::Style { color: false }, text::Style { color: true }] {
+    for style in [
+        text::Style::plain(),
+        text::Style {
+            color: true,
+            lang: cabildo::i18n::Lang::Es,
+        },
+    ] {
         let out = text::answer(&a, style);
         assert!(!out.is_empty());
     }

@@ -882,7 +882,9 @@ impl Bot {
                 let name = match &s.title {
                     Some(t) if s.label.as_ref() == Some(t) => t.clone(),
                     Some(t) => format!("{t} — §{number}"),
-                    None => format!("§{number} (opening)"),
+                    None => Msg::new("complete-opening")
+                        .arg("number", number.clone())
+                        .text(origin.lang),
                 };
                 let name = if corpus.is_multi() {
                     format!("{}: {}", d.id, name)

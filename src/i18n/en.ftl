@@ -290,3 +290,4 @@ opt-member-document = Your default text for /ask and /read (`all` for every text
 opt-member-private = Your default: answers only the asker sees
 opt-server-language = The language of the bot's words here (default: each member's own)
 choice-language-auto = Each member's own (their Discord language)
+complete-opening = §{ $number } (opening)

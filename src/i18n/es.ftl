@@ -290,3 +290,4 @@ opt-member-document = Tu texto por defecto para /ask y /read (`all` para todos)
 opt-member-private = Tu valor por defecto: respuestas que solo ve quien pregunta
 opt-server-language = El idioma de las palabras del bot aquí (por defecto, el de cada miembro)
 choice-language-auto = El de cada miembro (su idioma de Discord)
+complete-opening = §{ $number } (comienzo)
