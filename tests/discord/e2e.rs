@@ -154,6 +154,17 @@ fn mention(id: &str, text: &str) -> Value {
     m
 }
 
+/// `/quote reference:…`.
+fn quote(id: u64, reference: &str) -> Value {
+    fake::interaction(
+        id,
+        2,
+        json!({"id": "901", "name": "quote", "type": 1, "options": [
+            {"name": "reference", "type": 3, "value": reference}
+        ]}),
+    )
+}
+
 async fn callback(fake: &Fake, id: u64) -> Value {
     let path = format!("/api/v10/interactions/{id}/itoken{id}/callback");
     fake.request(10, |r| r.method == "POST" && r.path == path)
@@ -278,16 +289,7 @@ async fn ask_then_press_more_results() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_reference_gets_an_ephemeral_error() {
     let (bot, _) = ready(&[]).await;
-    bot.fake.dispatch(
-        "INTERACTION_CREATE",
-        fake::interaction(
-            1003,
-            2,
-            json!({"id": "901", "name": "quote", "type": 1, "options": [
-                {"name": "reference", "type": 3, "value": "9.99"}
-            ]}),
-        ),
-    );
+    bot.fake.dispatch("INTERACTION_CREATE", quote(1003, "9.99"));
     let body = callback(&bot.fake, 1003).await;
     assert_eq!(body["type"], 4);
     check_message(&body["data"]);
@@ -1050,19 +1052,8 @@ async fn a_spanish_speaking_member_gets_help_refusals_and_buttons_in_spanish() {
         .unwrap_or_default();
     assert!(quoted.contains("dual power"), "{quoted}");
     // An unknown reference, explained in Spanish.
-    bot.fake.dispatch(
-        "INTERACTION_CREATE",
-        speaking(
-            "es-ES",
-            fake::interaction(
-                7504,
-                2,
-                json!({"id": "901", "name": "quote", "type": 1, "options": [
-                    {"name": "reference", "type": 3, "value": "9.99"}
-                ]}),
-            ),
-        ),
-    );
+    bot.fake
+        .dispatch("INTERACTION_CREATE", speaking("es-ES", quote(7504, "9.99")));
     let body = callback(&bot.fake, 7504).await;
     let content = body["data"]["content"].as_str().unwrap_or_default();
     assert!(content.contains("No hay sección 9"), "{content}");
