@@ -404,7 +404,7 @@ fn db_commands(data: &str, url: Option<&str>) {
     let migrated = run(&["db", "migrate"]);
     assert_eq!(migrated.code, 0, "{}", migrated.stderr);
     assert!(
-        migrated.stdout.contains("3 migration(s) applied, 3 in all"),
+        migrated.stdout.contains("4 migration(s) applied, 4 in all"),
         "{}",
         migrated.stdout
     );

@@ -16,6 +16,9 @@ use crate::reply::{ButtonId, QuestionKey};
 /// Name of the message context-menu command.
 pub const FIND_IN_TEXT: &str = "Find in the text";
 
+/// What `/settings set language:` takes to follow each member's own language.
+pub const LANGUAGE_AUTO: &str = "auto";
+
 /// Longest question accepted by `/ask` (Discord allows more; nobody needs it).
 pub const MAX_QUESTION: u16 = 500;
 
@@ -402,7 +405,7 @@ fn settings_options(sub: CreateCommandOption, server: bool) -> CreateCommandOpti
                     .add_string_choice("Español", "es")
                     .add_string_choice_localized(
                         tr(Lang::En, "choice-language-auto"),
-                        crate::discord::study::LANGUAGE_AUTO,
+                        LANGUAGE_AUTO,
                         SPANISH_LOCALES.map(|l| (l, tr(Lang::Es, "choice-language-auto"))),
                     ),
             );

@@ -5,7 +5,9 @@
 
 use chrono::Utc;
 
-use crate::discord::commands::{Origin, PlanCommand, SettingsChange, SettingsCommand, StartPlan};
+use crate::discord::commands::{
+    LANGUAGE_AUTO, Origin, PlanCommand, SettingsChange, SettingsCommand, StartPlan,
+};
 use crate::discord::handler::{Bot, Ctx};
 use crate::i18n::{Lang, Msg};
 use crate::prefs::{self, Asked, Effective};
@@ -462,9 +464,6 @@ impl Bot {
 
 /// The reason stored for a plan paused with `/plan pause` (shown in each language).
 const PAUSED_BY_COMMAND: &str = "paused with /plan pause";
-
-/// What `/settings set language:` takes to follow each member's own language.
-pub const LANGUAGE_AUTO: &str = "auto";
 
 /// Settings lines as a Markdown list.
 fn bullets(lines: Vec<Msg>) -> impl Iterator<Item = Msg> {
