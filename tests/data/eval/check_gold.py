@@ -5,9 +5,9 @@ usage: check_gold.py SET.jsonl CORPUS [CORPUS ...]
 
 CORPUS is a .txt/.md file or a directory (its .txt/.md files, recursively, as cabildo reads
 them). For every question it checks that the line has exactly the fields id, kind, question and
-gold; that the id is unique and the kind one of the known kinds; that an out-of-scope question has
-no gold and every other question has 1-3 needles; and, for every needle, that it occurs in the
-corpus after normalising as score.py does (case, quotes, dashes, whitespace), that it lies wholly
+gold; that the id is unique and the kind one of the known kinds; that an out-of-scope (abstain)
+question has no gold and every other question has 1-3 needles; and, for every needle, that it
+occurs in the corpus after normalising as score.py does (case, quotes, dashes, whitespace), that it lies wholly
 inside ONE paragraph (a block between blank lines of one file), and that it is 6-15 words long.
 A question of kind no-accents must itself be typed without accents, ñ, ¿ or ¡.
 Prints one line per problem and a summary; exits 1 if any needle is missing or crosses paragraphs.
@@ -16,13 +16,14 @@ import json
 import os
 import re
 import sys
-import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from score import norm  # noqa: E402  (the scorer's own normalisation)
 
 KINDS = {"factual", "paraphrase", "keyword", "exact-quote", "typo", "long", "no-accents",
-         "out-of-scope"}
+         "out-of-scope",
+         "quote", "abstain"}  # the English sets' names for exact-quote and out-of-scope
+NO_GOLD = {"out-of-scope", "abstain"}
 ACCENTED = re.compile(r"[áéíóúüñÁÉÍÓÚÜÑ¿¡]")
 
 
@@ -62,7 +63,7 @@ def main():
         if q.get("kind") not in KINDS:
             print(f"{qid}: unknown kind {q.get('kind')!r}"); bad += 1
         gold = q.get("gold", [])
-        if q.get("kind") == "out-of-scope":
+        if q.get("kind") in NO_GOLD:
             if gold:
                 print(f"{qid}: out-of-scope with gold"); bad += 1
             continue
