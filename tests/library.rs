@@ -375,7 +375,10 @@ async fn with_a_model_the_vectors_join_when_ready() {
             .expect("vectors folder")
             .map(|e| {
                 let e = e.expect("entry");
-                (e.path(), e.metadata().expect("meta").modified().expect("mtime"))
+                (
+                    e.path(),
+                    e.metadata().expect("meta").modified().expect("mtime"),
+                )
             })
             .collect();
         all.sort();
@@ -390,5 +393,8 @@ async fn with_a_model_the_vectors_join_when_ready() {
     assert!(lib.engine(Some(B)).await.semantic.is_some());
     let after = files();
     assert_eq!(after.len(), 3, "{after:?}");
-    assert!(before.iter().all(|f| after.contains(f)), "{before:?} {after:?}");
+    assert!(
+        before.iter().all(|f| after.contains(f)),
+        "{before:?} {after:?}"
+    );
 }
