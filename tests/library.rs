@@ -398,3 +398,62 @@ async fn with_a_model_the_vectors_join_when_ready() {
         "{before:?} {after:?}"
     );
 }
+
+/// A real second process: `cabildo texts add --guild` run as its own program on the same
+/// database; this process's library answers from the text within seconds, `cabildo --guild … ask`
+/// (a third process) answers from it too, and `cabildo texts remove` takes it away again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_added_by_the_cli_process_is_answered_here() {
+    use std::process::Command;
+    for db in backends("library_cli_process") {
+        let (here, there) = (
+            tempfile::tempdir().expect("dir"),
+            tempfile::tempdir().expect("dir"),
+        );
+        let file = there.path().join("bakery.txt");
+        std::fs::write(&file, BAKERY).expect("write");
+        let cabildo = |args: &[&str]| {
+            let out = Command::new(env!("CARGO_BIN_EXE_cabildo"))
+                .args(args)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env_remove("CABILDO_CONFIG")
+                .env_remove("CABILDO_CORPUS")
+                .env_remove("CABILDO_MODEL")
+                .env("DATABASE_URL", &db.url)
+                .env("CABILDO_DATA_DIR", there.path())
+                .output()
+                .expect("cabildo runs");
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let lib = library(&db.store, LibrarySettings::default(), here.path());
+        assert_eq!(ids(&lib.engine(Some(A)).await), ["revolution-in-bolivia"]);
+        let guild = A.to_string();
+        cabildo(&[
+            "texts",
+            "add",
+            "--guild",
+            &guild,
+            file.to_str().expect("path"),
+        ]);
+        let waited = until(&lib, |ids| ids.contains(&"bakery".to_string())).await;
+        assert!(waited <= Duration::from_secs(5), "seen after {waited:?}");
+        let q = "Who set the price of flour?";
+        assert_eq!(
+            answered_from(&lib.engine(Some(A)).await, q).as_deref(),
+            Some("bakery")
+        );
+        let asked = cabildo(&["--guild", &guild, "ask", "--json", q]);
+        assert!(asked.contains("\"bakery\""), "{asked}");
+        // Another server's members are not answered from it, by either process.
+        let other = cabildo(&["--guild", &B.to_string(), "ask", "--json", q]);
+        assert!(!other.contains("\"bakery\""), "{other}");
+        cabildo(&["texts", "remove", "--guild", &guild, "bakery"]);
+        let waited = until(&lib, |ids| !ids.contains(&"bakery".to_string())).await;
+        assert!(waited <= Duration::from_secs(5), "gone after {waited:?}");
+    }
+}
