@@ -717,6 +717,29 @@ mod discord_over_http {
         s.stop().await;
     }
 
+    /// The HTTP endpoint speaks the member's language as the gateway does (the same handler and
+    /// renderer): an `es-419` member's error and buttons in Spanish.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_spanish_speaking_member_is_answered_in_spanish() {
+        let s = Server::start(Some(Arc::new(HttpInteractions::new(bot(), None)))).await;
+        let mut quote = ask(4, "", false);
+        quote["locale"] = json!("es-419");
+        quote["data"] = json!({"id": "901", "name": "quote", "type": 1, "options": [
+            {"name": "reference", "type": 3, "value": "99.1"}]});
+        let (status, body) = s.post(quote.to_string().as_bytes()).await;
+        assert_eq!(status, 200);
+        assert!(body.contains("No hay sección 99"), "{body}");
+        let mut asked = ask(5, "What is dual power?", true);
+        asked["locale"] = json!("es-ES");
+        let (status, body) = s.post(asked.to_string().as_bytes()).await;
+        assert_eq!(status, 200);
+        assert!(
+            body.contains("🔖 Guardar") && !body.contains("Bookmark"),
+            "{body}"
+        );
+        s.stop().await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn many_concurrent_asks_are_all_answered() {
         let s = Arc::new(Server::start(Some(Arc::new(HttpInteractions::new(bot(), None)))).await);
