@@ -79,6 +79,21 @@ impl Engine {
         Ok(self)
     }
 
+    /// The languages of the documents searched: of document `doc_id`, or of the whole corpus,
+    /// in order, each once.
+    pub fn languages(&self, doc_id: Option<&str>) -> Vec<crate::language::Language> {
+        let mut out: Vec<crate::language::Language> = self
+            .corpus
+            .documents
+            .iter()
+            .filter(|d| doc_id.is_none_or(|id| d.id == id))
+            .map(|d| d.language)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The question as searched: initials the texts never use but spell out read as the name
     /// (`FSF` → `Free Software Foundation`, see [`crate::search::acronyms`]).
     pub fn read_initials<'q>(&self, question: &'q str) -> Cow<'q, str> {

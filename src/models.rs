@@ -24,6 +24,8 @@ const REQUIRED: &[&str] = &["config.json", "tokenizer.json", "model.safetensors"
 /// Files read when present (pooling, prompts, length).
 const OPTIONAL: &[&str] = &[
     "1_Pooling/config.json",
+    // The model card: its `language:` says which texts the model reads (crate::embed).
+    "README.md",
     "config_sentence_transformers.json",
     "sentence_bert_config.json",
     "modules.json",

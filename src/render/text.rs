@@ -165,7 +165,12 @@ pub fn toc(t: &Toc, style: Style) -> String {
             out,
             "{}  {}",
             style.bold(&d.title),
-            style.dim(&format!("({}, {} passages)", d.doc_id, d.passages))
+            style.dim(&format!(
+                "({}, {}, {} passages)",
+                d.doc_id,
+                d.language.name(),
+                d.passages
+            ))
         );
         for s in &d.sections {
             let untitled = if s.section == 1 {
