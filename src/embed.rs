@@ -201,10 +201,12 @@ impl Embedder {
         let config_path = dir.join("config.json");
         let config: bert::Config = read_json(&config_path)?;
         let model_type = config.model_type.as_deref().unwrap_or("");
-        if !matches!(model_type, "bert" | "") {
+        if !matches!(model_type, "bert" | "" | "xlm-roberta" | "roberta") {
             return Err(EmbedError::Unsupported {
                 path: config_path,
-                message: format!("model_type {model_type:?}: only BERT models are supported"),
+                message: format!(
+                    "model_type {model_type:?}: only BERT and XLM-RoBERTa models are supported"
+                ),
             });
         }
         if let Some(message) = config.unsupported() {
@@ -228,7 +230,8 @@ impl Embedder {
         };
         let st: StConfig =
             read_optional_json(&dir.join("config_sentence_transformers.json"))?.unwrap_or_default();
-        let max_positions = config.max_position_embeddings;
+        // RoBERTa models start their positions past the padding id: fewer tokens fit.
+        let max_positions = config.max_tokens();
         let max_tokens = read_optional_json::<SbertConfig>(&dir.join("sentence_bert_config.json"))?
             .and_then(|c| c.max_seq_length)
             .unwrap_or(max_positions)
