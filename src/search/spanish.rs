@@ -48,11 +48,12 @@ debas deban debería deberías deberíamos deberían deber usted ustedes vos sol
 aquí allí ahí así entonces tan cada mismo misma mismos mismas alguno alguna algún ningún \
 ninguno ninguna";
 
-/// Words about the asking: the text, its parts, saying and explaining.
+/// Words about the asking: the text, its parts, saying, explaining, meaning, and `servir` of
+/// `¿para qué sirve…?` (what is it for), the commonest way to ask what something does.
 const META: &str = "texto textos autor autora autores escritor escritora libro artículo \
 capítulo sección párrafo pasaje cita citar versículo ensayo dice dicen dijo dicho decir \
 menciona mencionan mencionar explica explican explicar describe describen describir habla \
-hablan hablar significa significado significar según";
+hablan hablar significa significan significado significar según sirve sirven servir";
 
 /// Stop words that are nouns after a determiner (`el estado`, `sus estados`).
 const NOUNS: &[&str] = &["estado", "estados"];
