@@ -168,7 +168,7 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
         Some(sem) => {
             let (found, vector) = rayon::join(
                 || search::search_languages(&engine.index, &questions, &filter),
-                || sem.embed_question(&searched),
+                || sem.embed_question(&engine.for_model(&searched)),
             );
             (found?, Some(vector?))
         }

@@ -1,12 +1,14 @@
 //! The search, one file per step: [`question`] (what the question asks: its words, their weights,
 //! stop words in context, by the rules of a language — [`spanish`] holds Spanish's words;
-//! [`acronyms`] reads initials the texts spell out) → [`lexical`] (tantivy candidates reranked by
+//! [`acronyms`] reads initials the texts spell out; [`accents`] spells a question typed without
+//! accents as the texts do, for the model) → [`lexical`] (tantivy candidates reranked by
 //! coverage and proximity; [`search_languages`] runs a question once per language of the
 //! documents searched and merges the rankings) →
 //! [`semantic`] (with a model: the question's vector against every passage's) → [`fusion`] (both
 //! rankings into one) → [`confidence`] (answer, or "not in the text") → [`excerpt`] (the sentences
 //! of each passage that answer). [`crate::answer`] runs them in that order.
 
+pub mod accents;
 pub mod acronyms;
 pub mod confidence;
 pub mod excerpt;
