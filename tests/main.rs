@@ -19,5 +19,6 @@ mod search;
 mod semantic;
 mod server;
 mod shapes;
+mod spanish;
 pub mod store;
 mod structure;
