@@ -187,12 +187,23 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
                     && sem.embedder.reads(v.document.language)
             })
         };
+        // A question with no word about its subject has nothing for the model to vouch for
+        // either: a multilingual model finds every question close to some passage (E5's cosines
+        // lie between 0.7 and 1).
+        let params = search::fusion::Params {
+            min_cosine: if questions.iter().any(Question::has_subject) {
+                search::fusion::PARAMS.min_cosine
+            } else {
+                f32::INFINITY
+            },
+            ..search::fusion::PARAMS
+        };
         let (fused, confidence) = search::fusion::fuse(
             &found.ranked,
             &all,
             sem.penalties(),
             keep,
-            &search::fusion::PARAMS,
+            &params,
             engine.search.min_confidence,
         );
         found.ranked = fused

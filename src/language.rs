@@ -287,7 +287,7 @@ fn by_function_words(text: &str) -> Option<whatlang::Lang> {
             (*lang, n)
         })
         .collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|b| std::cmp::Reverse(b.1));
     match counts.as_slice() {
         [(lang, n), (_, m), ..] if *n > *m => Some(*lang),
         _ => None,

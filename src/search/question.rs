@@ -99,6 +99,12 @@ impl Question {
         self.terms.is_empty()
     }
 
+    /// Whether the question has a word about its subject: a term at full weight, not only
+    /// words about the asking ("What does the text say?", `¿Qué dice el texto?`).
+    pub fn has_subject(&self) -> bool {
+        self.terms.iter().any(|t| t.weight >= 1.0)
+    }
+
     /// Which words of [`Question::sequence`] are stop words (see [`stop_words_in`]).
     pub fn stop_words(&self) -> Vec<bool> {
         stop_words_in(&self.text, &self.sequence, self.language)
@@ -461,6 +467,17 @@ mod tests {
         assert_eq!(surfaces, ["author", "say", "dual", "power"]);
         assert_eq!(q.terms[0].weight, META_WEIGHT);
         assert_eq!(q.terms[2].weight, 1.0);
+        assert!(q.has_subject());
+        for (text, language) in [
+            ("What does the author say?", Language::ENGLISH),
+            ("¿Qué dice el texto?", Language::SPANISH),
+            ("que explica el capitulo", Language::SPANISH),
+        ] {
+            assert!(!Question::parse(text, language).has_subject(), "{text}");
+        }
+        assert!(
+            Question::parse("¿Qué dice el texto del doble poder?", Language::SPANISH).has_subject()
+        );
     }
 
     #[test]
