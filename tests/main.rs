@@ -11,6 +11,7 @@ pub mod discord;
 mod embed;
 mod fuzz_regressions;
 mod index;
+pub mod library;
 mod models;
 mod references;
 mod robustness;

@@ -317,3 +317,40 @@ fn dev_es_meets_the_lexical_floor_with_or_without_accents() {
         assert_eq!(refs(a), refs(b), "{} / {}", a.query, b.query);
     }
 }
+
+/// `/texts add language:` (a server's own text, issue 28): the language the member names is the
+/// text's, over detection, and stays so when the server's texts are read back from the database
+/// by a fresh process; a name cabildo does not know leaves it to detection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_servers_text_takes_the_language_the_member_names() {
+    use cabildo::config::LibrarySettings;
+    let notes = "Notas\n\nmake install\n\ndpkg -i paquete.deb\n";
+    for db in crate::store::backends("spanish_texts_add") {
+        let dir = tempfile::tempdir().expect("dir");
+        let lib = crate::library::library(&db.store, LibrarySettings::default(), dir.path());
+        let language_of = |e: &Engine, id: &str| {
+            e.corpus
+                .documents
+                .iter()
+                .find(|d| d.id == id)
+                .map(|d| d.language)
+        };
+        for (name, language) in [("notas.txt", Some("es")), ("otras.txt", Some("klingon"))] {
+            let mut up = crate::library::upload(7, name, notes.as_bytes());
+            up.language = language.map(str::to_string);
+            lib.add(up, |_| {}).await.expect("added");
+        }
+        let e = lib.engine(Some(7)).await;
+        assert_eq!(language_of(&e, "notas"), Some(Language::SPANISH));
+        let detected = cabildo::language::detect(["make install", "dpkg -i paquete.deb"]);
+        assert_eq!(language_of(&e, "otras"), Some(detected));
+        assert_ne!(
+            detected,
+            Language::SPANISH,
+            "the test text must not read as Spanish"
+        );
+        let again = crate::library::library(&db.store, LibrarySettings::default(), dir.path());
+        let e = again.engine(Some(7)).await;
+        assert_eq!(language_of(&e, "notas"), Some(Language::SPANISH));
+    }
+}

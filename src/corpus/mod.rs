@@ -1,22 +1,25 @@
 //! The texts: documents made of numbered sections made of numbered passages.
 //!
-//! Loading (files, directories, the embedded default) lives in [`load`]; turning one text into a
-//! [`Document`] lives in [`text`] (plain text) and [`markdown`], which do no I/O; [`heading`] reads
-//! the text's own numbers and division words, [`overrides`] what a document says about itself.
+//! Loading (files, directories, the embedded default) lives in [`load`]; bytes of unknown origin
+//! (a text added from Discord) are judged by their content and read by [`bytes::parse_bytes`];
+//! turning one text into a [`Document`] lives in [`text`] (plain text) and [`markdown`], which do
+//! no I/O; [`heading`] reads the text's own numbers and division words, [`overrides`] what a
+//! document says about itself.
 //! [`assemble`] numbers sections and passages and decides whether references use the text's own
 //! numbering ([`Numbering`]).
 
+pub mod bytes;
 pub mod heading;
 pub mod load;
 pub mod markdown;
 pub mod overrides;
 pub mod text;
 
+pub use bytes::{BytesError, FromBytes, Hints, Sniffed, parse_bytes};
+pub use load::{DEFAULT_ID, embedded, load};
 pub use overrides::Overrides;
 
 use crate::language::Language;
-
-pub use load::{DEFAULT_ID, embedded, load};
 
 /// One passage: a paragraph of the text, stored character for character.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,6 +220,12 @@ impl Corpus {
     /// Index of the document with this id.
     pub fn doc_index(&self, id: &str) -> Option<usize> {
         self.documents.iter().position(|d| d.id == id)
+    }
+}
+
+impl AsRef<Corpus> for Corpus {
+    fn as_ref(&self) -> &Corpus {
+        self
     }
 }
 
