@@ -104,11 +104,17 @@ mod tests {
                 .as_deref(),
             Some("como cambio la contraseña de la configuración? Está")
         );
-        // the same question typed with accents is the same text
+        // the same question typed with accents (capital kept) is the same text
+        let restored = Some("Como cambio la contraseña de la configuración? Está");
         assert_eq!(
             a.restore("¿Cómo cambio la contraseña de la configuración? Está")
                 .as_deref(),
-            Some("como cambio la contraseña de la configuración? Está")
+            restored
+        );
+        assert_eq!(
+            a.restore("Como cambio la contrasena de la configuracion? Esta")
+                .as_deref(),
+            restored
         );
         assert_eq!(a.restore("Rápido"), Some("Rapido".to_string()));
         assert_eq!(a.restore("root passwd"), None);
