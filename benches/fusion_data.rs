@@ -167,7 +167,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|(i, _)| i as u32)
             .collect();
         let searched = engine.read_initials(&q.question);
-        let parsed = Question::parse(&searched);
+        // The lab's texts are of one language each: the first document's.
+        let language = engine
+            .corpus
+            .documents
+            .first()
+            .map(|d| d.language)
+            .unwrap_or_default();
+        let parsed = Question::parse(&searched, language);
         let out = if parsed.is_empty() {
             Default::default()
         } else {
@@ -291,7 +298,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .strip_prefix("qkw:")
             .and_then(|x| x.parse::<f32>().ok())
         {
-            let stop = cabildo::search::question::stop_words_in(&parsed.sequence);
+            let stop = parsed.stop_words();
             let kw: Vec<&str> = parsed
                 .sequence
                 .iter()

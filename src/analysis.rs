@@ -1,23 +1,36 @@
-//! Text analysis shared by the index and the questions: words → normalised terms.
+//! Text analysis shared by the index and the questions: words → normalised terms, by the rules
+//! of a language.
 //!
 //! One function, [`analyze`], turns text into terms, so a passage and a question about it always
-//! meet on the same terms. Steps, per word: lower-case; fold accents (`vecinales`/`véçinales`);
-//! drop possessive `'s`; map irregular and archaic forms to their lemma (`gave`→`give`,
-//! `hath`→`have`, `spake`→`speak`); unify British and American spelling (`nationalisation`,
-//! `labour`, `centre`); turn Early Modern verb endings into modern ones (`goeth`, `knowest`); then
-//! the Snowball English stemmer. Stop words are kept here (phrases need them); questions drop them
-//! later.
+//! meet on the same terms: a passage is analysed in its document's language, and a question in
+//! the language of each document it is searched against. Every language: split into words
+//! (letters and digits, inner apostrophes kept); lower-case and fold accents and `ñ`
+//! (`vecinales`/`véçinales`, `contraseña`/`contrasena`), so a word typed without accents is the
+//! same word; then its language's rules:
+//! - English: drop possessive `'s`; map irregular and archaic forms to their lemma (`gave`→`give`,
+//!   `hath`→`have`, `spake`→`speak`); unify British and American spelling (`nationalisation`,
+//!   `labour`, `centre`); turn Early Modern verb endings into modern ones (`goeth`, `knowest`);
+//!   then the Snowball English stemmer.
+//! - Spanish: the Snowball Spanish stemmer, run on the folded word (so `configuración` and
+//!   `configuracion` have one stem; Snowball's own last step drops those accents anyway).
+//! - Any other language: Snowball's stemmer for it when there is one, run on the word before
+//!   folding (its rules read the accents), the stem then folded; none of the English rules.
+//!
+//! Stop words are kept here (phrases need them); questions drop them later
+//! ([`crate::search::question`]).
 
 use std::borrow::Cow;
 
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
+
+use crate::language::Language;
 
 /// Name under which the analyzer is registered with tantivy (on create and on every open).
 pub const ANALYZER: &str = "cabildo";
 /// Name of the analyzer that keeps words unstemmed (used to correct typos against the vocabulary).
 pub const SURFACE_ANALYZER: &str = "cabildo_surface";
 /// Bumped whenever analysis changes, so persisted indexes are rebuilt.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Words longer than this (in bytes) are not indexed or searched.
 pub const MAX_WORD_BYTES: usize = 64;
 
@@ -35,8 +48,42 @@ pub struct Term {
     pub position: u32,
 }
 
-fn stemmer() -> frostem::Stemmer {
-    frostem::Stemmer::new(frostem::Algorithm::English)
+/// How the words of one language become terms.
+enum Rules {
+    English(frostem::Stemmer),
+    Spanish(frostem::Stemmer),
+    /// Snowball's stemmer for the language, if it has one.
+    General(Option<frostem::Stemmer>),
+}
+
+impl Rules {
+    fn of(language: Language) -> Rules {
+        if language == Language::ENGLISH {
+            Rules::English(frostem::Stemmer::new(frostem::Algorithm::English))
+        } else if language == Language::SPANISH {
+            Rules::Spanish(frostem::Stemmer::new(frostem::Algorithm::Spanish))
+        } else {
+            Rules::General(language.stemmer().map(frostem::Stemmer::new))
+        }
+    }
+
+    /// The term of a word (`word` as written, `surface` folded).
+    fn term(&self, word: &str, surface: &str) -> String {
+        match self {
+            Rules::English(stemmer) => normalize(surface, stemmer),
+            Rules::Spanish(stemmer) => {
+                let w = surface.replace('\'', "");
+                stemmer.stem(&w).into_owned()
+            }
+            Rules::General(stemmer) => {
+                let Some(stemmer) = stemmer else {
+                    return surface.replace('\'', "");
+                };
+                let lower = word.to_lowercase().replace(['\'', '’', '‘'], "");
+                fold(&stemmer.stem(&lower))
+            }
+        }
+    }
 }
 
 /// Splits text into words: runs of letters and digits, with inner apostrophes (`don't`, `people’s`).
@@ -67,17 +114,17 @@ pub fn words(text: &str, mut f: impl FnMut(usize, usize, u32)) {
     }
 }
 
-/// Analyses text into terms (see the module docs).
-pub fn analyze(text: &str) -> Vec<Term> {
+/// Analyses text into terms by the rules of `language` (see the module docs).
+pub fn analyze(text: &str, language: Language) -> Vec<Term> {
     let mut out = Vec::new();
-    let stemmer = stemmer();
+    let rules = Rules::of(language);
     words(text, |start, end, position| {
         let word = &text[start..end];
         if word.len() > MAX_WORD_BYTES {
             return;
         }
         let surface = fold(word);
-        let term = normalize(&surface, &stemmer);
+        let term = rules.term(word, &surface);
         if term.is_empty() {
             return;
         }
@@ -407,46 +454,60 @@ fn modern(w: &str) -> Cow<'_, str> {
     Cow::Borrowed(w)
 }
 
-/// tantivy tokenizer running [`analyze`]; `surface` selects unstemmed words instead of terms.
+/// tantivy tokenizer running [`analyze`] in one language; `surface` selects unstemmed words
+/// instead of terms. The index is built from [`tokens`] with each document's own language; the
+/// tokenizers registered with tantivy name the fields' analysis.
 #[derive(Clone, Default)]
 pub struct CabildoTokenizer {
     surface: bool,
+    language: Language,
     tokens: Vec<TantivyToken>,
 }
 
 impl CabildoTokenizer {
     /// Produces search terms.
-    pub fn terms() -> Self {
-        Self::default()
+    pub fn terms(language: Language) -> Self {
+        CabildoTokenizer {
+            surface: false,
+            language,
+            tokens: Vec::new(),
+        }
     }
 
     /// Produces folded words without lemmas or stemming.
     pub fn surface() -> Self {
         CabildoTokenizer {
             surface: true,
+            language: Language::UNDETERMINED,
             tokens: Vec::new(),
         }
     }
+}
+
+/// The tokens tantivy indexes for `text` in `language`: its terms, or (`surface`) its folded
+/// words without lemmas or stemming (apostrophes dropped), with byte offsets and word positions.
+pub fn tokens(text: &str, language: Language, surface: bool) -> Vec<TantivyToken> {
+    analyze(text, language)
+        .into_iter()
+        .map(|t| TantivyToken {
+            offset_from: t.start,
+            offset_to: t.end,
+            position: t.position as usize,
+            text: if surface {
+                t.surface.replace('\'', "")
+            } else {
+                t.term
+            },
+            position_length: 1,
+        })
+        .collect()
 }
 
 impl Tokenizer for CabildoTokenizer {
     type TokenStream<'a> = VecTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
-        self.tokens.clear();
-        for t in analyze(text) {
-            self.tokens.push(TantivyToken {
-                offset_from: t.start,
-                offset_to: t.end,
-                position: t.position as usize,
-                text: if self.surface {
-                    t.surface.replace('\'', "")
-                } else {
-                    t.term
-                },
-                position_length: 1,
-            });
-        }
+        self.tokens = tokens(text, self.language, self.surface);
         VecTokenStream {
             tokens: &mut self.tokens,
             index: None,
@@ -488,7 +549,17 @@ mod tests {
     use super::*;
 
     fn terms(s: &str) -> Vec<String> {
-        analyze(s).into_iter().map(|t| t.term).collect()
+        analyze(s, Language::ENGLISH)
+            .into_iter()
+            .map(|t| t.term)
+            .collect()
+    }
+
+    fn es(s: &str) -> Vec<String> {
+        analyze(s, Language::SPANISH)
+            .into_iter()
+            .map(|t| t.term)
+            .collect()
     }
 
     #[test]
@@ -517,7 +588,7 @@ mod tests {
 
     #[test]
     fn words_keep_inner_apostrophes_and_offsets() {
-        let t = analyze("the people’s “power”, don't");
+        let t = analyze("the people’s “power”, don't", Language::ENGLISH);
         let surfaces: Vec<&str> = t.iter().map(|t| t.surface.as_str()).collect();
         assert_eq!(surfaces, ["the", "people's", "power", "don't"]);
         assert_eq!(
@@ -533,9 +604,46 @@ mod tests {
     }
 
     #[test]
+    fn spanish_words_are_stemmed_as_spanish_and_meet_without_accents() {
+        assert_eq!(es("configuración"), es("configuracion"));
+        assert_eq!(es("configuración"), es("configuraciones"));
+        assert_eq!(es("contraseña"), es("contrasena"));
+        assert_eq!(es("paquetes"), es("paquete"));
+        assert_eq!(
+            es("¿Cómo construyo el paquete?"),
+            es("como construyo el paquete")
+        );
+        assert_eq!(es("Él mantenía"), es("el mantenia"));
+        // English rules do not apply to Spanish: `sale` (goes out) is not `sell`.
+        assert_ne!(es("dice"), terms("dice"));
+        assert_eq!(es("hath"), vec!["hath".to_string()]);
+    }
+
+    #[test]
+    fn other_languages_get_their_stemmer_and_none_of_the_english_rules() {
+        let fr = |s: &str| -> Vec<String> {
+            analyze(s, Language::parse("fr").unwrap_or_default())
+                .into_iter()
+                .map(|t| t.term)
+                .collect()
+        };
+        assert_eq!(fr("révolutions"), fr("révolution"));
+        assert_eq!(fr("révolution"), fr("revolution"));
+        // no lemma table (`gave` → `give` is English), no British spelling rules
+        assert_eq!(fr("gave"), vec!["gav".to_string()]);
+        let und = |s: &str| -> Vec<String> {
+            analyze(s, Language::UNDETERMINED)
+                .into_iter()
+                .map(|t| t.term)
+                .collect()
+        };
+        assert_eq!(und("Workers’ Councils"), ["workers", "councils"]);
+    }
+
+    #[test]
     fn long_words_are_skipped_but_counted() {
         let long = "x".repeat(100);
-        let t = analyze(&format!("a {long} b"));
+        let t = analyze(&format!("a {long} b"), Language::ENGLISH);
         assert_eq!(t.len(), 2);
         assert_eq!(t[1].position, 2);
     }

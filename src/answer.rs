@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result, UserError, catch_panic};
+use crate::language::Language;
 use crate::reference::{Reference, find_document};
 use crate::search::question::Question;
 use crate::search::{self, Filter};
@@ -106,8 +107,6 @@ pub fn ask(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer>
 
 fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> {
     let top = opts.top.unwrap_or(engine.search.top).clamp(1, 50);
-    let searched = engine.read_initials(question);
-    let parsed = Question::parse(&searched);
     let mut answer = Answer {
         query: question.to_string(),
         answered: false,
@@ -128,42 +127,86 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
                     .documents
                     .get(d as usize)
                     .map(|d| d.id.clone()),
+                language: None,
             }
         }
         None => Filter::default(),
     };
-    if parsed.is_empty() {
+    // The question is analysed in the language of each document searched (initials are read as
+    // names only in English, where that rule was made).
+    let languages = engine.languages(filter.doc_id.as_deref());
+    let english = languages.contains(&Language::ENGLISH);
+    let searched = if english {
+        engine.read_initials(question)
+    } else {
+        std::borrow::Cow::Borrowed(question)
+    };
+    let questions: Vec<Question> = languages
+        .iter()
+        .map(|&l| {
+            Question::parse(
+                if l == Language::ENGLISH {
+                    &searched
+                } else {
+                    question
+                },
+                l,
+            )
+        })
+        .collect();
+    if questions.iter().all(Question::is_empty) {
         return Ok(answer);
     }
+    // The model is used for the documents in a language it reads (its model card says which).
+    let semantic = engine
+        .semantic
+        .as_ref()
+        .filter(|sem| languages.iter().any(|&l| sem.embedder.reads(l)));
     // With a model, the question's embedding (milliseconds of matrix products) runs while the
     // lexical search runs on the other core.
-    let (mut outcome, question_vector) = match &engine.semantic {
+    let (mut found, question_vector) = match semantic {
         Some(sem) => {
-            let (outcome, vector) = rayon::join(
-                || search::search(&engine.index, &parsed, &filter),
-                || sem.embed_question(&searched),
+            let (found, vector) = rayon::join(
+                || search::search_languages(&engine.index, &questions, &filter),
+                || sem.embed_question(&engine.for_model(&searched)),
             );
-            (outcome?, Some(vector?))
+            (found?, Some(vector?))
         }
-        None => (search::search(&engine.index, &parsed, &filter)?, None),
+        None => (
+            search::search_languages(&engine.index, &questions, &filter)?,
+            None,
+        ),
     };
     // Issue 13: with a model, the dense ranking is fused with the lexical one (search::fusion).
     let mut cosines: HashMap<u32, f32> = HashMap::new();
-    if let (Some(sem), Some(q)) = (&engine.semantic, &question_vector) {
+    if let (Some(sem), Some(q)) = (semantic, &question_vector) {
         let all = sem.scores(q);
-        let keep = |ord: u32| match &filter.doc_id {
-            Some(id) => engine.corpus.get(ord).is_some_and(|v| &v.document.id == id),
-            None => true,
+        let keep = |ord: u32| {
+            engine.corpus.get(ord).is_some_and(|v| {
+                filter.doc_id.as_ref().is_none_or(|id| &v.document.id == id)
+                    && sem.embedder.reads(v.document.language)
+            })
+        };
+        // A question with no word about its subject has nothing for the model to vouch for
+        // either: a multilingual model finds every question close to some passage (E5's cosines
+        // lie between 0.7 and 1).
+        let params = search::fusion::Params {
+            min_cosine: if questions.iter().any(Question::has_subject) {
+                search::fusion::PARAMS.min_cosine
+            } else {
+                f32::INFINITY
+            },
+            ..search::fusion::PARAMS
         };
         let (fused, confidence) = search::fusion::fuse(
-            &outcome.ranked,
+            &found.ranked,
             &all,
             sem.penalties(),
             keep,
-            &search::fusion::PARAMS,
+            &params,
             engine.search.min_confidence,
         );
-        outcome.ranked = fused
+        found.ranked = fused
             .into_iter()
             .map(|f| {
                 cosines.insert(f.ranked.ord, f.cosine);
@@ -174,10 +217,10 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
             })
             .collect();
         answer.confidence = confidence;
-    } else if let Some(best) = outcome.ranked.first() {
+    } else if let Some(best) = found.ranked.first() {
         answer.confidence = best.confidence;
     }
-    if outcome.ranked.is_empty() {
+    if found.ranked.is_empty() {
         return Ok(answer);
     }
     // Below the confidence threshold the question is not answered, but the nearest passages
@@ -185,20 +228,24 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
     // than the text's can often see the answer among them, and every front end says plainly
     // that they are not a confident match.
     answer.answered = search::confidence::answered(answer.confidence, engine.search.min_confidence);
-    let weights: HashMap<String, f32> = outcome
-        .terms
+    // The weight of each question term, per language (excerpts are chosen with the terms of the
+    // passage's language).
+    let weights: HashMap<Language, HashMap<String, f32>> = found
+        .outcomes
         .iter()
-        .zip(&outcome.idf)
-        .map(|(t, idf)| (t.term.clone(), t.weight * idf))
+        .map(|o| {
+            let w = o
+                .terms
+                .iter()
+                .zip(&o.idf)
+                .map(|(t, idf)| (t.term.clone(), t.weight * idf))
+                .collect();
+            (o.language, w)
+        })
         .collect();
-    answer.more = outcome.ranked.len() > opts.offset + top;
-    for (i, r) in outcome
-        .ranked
-        .iter()
-        .enumerate()
-        .skip(opts.offset)
-        .take(top)
-    {
+    let no_weights = HashMap::new();
+    answer.more = found.ranked.len() > opts.offset + top;
+    for (i, r) in found.ranked.iter().enumerate().skip(opts.offset).take(top) {
         let Some(view) = engine.corpus.get(r.ord) else {
             tracing::warn!(
                 ord = r.ord,
@@ -207,9 +254,11 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
             continue;
         };
         let at = Reference::passage(view.loc.doc, view.section.number, view.passage.number);
+        let language = view.document.language;
+        let outcome = found.outcome(language);
         // With a model: the passage's sentence nearest the question in meaning, if near enough.
-        let similar = match (&engine.semantic, &question_vector) {
-            (Some(sem), Some(q)) => sem
+        let similar = match (semantic, &question_vector) {
+            (Some(sem), Some(q)) if sem.embedder.reads(language) => sem
                 .sentence_cosines(r.ord, q)
                 .into_iter()
                 .filter(|&(_, c)| c >= search::fusion::PARAMS.min_cosine)
@@ -220,7 +269,8 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
         let ex = engine.sentences.excerpt(
             r.ord,
             &view.passage.text,
-            &weights,
+            language,
+            weights.get(&language).unwrap_or(&no_weights),
             similar,
             engine.search.max_excerpt_chars,
         );
@@ -231,18 +281,22 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
             confidence: r.confidence,
             cosine: cosines.get(&r.ord).copied(),
             terms: outcome
-                .terms
-                .iter()
-                .enumerate()
-                .map(|(k, t)| ExplainTerm {
-                    typed: t.surface.clone(),
-                    analysed: t.term.clone(),
-                    corrected_from: t.corrected_from.clone(),
-                    weight: t.weight,
-                    idf: outcome.idf[k],
-                    fields: r.matched.get(k).cloned().unwrap_or_default(),
+                .map(|o| {
+                    o.terms
+                        .iter()
+                        .zip(&o.idf)
+                        .enumerate()
+                        .map(|(k, (t, idf))| ExplainTerm {
+                            typed: t.surface.clone(),
+                            analysed: t.term.clone(),
+                            corrected_from: t.corrected_from.clone(),
+                            weight: t.weight,
+                            idf: *idf,
+                            fields: r.matched.get(k).cloned().unwrap_or_default(),
+                        })
+                        .collect()
                 })
-                .collect(),
+                .unwrap_or_default(),
         });
         answer.results.push(Hit {
             rank: i + 1,

@@ -15,6 +15,8 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
 
+use crate::language::Language;
+
 mod bert;
 mod linear;
 mod weights;
@@ -73,6 +75,35 @@ struct SbertConfig {
     max_seq_length: Option<usize>,
 }
 
+/// The languages a model's card (`README.md`, its YAML front matter's `language:`) says it reads:
+/// `None` when the card is missing or names none (then it is trusted with every language), or
+/// the languages listed (`multilingual` reads every language).
+fn card_languages(dir: &Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(dir.join("README.md")).ok()?;
+    let body = text.strip_prefix("---")?;
+    let front = &body[..body.find("\n---")?];
+    let mut out = Vec::new();
+    let mut in_list = false;
+    for line in front.lines() {
+        let trimmed = line.trim();
+        if let Some(rest) = line.strip_prefix("language:") {
+            let rest = rest.trim();
+            in_list = rest.is_empty();
+            let rest = rest.trim_start_matches('[').trim_end_matches(']');
+            out.extend(
+                rest.split(',')
+                    .map(|v| v.trim().trim_matches(['"', '\'']).to_lowercase())
+                    .filter(|v| !v.is_empty()),
+            );
+        } else if in_list && let Some(item) = trimmed.strip_prefix("- ") {
+            out.push(item.trim().trim_matches(['"', '\'']).to_lowercase());
+        } else if !line.starts_with(' ') && !trimmed.starts_with('-') {
+            in_list = false;
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 /// A loaded sentence-embedding model.
 pub struct Embedder {
     model: bert::Bert,
@@ -82,6 +113,8 @@ pub struct Embedder {
     max_tokens: usize,
     query_prompt: String,
     passage_prompt: String,
+    /// The languages its card names (None: not said, read as every language).
+    languages: Option<Vec<String>>,
     name: String,
     fingerprint: String,
 }
@@ -168,10 +201,12 @@ impl Embedder {
         let config_path = dir.join("config.json");
         let config: bert::Config = read_json(&config_path)?;
         let model_type = config.model_type.as_deref().unwrap_or("");
-        if !matches!(model_type, "bert" | "") {
+        if !matches!(model_type, "bert" | "" | "xlm-roberta" | "roberta") {
             return Err(EmbedError::Unsupported {
                 path: config_path,
-                message: format!("model_type {model_type:?}: only BERT models are supported"),
+                message: format!(
+                    "model_type {model_type:?}: only BERT and XLM-RoBERTa models are supported"
+                ),
             });
         }
         if let Some(message) = config.unsupported() {
@@ -195,7 +230,8 @@ impl Embedder {
         };
         let st: StConfig =
             read_optional_json(&dir.join("config_sentence_transformers.json"))?.unwrap_or_default();
-        let max_positions = config.max_position_embeddings;
+        // RoBERTa models start their positions past the padding id: fewer tokens fit.
+        let max_positions = config.max_tokens();
         let max_tokens = read_optional_json::<SbertConfig>(&dir.join("sentence_bert_config.json"))?
             .and_then(|c| c.max_seq_length)
             .unwrap_or(max_positions)
@@ -241,6 +277,7 @@ impl Embedder {
             max_tokens,
             query_prompt: st.prompts.get("query").cloned().unwrap_or_default(),
             passage_prompt: st.prompts.get("passage").cloned().unwrap_or_default(),
+            languages: card_languages(dir),
             fingerprint: model_fingerprint(dir)?,
             name,
         })
@@ -259,6 +296,25 @@ impl Embedder {
     /// Changes whenever the files that decide the vectors change.
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
+    }
+
+    /// Whether the model reads texts in `language`: its card names the language (by any code or
+    /// name [`Language::parse`] reads) or says `multilingual`, or names no language at all. An
+    /// English model's vectors of Spanish passages rank them worse than the lexical search alone
+    /// (docs/spanish.md), so the search leaves a language the model does not read to the lexical
+    /// ranking.
+    pub fn reads(&self, language: Language) -> bool {
+        match &self.languages {
+            None => true,
+            Some(list) => list
+                .iter()
+                .any(|l| l == "multilingual" || Language::parse(l) == Some(language)),
+        }
+    }
+
+    /// The languages the model's card names (None when it names none).
+    pub fn languages(&self) -> Option<&[String]> {
+        self.languages.as_deref()
     }
 
     /// How many tokens of a text the model reads.

@@ -10,6 +10,7 @@ use crate::corpus::{self, Corpus};
 use crate::embed::Embedder;
 use crate::error::Result;
 use crate::index::SearchIndex;
+use crate::search::accents::Accents;
 use crate::search::acronyms::Acronyms;
 use crate::search::excerpt::Sentences;
 use crate::search::semantic::Semantic;
@@ -26,6 +27,9 @@ pub struct Engine {
     pub semantic: Option<Semantic>,
     /// Names of the texts by their initials, read on the first question typed with initials.
     acronyms: OnceLock<Acronyms>,
+    /// The accented spellings of the texts not in English, read on the first question the model
+    /// embeds.
+    accents: OnceLock<Accents>,
 }
 
 impl Engine {
@@ -68,6 +72,7 @@ impl Engine {
             sentences: Sentences::default(),
             semantic: None,
             acronyms: OnceLock::new(),
+            accents: OnceLock::new(),
         })
     }
 
@@ -77,6 +82,41 @@ impl Engine {
         let embedder = std::sync::Arc::new(Embedder::load(model_dir)?);
         self.semantic = Some(Semantic::open_or_build(embedder, &self.corpus, data_dir)?);
         Ok(self)
+    }
+
+    /// The question as the model reads it: words typed without accents spelled as the texts
+    /// spell them (see [`crate::search::accents`]; English texts, which have few, are not read).
+    pub fn for_model<'q>(&self, question: &'q str) -> Cow<'q, str> {
+        let accents = self.accents.get_or_init(|| {
+            Accents::read(
+                self.corpus
+                    .passages()
+                    .filter(|v| v.document.language != crate::language::Language::ENGLISH)
+                    .map(|v| v.passage.text.as_str()),
+            )
+        });
+        match accents.restore(question) {
+            Some(restored) => {
+                tracing::debug!(%restored, "accents restored for the model");
+                Cow::Owned(restored)
+            }
+            None => Cow::Borrowed(question),
+        }
+    }
+
+    /// The languages of the documents searched: of document `doc_id`, or of the whole corpus,
+    /// in order, each once.
+    pub fn languages(&self, doc_id: Option<&str>) -> Vec<crate::language::Language> {
+        let mut out: Vec<crate::language::Language> = self
+            .corpus
+            .documents
+            .iter()
+            .filter(|d| doc_id.is_none_or(|id| d.id == id))
+            .map(|d| d.language)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// This engine's texts and index with `semantic` beside them (a server's library once its
@@ -89,6 +129,7 @@ impl Engine {
             sentences: Sentences::default(),
             semantic: Some(semantic),
             acronyms: OnceLock::new(),
+            accents: OnceLock::new(),
         }
     }
 

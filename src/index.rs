@@ -2,6 +2,12 @@
 //! directory that is renamed into place), opening, and the corpus fingerprint that decides when a
 //! persisted index is stale.
 //!
+//! Languages: every passage is analysed by its document's language ([`crate::analysis`]) and
+//! given to tantivy already tokenized, so one set of fields holds the terms of every language;
+//! the `language` field tags each passage with its document's language, so a question analysed
+//! in one language is searched only against passages of that language when a corpus mixes them
+//! ([`crate::search`]).
+//!
 //! Layout of the data directory: `index-<fingerprint>/` holds one complete index (a `READY` marker
 //! is written before the directory gets its final name, so a crash mid-build never leaves a broken
 //! index under that name); `build.lock` serialises builders across processes.
@@ -12,15 +18,16 @@ use std::time::Instant;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, doc};
 
 use crate::analysis::{ANALYZER, CabildoTokenizer, SURFACE_ANALYZER};
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
+use crate::language::Language;
 
 /// Bumped whenever the schema changes, so persisted indexes are rebuilt.
-const SCHEMA_VERSION: u32 = 3;
+const SCHEMA_VERSION: u32 = 4;
 const READY: &str = "READY";
 const LOCK: &str = "build.lock";
 /// Corpora with more passages than this show a progress bar while indexing (on a terminal).
@@ -36,12 +43,14 @@ pub struct Fields {
     pub paragraph: Field,
     /// Section title, analysed.
     pub title: Field,
-    /// Passage text: analysed with positions, and stored verbatim.
+    /// Passage text, analysed with positions (the text itself is the corpus's: `ord` finds it).
     pub text: Field,
     /// The neighbouring passages of the same section, analysed (not stored).
     pub context: Field,
     /// Unstemmed words of the passage: the vocabulary typos are corrected against.
     pub surface: Field,
+    /// The language of the passage's document (its code: `en`, `es`).
+    pub language: Field,
 }
 
 impl Fields {
@@ -60,17 +69,14 @@ impl Fields {
         let doc_id = b.add_text_field("doc_id", STRING | STORED);
         let section = b.add_u64_field("section", INDEXED | STORED);
         let paragraph = b.add_u64_field("paragraph", STORED);
+        // Not stored: given pre-tokenized, a stored value would keep every token beside the text.
         let title = b.add_text_field(
             "section_title",
-            TextOptions::default()
-                .set_indexing_options(analysed(true))
-                .set_stored(),
+            TextOptions::default().set_indexing_options(analysed(true)),
         );
         let text = b.add_text_field(
             "text",
-            TextOptions::default()
-                .set_indexing_options(analysed(true))
-                .set_stored(),
+            TextOptions::default().set_indexing_options(analysed(true)),
         );
         let context = b.add_text_field(
             "context",
@@ -84,6 +90,7 @@ impl Fields {
                     .set_index_option(IndexRecordOption::Basic),
             ),
         );
+        let language = b.add_text_field("language", STRING);
         (
             b.build(),
             Fields {
@@ -95,6 +102,7 @@ impl Fields {
                 text,
                 context,
                 surface,
+                language,
             },
         )
     }
@@ -197,6 +205,8 @@ pub fn fingerprint(corpus: &Corpus) -> String {
     for d in &corpus.documents {
         h.update(d.id.as_bytes());
         h.update(&[0]);
+        h.update(d.language.code().as_bytes());
+        h.update(&[0]);
         for s in &d.sections {
             h.update(&[1]);
             h.update(s.title.as_deref().unwrap_or("").as_bytes());
@@ -210,9 +220,10 @@ pub fn fingerprint(corpus: &Corpus) -> String {
 }
 
 fn register_analyzers(index: &Index) {
-    index
-        .tokenizers()
-        .register(ANALYZER, TextAnalyzer::from(CabildoTokenizer::terms()));
+    index.tokenizers().register(
+        ANALYZER,
+        TextAnalyzer::from(CabildoTokenizer::terms(Language::UNDETERMINED)),
+    );
     index.tokenizers().register(
         SURFACE_ANALYZER,
         TextAnalyzer::from(CabildoTokenizer::surface()),
@@ -511,16 +522,23 @@ fn write_documents(index: &Index, f: Fields, corpus: &Corpus) -> Result<()> {
             title.push('\n');
             title.push_str(t);
         }
-        let doc = doc!(
+        let language = view.document.language;
+        let text = view.passage.text.as_str();
+        let analysed = |text: String, surface: bool| PreTokenizedString {
+            tokens: crate::analysis::tokens(&text, language, surface),
+            text,
+        };
+        let mut doc = doc!(
             f.ord => u64::from(view.ord),
             f.doc_id => view.document.id.as_str(),
             f.section => u64::from(section.number),
             f.paragraph => u64::from(view.passage.number),
-            f.title => title,
-            f.text => view.passage.text.as_str(),
-            f.context => context,
-            f.surface => view.passage.text.as_str(),
+            f.language => language.code(),
         );
+        doc.add_pre_tokenized_text(f.title, analysed(title, false));
+        doc.add_pre_tokenized_text(f.text, analysed(text.to_string(), false));
+        doc.add_pre_tokenized_text(f.context, analysed(context, false));
+        doc.add_pre_tokenized_text(f.surface, analysed(text.to_string(), true));
         writer.add_document(doc)?;
         bar.inc(1);
     }

@@ -1,8 +1,8 @@
 //! cabildo answers a study group's questions about its texts with exact, referenced quotes.
 //!
 //! The data flows one way, one module per step:
-//! corpus files → [`corpus`] (documents of numbered sections and passages) → [`index`] (tantivy,
-//! with the shared [`analysis`]) → [`search`] (question analysis, lexical and semantic ranking,
+//! corpus files → [`corpus`] (documents of numbered sections and passages, each in its
+//! [`language`]) → [`index`] (tantivy, with the shared [`analysis`], by each document's language) → [`search`] (question analysis, lexical and semantic ranking,
 //! their fusion, the confidence, the best sentence window of each passage) → [`answer`] (the one use case every front end calls, beside
 //! [`lookup`] for quotes and contents) → [`render`] (terminal text, JSON) → [`cli`].
 //! [`eval`] measures answer quality and [`bench`] speed; [`reference`] parses and formats every
@@ -25,6 +25,7 @@ pub mod error;
 pub mod eval;
 pub mod i18n;
 pub mod index;
+pub mod language;
 pub mod library;
 pub mod lookup;
 pub mod models;

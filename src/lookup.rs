@@ -81,6 +81,8 @@ pub struct Toc {
 pub struct TocDocument {
     pub doc_id: String,
     pub title: String,
+    /// The document's language (`en`, `es`): detected, or as the document says.
+    pub language: crate::language::Language,
     pub passages: usize,
     pub sections: Vec<TocSection>,
 }
@@ -120,6 +122,7 @@ pub fn toc(corpus: &Corpus, document: Option<&str>) -> Result<Toc, UserError> {
         .map(|(i, d, top)| TocDocument {
             doc_id: d.id.clone(),
             title: d.title.clone(),
+            language: d.language,
             passages: d.passage_count(),
             sections: d
                 .sections

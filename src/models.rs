@@ -24,6 +24,8 @@ const REQUIRED: &[&str] = &["config.json", "tokenizer.json", "model.safetensors"
 /// Files read when present (pooling, prompts, length).
 const OPTIONAL: &[&str] = &[
     "1_Pooling/config.json",
+    // The model card: its `language:` says which texts the model reads (crate::embed).
+    "README.md",
     "config_sentence_transformers.json",
     "sentence_bert_config.json",
     "modules.json",
@@ -294,6 +296,7 @@ pub fn fetch(name: &str, data_dir: &Path, hub: &Hub) -> Result<Fetched, FetchErr
             checksum,
         });
     }
+    add_known_prompts(&repo, staging.path())?;
     let embedder = Embedder::load(staging.path())?;
     let dir = models.join(&model);
     let staged = staging.keep();
@@ -312,6 +315,54 @@ pub fn fetch(name: &str, data_dir: &Path, hub: &Hub) -> Result<Fetched, FetchErr
         files,
         dim: embedder.dim(),
     })
+}
+
+/// The prompts of a model family whose documentation asks for them while its files may not
+/// carry them: E5 (`intfloat/e5-*-v2`, `intfloat/multilingual-e5-*`) is trained with `query: `
+/// before questions and `passage: ` before passages. Its instruct variants use other prompts.
+pub fn known_prompts(repo: &str) -> Option<(&'static str, &'static str)> {
+    let (org, name) = repo.split_once('/')?;
+    let name = name.to_ascii_lowercase();
+    let e5 = org.eq_ignore_ascii_case("intfloat")
+        && (name.starts_with("e5-") || name.starts_with("multilingual-e5-"))
+        && !name.contains("instruct")
+        && !name.contains("mistral");
+    e5.then_some(("query: ", "passage: "))
+}
+
+/// Writes [`known_prompts`] into the fetched model's `config_sentence_transformers.json` when
+/// its `prompts` do not already say how to prompt questions, keeping the rest of the file.
+fn add_known_prompts(repo: &str, dir: &Path) -> Result<(), FetchError> {
+    let Some((query, passage)) = known_prompts(repo) else {
+        return Ok(());
+    };
+    let path = dir.join("config_sentence_transformers.json");
+    let mut config: serde_json::Value = match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text).unwrap_or_else(|_| serde_json::json!({})),
+        Err(_) => serde_json::json!({}),
+    };
+    let Some(object) = config.as_object_mut() else {
+        return Ok(());
+    };
+    let prompts = object
+        .entry("prompts")
+        .or_insert_with(|| serde_json::json!({}));
+    let Some(prompts) = prompts.as_object_mut() else {
+        return Ok(());
+    };
+    if prompts
+        .get("query")
+        .is_some_and(|q| q.as_str().is_some_and(|q| !q.is_empty()))
+    {
+        return Ok(());
+    }
+    prompts.insert("query".into(), query.into());
+    prompts.insert("passage".into(), passage.into());
+    tracing::info!(
+        repo,
+        "added the model family's prompts ({query:?}, {passage:?})"
+    );
+    std::fs::write(&path, config.to_string()).map_err(io(&path))
 }
 
 /// The hub could not be reached at all: no name resolution, no connection, no route.

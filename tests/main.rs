@@ -20,5 +20,6 @@ mod search;
 mod semantic;
 mod server;
 mod shapes;
+mod spanish;
 pub mod store;
 mod structure;

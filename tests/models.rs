@@ -102,11 +102,12 @@ fn start_hub(repo: &str, model_dir: &Path, corrupt: bool) -> (String, Arc<Files>
         "model.safetensors",
         "1_Pooling/config.json",
         "sentence_bert_config.json",
+        "README.md",
     ] {
-        files.insert(
-            name.to_string(),
-            std::fs::read(model_dir.join(name)).expect("tiny model file"),
-        );
+        // The card is optional (the tiny BERT has none).
+        if let Ok(bytes) = std::fs::read(model_dir.join(name)) {
+            files.insert(name.to_string(), bytes);
+        }
     }
     let files = Arc::new(Files {
         repos: HashMap::from([(repo.to_string(), files)]),
@@ -193,6 +194,51 @@ fn a_model_is_fetched_checked_and_put_where_the_config_finds_it() {
         .collect();
     assert_eq!(left, vec!["tiny-bert".to_string()]);
     assert!(served.requests.lock().unwrap().len() >= 4);
+}
+
+/// A multilingual model of XLM-RoBERTa's layout (SentencePiece tokenizer) is fetched like any
+/// other, with its card; E5 models get the `query: ` / `passage: ` prompts their documentation
+/// asks for when their files do not carry them.
+#[test]
+fn a_multilingual_model_is_fetched_and_e5_gets_its_prompts() {
+    let source = tempfile::tempdir().unwrap();
+    crate::embed::write_tiny_xlmr(source.path(), 2);
+    let (endpoint, _) = start_hub("intfloat/multilingual-e5-tiny", source.path(), false);
+    let data = tempfile::tempdir().unwrap();
+    let fetched = fetch(
+        "intfloat/multilingual-e5-tiny",
+        data.path(),
+        &hub(&endpoint),
+    )
+    .expect("fetched");
+    let prompts = std::fs::read_to_string(fetched.dir.join("config_sentence_transformers.json"))
+        .expect("prompts written");
+    assert!(prompts.contains("\"query: \"") && prompts.contains("\"passage: \""));
+    let e = cabildo::embed::Embedder::load(&fetched.dir).expect("loads");
+    let q = e.embed_query("el paquete").unwrap();
+    let p = e
+        .embed(&["el paquete"], cabildo::embed::Role::Passage)
+        .unwrap()
+        .remove(0);
+    assert!(cabildo::embed::dot(&q, &p) < 0.9999, "prompts differ");
+    assert!(
+        e.reads(cabildo::language::Language::SPANISH),
+        "its card came along"
+    );
+    assert_eq!(
+        cabildo::models::known_prompts("intfloat/multilingual-e5-small"),
+        Some(("query: ", "passage: "))
+    );
+    assert_eq!(
+        cabildo::models::known_prompts("intfloat/multilingual-e5-large-instruct"),
+        None
+    );
+    assert_eq!(
+        cabildo::models::known_prompts(
+            "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2"
+        ),
+        None
+    );
 }
 
 #[test]

@@ -525,7 +525,10 @@ fn question_words_opening_a_passage_are_recorded_for_the_fusion() {
         SearchSettings::default(),
     )
     .expect("engine");
-    let q = Question::parse("Who counts as a Contributor?");
+    let q = Question::parse(
+        "Who counts as a Contributor?",
+        cabildo::language::Language::ENGLISH,
+    );
     let out = search(&e.index, &q, &Filter::default()).expect("search");
     let text = |ord: u32| {
         e.corpus
@@ -553,7 +556,10 @@ fn question_words_opening_a_passage_are_recorded_for_the_fusion() {
     // the fusion's reading ranks by BM25 plus the opening words
     let read = fusion::with_lead(&out.ranked, fusion::PARAMS.lead_weight);
     assert_eq!(read.len(), out.ranked.len());
-    let q = Question::parse("licensed Contribution");
+    let q = Question::parse(
+        "licensed Contribution",
+        cabildo::language::Language::ENGLISH,
+    );
     let out = search(&e.index, &q, &Filter::default()).expect("search");
     // neither passage opens with these words
     assert!(out.ranked.iter().all(|r| r.lead == 0.0), "{:?}", out.ranked);

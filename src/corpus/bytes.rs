@@ -69,6 +69,8 @@ pub struct Hints {
     pub title: Option<String>,
     /// The document id; `None`: made from the title, else from the name.
     pub id: Option<String>,
+    /// The text's language (over its front matter and what detection would say).
+    pub language: Option<crate::language::Language>,
 }
 
 /// A text read from bytes.
@@ -109,6 +111,7 @@ pub fn parse_bytes(name: &str, bytes: &[u8], hints: &Hints) -> Result<FromBytes,
     };
     let outside = Overrides {
         title: hints.title.clone().filter(|t| !t.trim().is_empty()),
+        language: hints.language,
         ..Overrides::default()
     };
     let id = hints.id.clone().unwrap_or_else(|| slug(&stem));
@@ -392,6 +395,7 @@ mod tests {
             &Hints {
                 title: Some("Our Reading".into()),
                 id: None,
+                language: None,
             },
         )
         .expect("reads");

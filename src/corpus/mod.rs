@@ -15,10 +15,11 @@ pub mod markdown;
 pub mod overrides;
 pub mod text;
 
-pub use overrides::Overrides;
-
 pub use bytes::{BytesError, FromBytes, Hints, Sniffed, parse_bytes};
 pub use load::{DEFAULT_ID, embedded, load};
+pub use overrides::Overrides;
+
+use crate::language::Language;
 
 /// One passage: a paragraph of the text, stored character for character.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,10 +66,22 @@ pub struct Document {
     pub id: String,
     pub title: String,
     pub numbering: Numbering,
+    /// The text's language (detected from its passages, or as its front matter or sidecar says):
+    /// its words are analysed by that language's rules.
+    pub language: Language,
     pub sections: Vec<Section>,
 }
 
 impl Document {
+    /// The language of the document's passages, as [`crate::language::detect`] tells it.
+    pub fn detect_language(&self) -> Language {
+        crate::language::detect(
+            self.sections
+                .iter()
+                .flat_map(|s| s.passages.iter().map(|p| p.text.as_str())),
+        )
+    }
+
     pub fn passage_count(&self) -> usize {
         self.sections.iter().map(|s| s.passages.len()).sum()
     }
@@ -280,10 +293,12 @@ pub fn parse_with(
     let raw = normalize_newlines(raw);
     let (front, body) = overrides::front_matter(&raw);
     let o = front.merged(outside);
-    match format {
+    let mut doc = match format {
         Format::Text => text::parse(id, fallback_title, body, &o),
         Format::Markdown => markdown::parse(id, fallback_title, body, &o),
-    }
+    };
+    doc.language = o.language.unwrap_or_else(|| doc.detect_language());
+    doc
 }
 
 /// Groups passages under headings, numbering both, and decides the document's [`Numbering`]
@@ -387,6 +402,8 @@ pub(crate) fn assemble(
         id: id.to_string(),
         title,
         numbering,
+        // Set by the caller: from the document's own settings, or detected.
+        language: Language::UNDETERMINED,
         sections,
     }
 }

@@ -6,12 +6,14 @@
 //! title: The Constitution
 //! numbering: own          # or: sequential
 //! heading: Lesson         # lines `Lesson 4`, `LESSON IV. Title` are headings (repeatable)
+//! language: es            # the text's language, when detection should not decide
 //! ---
 //! ```
 
 use serde::Deserialize;
 
 use super::Numbering;
+use crate::language::Language;
 
 /// What a document says about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,6 +22,8 @@ pub struct Overrides {
     pub numbering: Option<Numbering>,
     /// Extra division words: a line `WORD NUMERAL [title]` is a heading.
     pub heading: Vec<String>,
+    /// The text's language (`es`, `spa`, `Spanish`, `español`), instead of the detected one.
+    pub language: Option<Language>,
 }
 
 impl Overrides {
@@ -32,6 +36,9 @@ impl Overrides {
             self.numbering = other.numbering;
         }
         self.heading.extend(other.heading);
+        if other.language.is_some() {
+            self.language = other.language;
+        }
         self
     }
 }
@@ -71,6 +78,7 @@ pub fn front_matter(text: &str) -> (Overrides, &str) {
             "title" if !value.is_empty() => o.title = Some(value.to_string()),
             "numbering" => o.numbering = numbering(value),
             "heading" if !value.is_empty() => o.heading.push(value.to_string()),
+            "language" | "lang" => o.language = Language::parse(value),
             _ => {}
         }
     }
@@ -84,6 +92,7 @@ struct Sidecar {
     numbering: Option<String>,
     #[serde(default)]
     heading: HeadingList,
+    language: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -96,7 +105,7 @@ enum HeadingList {
 }
 
 /// Reads a sidecar's TOML (`title`, `numbering = "own" | "sequential"`, `heading = "Lesson"` or a
-/// list). The error names what is wrong.
+/// list, `language = "es"`). The error names what is wrong.
 pub fn sidecar(toml_text: &str) -> Result<Overrides, String> {
     let s: Sidecar = toml::from_str(toml_text).map_err(|e| e.to_string())?;
     let numbering = match s.numbering.as_deref() {
@@ -106,7 +115,14 @@ pub fn sidecar(toml_text: &str) -> Result<Overrides, String> {
                 .ok_or_else(|| format!("numbering must be \"own\" or \"sequential\", not {v:?}"))?,
         ),
     };
+    let language = match s.language.as_deref() {
+        None => None,
+        Some(v) => Some(Language::parse(v).ok_or_else(|| {
+            format!("language must be a language code or name (\"es\", \"Spanish\"), not {v:?}")
+        })?),
+    };
     Ok(Overrides {
+        language,
         title: s.title.filter(|t| !t.trim().is_empty()),
         numbering,
         heading: match s.heading {
@@ -123,9 +139,11 @@ mod tests {
 
     #[test]
     fn front_matter_keys() {
-        let (o, body) =
-            front_matter("---\ntitle: \"X\"\nnumbering: own\nheading: Lesson\n---\nbody");
+        let (o, body) = front_matter(
+            "---\ntitle: \"X\"\nnumbering: own\nheading: Lesson\nlanguage: es\n---\nbody",
+        );
         assert_eq!(o.title.as_deref(), Some("X"));
+        assert_eq!(o.language, Some(Language::SPANISH));
         assert_eq!(o.numbering, Some(Numbering::Own));
         assert_eq!(o.heading, vec!["Lesson".to_string()]);
         assert_eq!(body, "body");
@@ -138,6 +156,11 @@ mod tests {
         assert_eq!(o.numbering, Some(Numbering::Sequential));
         assert_eq!(o.heading.len(), 2);
         assert!(sidecar("numbering = \"mine\"").is_err());
+        assert_eq!(
+            sidecar("language = \"es\"").expect("ok").language,
+            Some(Language::SPANISH)
+        );
+        assert!(sidecar("language = \"elvish\"").is_err());
         assert!(sidecar("colour = 1").is_err());
     }
 }

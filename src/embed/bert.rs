@@ -1,5 +1,6 @@
 //! BERT's forward pass (the encoder inside all-MiniLM, BGE, E5 and most sentence-transformers
-//! models), written for inference on a CPU. Same arithmetic as the reference implementation, laid
+//! models, and XLM-RoBERTa's, which is the same encoder with its positions counted from the
+//! padding id + 1: paraphrase-multilingual-*, LaBSE-like models), written for inference on a CPU. Same arithmetic as the reference implementation, laid
 //! out for speed:
 //! - every weight matrix is held in half floats, packed for a kernel made for the few rows of a
 //!   question (`linear.rs`), which also serves batches of passages;
@@ -37,6 +38,8 @@ pub struct Config {
     pub position_embedding_type: Option<String>,
     #[serde(default)]
     pub model_type: Option<String>,
+    #[serde(default)]
+    pub pad_token_id: Option<u32>,
 }
 
 fn default_act() -> String {
@@ -52,6 +55,28 @@ fn default_eps() -> f64 {
 }
 
 impl Config {
+    /// Whether this is a RoBERTa-family encoder (`xlm-roberta`, `roberta`).
+    pub fn is_roberta(&self) -> bool {
+        matches!(self.model_type.as_deref(), Some("xlm-roberta" | "roberta"))
+    }
+
+    /// Where positions start in the position table: 0 for BERT; for RoBERTa models the padding
+    /// id + 1 (their position ids are `padding_idx + 1 + i`, as in Hugging Face's
+    /// `create_position_ids_from_input_ids`).
+    pub fn position_offset(&self) -> usize {
+        if self.is_roberta() {
+            self.pad_token_id.unwrap_or(1) as usize + 1
+        } else {
+            0
+        }
+    }
+
+    /// The longest sequence the position table holds.
+    pub fn max_tokens(&self) -> usize {
+        self.max_position_embeddings
+            .saturating_sub(self.position_offset())
+    }
+
     /// Why this model cannot run here, if it cannot.
     pub fn unsupported(&self) -> Option<String> {
         if !matches!(self.hidden_act.as_str(), "gelu" | "relu") {
@@ -157,10 +182,11 @@ pub struct Bert {
 }
 
 impl Bert {
-    /// Loads the weights, with or without a `bert.` (or `<model_type>.`) prefix on their names.
+    /// Loads the weights, with or without a `bert.`, `roberta.` (or `<model_type>.`) prefix on
+    /// their names.
     pub fn load(vb: VarBuilder, c: &Config) -> candle_core::Result<Bert> {
         let mut vb = vb;
-        for prefix in ["bert", c.model_type.as_deref().unwrap_or("bert")] {
+        for prefix in ["bert", "roberta", c.model_type.as_deref().unwrap_or("bert")] {
             if vb.contains_tensor(&format!("{prefix}.embeddings.word_embeddings.weight")) {
                 vb = vb.pp(prefix);
                 break;
@@ -181,7 +207,10 @@ impl Bert {
             words: emb
                 .get((c.vocab_size, d), "word_embeddings.weight")?
                 .to_dtype(DType::F16)?,
-            positions: emb.get((c.max_position_embeddings, d), "position_embeddings.weight")?,
+            // The rows a text's positions use (from the model's offset on).
+            positions: emb
+                .get((c.max_position_embeddings, d), "position_embeddings.weight")?
+                .narrow(0, c.position_offset(), c.max_tokens())?,
             // Every token is of type 0 (one text, never a pair).
             token_type: types.get(0)?,
             norm: Norm::load(emb.pp("LayerNorm"), d, c.layer_norm_eps)?,

@@ -228,6 +228,11 @@ cli-answer-nothing = Nothing in the text answers that. Try other words, or brows
 cli-answer-not-sure = Nothing in the text clearly answers that; these passages come nearest. Try other words, or browse the sections with `cabildo toc`.
 cli-untitled-opening = (untitled opening)
 cli-untitled = (untitled)
+# A text's language in `toc` ($code: ISO 639-1 code, `und` when undetermined; $name: its English name).
+language-name = { $code ->
+    [und] undetermined
+   *[other] { $name }
+}
 
 ## Command and option descriptions (Discord shows at most 100 characters)
 

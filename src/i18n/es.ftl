@@ -228,6 +228,81 @@ cli-answer-nothing = Nada en el texto responde a eso. Prueba con otras palabras,
 cli-answer-not-sure = Nada en el texto responde claramente a eso; estos son los pasajes más cercanos. Prueba con otras palabras, o recorre las secciones con `cabildo toc`.
 cli-untitled-opening = (comienzo sin título)
 cli-untitled = (sin título)
+# El idioma de un texto en `toc` ($code: su código ISO 639-1, `und` si no se determinó; $name: su nombre en inglés).
+language-name = { $code ->
+    [af] afrikáans
+    [ak] akan
+    [am] amárico
+    [ar] árabe
+    [az] azerí
+    [be] bielorruso
+    [bn] bengalí
+    [bg] búlgaro
+    [ca] catalán
+    [cs] checo
+    [zh] chino
+    [cy] galés
+    [da] danés
+    [de] alemán
+    [el] griego
+    [en] inglés
+    [eo] esperanto
+    [et] estonio
+    [fi] finés
+    [fr] francés
+    [gu] guyaratí
+    [he] hebreo
+    [hi] hindi
+    [hr] croata
+    [hu] húngaro
+    [hy] armenio
+    [id] indonesio
+    [it] italiano
+    [jv] javanés
+    [ja] japonés
+    [kn] canarés
+    [ka] georgiano
+    [km] jemer
+    [ko] coreano
+    [la] latín
+    [lv] letón
+    [lt] lituano
+    [ml] malayalam
+    [mr] maratí
+    [mk] macedonio
+    [my] birmano
+    [ne] nepalí
+    [nl] neerlandés
+    [nb] noruego
+    [or] oriya
+    [pa] panyabí
+    [fa] persa
+    [pl] polaco
+    [pt] portugués
+    [ro] rumano
+    [ru] ruso
+    [si] cingalés
+    [sk] eslovaco
+    [sl] esloveno
+    [sn] shona
+    [es] español
+    [sr] serbio
+    [sv] sueco
+    [ta] tamil
+    [te] telugu
+    [tl] tagalo
+    [th] tailandés
+    [tk] turcomano
+    [tr] turco
+    [uk] ucraniano
+    [ur] urdu
+    [uz] uzbeko
+    [vi] vietnamita
+    [yi] ídish
+    [zu] zulú
+    [und] sin determinar
+   *[other] { $name }
+}
 
 ## Descripciones de comandos y opciones (Discord muestra 100 caracteres como mucho)
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::corpus::{Corpus, Document, Hints};
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::language::Language;
 use crate::search::semantic::Semantic;
 use crate::store::StoredText;
 
@@ -20,6 +21,7 @@ pub(super) fn parse_stored(texts: &[StoredText]) -> Vec<Document> {
             let hints = Hints {
                 title: Some(t.info.title.clone()),
                 id: Some(t.info.doc_id.clone()),
+                language: t.info.language.as_deref().and_then(Language::parse),
             };
             match crate::error::catch_panic(|| {
                 crate::corpus::parse_bytes(&t.info.file_name, &t.content, &hints)

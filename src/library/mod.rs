@@ -34,6 +34,7 @@ use crate::config::{LibrarySettings, Settings};
 use crate::corpus::{BytesError, Hints, Sniffed};
 use crate::engine::Engine;
 use crate::error::Error;
+use crate::language::Language;
 use crate::store::{AddedText, NewText, PlanStatus, Quota, Store, TextInfo};
 
 use cache::{Cache, Loaded};
@@ -508,6 +509,8 @@ impl Library {
         let hints = Hints {
             title: upload.title.clone(),
             id: None,
+            // A name cabildo does not know (`klingon`) leaves the language to detection.
+            language: upload.language.as_deref().and_then(Language::parse),
         };
         let read =
             tokio::task::spawn_blocking(move || crate::corpus::parse_bytes(&name, &bytes, &hints));

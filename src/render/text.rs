@@ -163,7 +163,8 @@ pub fn quote(q: &Quote, style: Style) -> String {
     out
 }
 
-/// Sections with numbers and passage counts.
+/// Each text's title, id, language and passage count, then its sections with numbers and passage
+/// counts.
 pub fn toc(t: &Toc, style: Style) -> String {
     let mut out = String::new();
     for d in &t.documents {
@@ -172,8 +173,9 @@ pub fn toc(t: &Toc, style: Style) -> String {
             "{}  {}",
             style.bold(&d.title),
             style.dim(&format!(
-                "({}, {})",
+                "({}, {}, {})",
                 d.doc_id,
+                d.language.named().text(style.lang),
                 Msg::new("passages")
                     .arg("count", d.passages)
                     .text(style.lang)

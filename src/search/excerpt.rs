@@ -8,6 +8,7 @@ use std::sync::{Arc, LazyLock, RwLock};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::analysis;
+use crate::language::Language;
 
 /// The ellipsis put where a passage is trimmed.
 pub const ELLIPSIS: char = '…';
@@ -20,9 +21,15 @@ pub struct Excerpt {
     pub highlights: Vec<(usize, usize)>,
 }
 
-/// Chooses the excerpt of `passage` for question terms with their weights (`term → weight`).
-pub fn excerpt(passage: &str, weights: &HashMap<String, f32>, max_chars: usize) -> Excerpt {
-    excerpt_with(passage, weights, None, max_chars, || {
+/// Chooses the excerpt of `passage`, written in `language`, for question terms with their
+/// weights (`term → weight`, terms analysed in that language).
+pub fn excerpt(
+    passage: &str,
+    language: Language,
+    weights: &HashMap<String, f32>,
+    max_chars: usize,
+) -> Excerpt {
+    excerpt_with(passage, language, weights, None, max_chars, || {
         sentence_bounds(passage).into()
     })
 }
@@ -50,16 +57,18 @@ pub struct Sentences(RwLock<HashMap<u32, Bounds>>);
 type Bounds = Arc<[(usize, usize)]>;
 
 impl Sentences {
-    /// The excerpt of passage `ord`, whose text is `passage`: the same as [`excerpt`] gives.
+    /// The excerpt of passage `ord`, whose text is `passage` in `language`: the same as
+    /// [`excerpt`] gives.
     pub fn excerpt(
         &self,
         ord: u32,
         passage: &str,
+        language: Language,
         weights: &HashMap<String, f32>,
         similar: Similar,
         max_chars: usize,
     ) -> Excerpt {
-        excerpt_with(passage, weights, similar, max_chars, || {
+        excerpt_with(passage, language, weights, similar, max_chars, || {
             self.of(ord, passage)
         })
     }
@@ -89,13 +98,14 @@ impl Sentences {
 /// whole).
 fn excerpt_with(
     passage: &str,
+    language: Language,
     weights: &HashMap<String, f32>,
     similar: Similar,
     max_chars: usize,
     sentences: impl FnOnce() -> Bounds,
 ) -> Excerpt {
     let max_chars = max_chars.max(40);
-    let matches = matches(passage, weights);
+    let matches = matches(passage, language, weights);
     let (start, end) = if passage.chars().count() <= max_chars {
         (0, passage.len())
     } else {
@@ -140,10 +150,11 @@ fn excerpt_with(
 /// Most words ever remembered by [`matches`]; past it the memory is emptied and starts again.
 const MAX_REMEMBERED_WORDS: usize = 100_000;
 
-/// The term of each word met so far (`None`: the word has no term, e.g. it is too long), shared
-/// by every excerpt. Analysing a word (folding, lemmas, stemming) was most of an excerpt's cost,
-/// and the texts' words recur from answer to answer; a word's term depends on nothing but the word.
-static TERMS: LazyLock<RwLock<WordTerms>> = LazyLock::new(Default::default);
+/// The term of each word met so far in each language (`None`: the word has no term, e.g. it is
+/// too long), shared by every excerpt. Analysing a word (folding, lemmas, stemming) was most of an
+/// excerpt's cost, and the texts' words recur from answer to answer; a word's term depends on
+/// nothing but the word and its language.
+static TERMS: LazyLock<RwLock<HashMap<Language, WordTerms>>> = LazyLock::new(Default::default);
 
 /// A word → its term, or `None` when it has none.
 type WordTerms = HashMap<Box<str>, Option<Box<str>>>;
@@ -152,6 +163,7 @@ type WordTerms = HashMap<Box<str>, Option<Box<str>>>;
 /// weight. A word analysed alone has the term it has in its passage (tested below).
 fn matches<'w>(
     passage: &str,
+    language: Language,
     weights: &'w HashMap<String, f32>,
 ) -> Vec<(usize, usize, &'w str, f32)> {
     let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -163,26 +175,28 @@ fn matches<'w>(
     // Usually every word is known: one shared read lock. New words are analysed under the write
     // lock (each once, however many passages meet it at the same time).
     let mut found: Vec<Option<Option<(&'w str, f32)>>> = {
-        let known = TERMS.read().unwrap_or_else(|e| e.into_inner());
+        let all = TERMS.read().unwrap_or_else(|e| e.into_inner());
+        let known = all.get(&language);
         spans
             .iter()
             .map(|&(s, e)| match &passage[s..e] {
                 // Too long to be a term: not worth remembering.
                 word if word.len() > analysis::MAX_WORD_BYTES => Some(None),
-                word => known.get(word).map(weighed),
+                word => known.and_then(|k| k.get(word)).map(weighed),
             })
             .collect()
     };
     if found.iter().any(Option::is_none) {
-        let mut known = TERMS.write().unwrap_or_else(|e| e.into_inner());
-        if known.len() + spans.len() > MAX_REMEMBERED_WORDS {
-            known.clear();
+        let mut all = TERMS.write().unwrap_or_else(|e| e.into_inner());
+        if all.values().map(HashMap::len).sum::<usize>() + spans.len() > MAX_REMEMBERED_WORDS {
+            all.clear();
         }
+        let known = all.entry(language).or_default();
         for (&(s, e), f) in spans.iter().zip(found.iter_mut()) {
             if f.is_none() {
                 let word = &passage[s..e];
                 let term = known.entry(word.into()).or_insert_with(|| {
-                    analysis::analyze(word)
+                    analysis::analyze(word, language)
                         .pop()
                         .map(|t| t.term.into_boxed_str())
                 });
@@ -357,6 +371,8 @@ fn cut_end(passage: &str, start: usize, max_chars: usize) -> usize {
 mod tests {
     use super::*;
 
+    const EN: Language = Language::ENGLISH;
+
     #[test]
     fn a_sentence_similar_in_meaning_is_quoted_when_no_word_matches() {
         let filler = "Nothing of interest is said in this sentence at all. ".repeat(6);
@@ -364,10 +380,11 @@ mod tests {
         let passage = format!("{filler}{answer} {filler}");
         let start = passage.find(answer).unwrap();
         let weights: HashMap<String, f32> = [("proprietari".to_string(), 3.0)].into();
-        let without = excerpt(&passage, &weights, 200);
+        let without = excerpt(&passage, EN, &weights, 200);
         assert!(!without.text.contains(answer), "{without:?}");
         let with = excerpt_with(
             &passage,
+            EN,
             &weights,
             Some((start, start + answer.len())),
             200,
@@ -381,34 +398,46 @@ mod tests {
     fn w(words: &[&str]) -> HashMap<String, f32> {
         words
             .iter()
-            .flat_map(|s| analysis::analyze(s))
+            .flat_map(|s| analysis::analyze(s, EN))
             .map(|t| (t.term, 1.0))
             .collect()
     }
 
     /// `excerpt` analyses each word on its own: that must give the term the word has when its
-    /// whole passage is analysed.
+    /// whole passage is analysed, in every language's rules.
     #[test]
     fn a_word_analysed_alone_has_the_term_it_has_in_its_passage() {
+        for language in [
+            EN,
+            Language::SPANISH,
+            Language::UNDETERMINED,
+            Language::parse("de").unwrap_or_default(),
+        ] {
+            alone_as_in_passage(language);
+        }
+    }
+
+    fn alone_as_in_passage(language: Language) {
         let corpus = crate::corpus::embedded();
         let tricky = [
             "Don't, people’s, workers' and the COB's: l'homme; naïve Café’s œuvre ÆON STRASSE Straße",
             "1.5 million, 2003-2005, x2 — «comités» ¿qué? 'quoted' ‘single’ hath spake goeth",
             &format!("{} short {}", "x".repeat(70), "é".repeat(40)),
             "labour nationalisation centre, Knowest thou? ’Tis o’er. rock'n'roll",
+            "¿Cómo configuró la contraseña? Ñandú, pingüino, l'ordinateur d'Ángel; Häuser",
         ];
         let texts = corpus
             .passages()
             .map(|p| p.passage.text.as_str())
             .chain(tricky.iter().map(|s| s.as_ref()));
         for text in texts {
-            let whole: Vec<(usize, usize, String)> = analysis::analyze(text)
+            let whole: Vec<(usize, usize, String)> = analysis::analyze(text, language)
                 .into_iter()
                 .map(|t| (t.start, t.end, t.term))
                 .collect();
             let mut alone = Vec::new();
             analysis::words(text, |s, e, _| {
-                if let Some(t) = analysis::analyze(&text[s..e]).pop() {
+                if let Some(t) = analysis::analyze(&text[s..e], language).pop() {
                     alone.push((s, e, t.term));
                 }
             });
@@ -425,22 +454,22 @@ mod tests {
             for p in corpus.passages() {
                 let text = &p.passage.text;
                 assert_eq!(
-                    sentences.excerpt(p.ord, text, &weights, None, 150),
-                    excerpt(text, &weights, 150)
+                    sentences.excerpt(p.ord, text, EN, &weights, None, 150),
+                    excerpt(text, EN, &weights, 150)
                 );
             }
         }
         // Another text under a remembered ordinal does not get that passage's sentences.
         let other = "A sentence about workers. ".repeat(30);
         assert_eq!(
-            sentences.excerpt(1, &other, &weights, None, 150),
-            excerpt(&other, &weights, 150)
+            sentences.excerpt(1, &other, EN, &weights, None, 150),
+            excerpt(&other, EN, &weights, 150)
         );
     }
 
     #[test]
     fn short_passages_are_whole() {
-        let e = excerpt("Dual power exists.", &w(&["power"]), 400);
+        let e = excerpt("Dual power exists.", EN, &w(&["power"]), 400);
         assert_eq!(e.text, "Dual power exists.");
         assert_eq!(e.highlights, vec![(5, 10)]);
     }
@@ -449,7 +478,7 @@ mod tests {
     fn long_passages_show_the_sentences_that_match() {
         let filler = "This sentence is about nothing at all. ".repeat(12);
         let p = format!("{filler}The miners carry dynamite. {filler}");
-        let e = excerpt(&p, &w(&["dynamite"]), 120);
+        let e = excerpt(&p, EN, &w(&["dynamite"]), 120);
         assert!(e.text.contains("The miners carry dynamite."), "{}", e.text);
         assert!(e.text.starts_with('…') && e.text.ends_with('…'));
         assert!(e.text.chars().count() <= 122);
@@ -465,7 +494,7 @@ mod tests {
             "where such license applies only to those patent claims ".repeat(8)
         );
         let p = format!("3. Grant of Patent License. {grant} Another sentence follows.");
-        let e = excerpt(&p, &w(&["grant", "patent", "license"]), 400);
+        let e = excerpt(&p, EN, &w(&["grant", "patent", "license"]), 400);
         assert!(
             e.text
                 .starts_with("3. Grant of Patent License. Subject to the terms"),
@@ -498,7 +527,7 @@ mod tests {
     #[test]
     fn one_giant_sentence_is_cut_around_the_match() {
         let p = format!("{} dynamite {}", "word ".repeat(300), "word ".repeat(300));
-        let e = excerpt(&p, &w(&["dynamite"]), 100);
+        let e = excerpt(&p, EN, &w(&["dynamite"]), 100);
         assert!(e.text.contains("dynamite"));
         assert!(e.text.chars().count() <= 102);
     }

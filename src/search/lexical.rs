@@ -16,6 +16,7 @@ use super::confidence;
 use crate::analysis;
 use crate::error::Result;
 use crate::index::{SearchIndex, Vocabulary};
+use crate::language::Language;
 use crate::search::question::{QueryTerm, Question};
 
 /// Weights of the parts of a passage's score. Each is a property of the method, not of a text.
@@ -81,6 +82,8 @@ pub struct Ranked {
 /// What a search found, with the question as searched (after typo correction).
 #[derive(Debug, Clone, Default)]
 pub struct SearchOutcome {
+    /// The language the question was analysed in.
+    pub language: Language,
     pub terms: Vec<QueryTerm>,
     /// Inverse document frequency of each term (same order as `terms`).
     pub idf: Vec<f32>,
@@ -92,6 +95,9 @@ pub struct SearchOutcome {
 pub struct Filter {
     /// Only passages of this document id.
     pub doc_id: Option<String>,
+    /// Only passages of documents in this language (a question analysed in one language is
+    /// searched against that language's documents when a corpus mixes languages).
+    pub language: Option<Language>,
 }
 
 /// Runs a question against the index.
@@ -106,7 +112,9 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
             && doc_freq(&searcher, f.title, &t.term) == 0
             && !t.expanded
             && let Some(fixed) = correct(index.vocabulary(), &t.surface)
-            && let Some(a) = analysis::analyze(&fixed).into_iter().next()
+            && let Some(a) = analysis::analyze(&fixed, question.language)
+                .into_iter()
+                .next()
         {
             t.corrected_from = Some(std::mem::replace(&mut t.surface, fixed));
             t.term = a.term;
@@ -126,7 +134,10 @@ pub fn search(index: &SearchIndex, question: &Question, filter: &Filter) -> Resu
         order.sort_unstable();
         terms = order.iter().map(|&i| terms[i].clone()).collect();
     }
-    add_synonyms(&searcher, f.text, &mut terms);
+    // WordNet is English: its synonyms serve English questions only.
+    if question.language == Language::ENGLISH {
+        add_synonyms(&searcher, f.text, &mut terms);
+    }
     let text_df: Vec<u64> = terms
         .iter()
         .map(|t| doc_freq(&searcher, f.text, &t.term))
@@ -182,7 +193,10 @@ fn rank(
     } = lexicon;
     let f = index.fields;
     if terms.is_empty() {
-        return Ok(SearchOutcome::default());
+        return Ok(SearchOutcome {
+            language: question.language,
+            ..SearchOutcome::default()
+        });
     }
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let term_query = |field: Field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
@@ -253,21 +267,31 @@ fn rank(
         }
     }
     let scoring: Box<dyn Query> = Box::new(BooleanQuery::new(should));
-    let query: Box<dyn Query> = match &filter.doc_id {
-        Some(id) => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, scoring),
-            (
-                Occur::Must,
-                Box::new(BoostQuery::new(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(f.doc_id, id),
-                        IndexRecordOption::Basic,
-                    )),
-                    0.0,
+    // Filters match without scoring (boost 0).
+    let only = |field: Field, value: &str| -> (Occur, Box<dyn Query>) {
+        (
+            Occur::Must,
+            Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, value),
+                    IndexRecordOption::Basic,
                 )),
-            ),
-        ])),
-        None => scoring,
+                0.0,
+            )),
+        )
+    };
+    let mut filters = Vec::new();
+    if let Some(id) = &filter.doc_id {
+        filters.push(only(f.doc_id, id));
+    }
+    if let Some(language) = filter.language {
+        filters.push(only(f.language, language.code()));
+    }
+    let query: Box<dyn Query> = if filters.is_empty() {
+        scoring
+    } else {
+        filters.push((Occur::Must, scoring));
+        Box::new(BooleanQuery::new(filters))
     };
     let top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
 
@@ -403,7 +427,12 @@ fn rank(
         });
     }
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.ord.cmp(&b.ord)));
-    Ok(SearchOutcome { terms, idf, ranked })
+    Ok(SearchOutcome {
+        language: question.language,
+        terms,
+        idf,
+        ranked,
+    })
 }
 
 /// A candidate's score: `(BM25 + bonuses) × coverage²` (the bonuses: proximity here, and the
@@ -425,7 +454,7 @@ fn add_synonyms(searcher: &Searcher, text: Field, terms: &mut Vec<QueryTerm>) {
             if added == MAX_SYNONYMS {
                 break;
             }
-            let Some(a) = analysis::analyze(syn).into_iter().next() else {
+            let Some(a) = analysis::analyze(syn, Language::ENGLISH).into_iter().next() else {
                 continue;
             };
             if terms.iter().any(|t| t.term == a.term) || doc_freq(searcher, text, &a.term) == 0 {

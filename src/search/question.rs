@@ -1,7 +1,19 @@
 //! Question analysis: a question in plain language (never query syntax) → weighted terms and the
-//! word sequence used for phrase matching. Any input is accepted; the worst case is no terms.
+//! word sequence used for phrase matching, by the rules of one language (a question is analysed
+//! in the language of each document it is searched against). Any input is accepted; the worst
+//! case is no terms.
+//!
+//! Per language: English drops its function and question words (with the Early Modern ones only
+//! in a question that speaks that English, and `will` kept as a noun), and weighs words about the
+//! asking ("what does the author say…") less; Spanish does the same with its own words
+//! ([`super::spanish`]: `¿qué?`, `cuándo`, `por qué`, `dice el texto`); any other language drops
+//! Snowball's stop words for it where tantivy ships them, and has no words about the asking.
+
+use tantivy::tokenizer::{RawTokenizer, StopWordFilter, TextAnalyzer, TokenStream};
 
 use crate::analysis::{self, Term};
+use crate::language::Language;
+use crate::search::spanish;
 
 /// Questions longer than this (in characters) are read only up to here.
 pub const MAX_QUESTION_CHARS: usize = 2_000;
@@ -32,6 +44,8 @@ pub struct QueryTerm {
 #[derive(Debug, Clone, Default)]
 pub struct Question {
     pub text: String,
+    /// The language it was analysed in.
+    pub language: Language,
     /// Distinct content terms, in question order.
     pub terms: Vec<QueryTerm>,
     /// Every analysed word including stop words, in order (for phrases).
@@ -39,12 +53,12 @@ pub struct Question {
 }
 
 impl Question {
-    /// Analyses a question. Stop words and question words are dropped from `terms` unless nothing
-    /// else is left ("to be or not to be").
-    pub fn parse(text: &str) -> Question {
+    /// Analyses a question in `language`. Stop words and question words are dropped from `terms`
+    /// unless nothing else is left ("to be or not to be").
+    pub fn parse(text: &str, language: Language) -> Question {
         let clipped: String = text.chars().take(MAX_QUESTION_CHARS).collect();
-        let sequence = analysis::analyze(&clipped);
-        let stop = stop_words_in(&sequence);
+        let sequence = analysis::analyze(&clipped, language);
+        let stop = stop_words_in(&clipped, &sequence, language);
         let mut terms: Vec<QueryTerm> = Vec::new();
         for only_content in [true, false] {
             for (t, &stop) in sequence.iter().zip(&stop) {
@@ -54,7 +68,7 @@ impl Question {
                 if terms.iter().any(|q| q.term == t.term) {
                     continue;
                 }
-                let weight = if is_meta_word(&t.surface) {
+                let weight = if is_meta_word_in(&t.surface, language) {
                     META_WEIGHT
                 } else {
                     1.0
@@ -75,6 +89,7 @@ impl Question {
         }
         Question {
             text: clipped,
+            language,
             terms,
             sequence,
         }
@@ -83,21 +98,94 @@ impl Question {
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
+
+    /// Whether the question has a word about its subject: a term at full weight, not only
+    /// words about the asking ("What does the text say?", `¿Qué dice el texto?`).
+    pub fn has_subject(&self) -> bool {
+        self.terms.iter().any(|t| t.weight >= 1.0)
+    }
+
+    /// Which words of [`Question::sequence`] are stop words (see [`stop_words_in`]).
+    pub fn stop_words(&self) -> Vec<bool> {
+        stop_words_in(&self.text, &self.sequence, self.language)
+    }
 }
 
-/// Function words, question words and archaic pronouns: they carry no subject.
+/// English function words, question words and archaic pronouns: they carry no subject.
 pub fn is_stop_word(surface: &str) -> bool {
     STOP_WORDS.binary_search(&surface).is_ok()
 }
 
-/// Which words of a question are stop words, in context. Two kinds of words are function words
+/// Which words of a question (`sequence`, analysed from `text` in `language`) are stop words.
+/// English: see [`english_stop_words_in`]; Spanish: [`spanish::is_stop_word`], but for the few
+/// that are nouns after a determiner; any other language: Snowball's list for it when tantivy
+/// has one (none otherwise).
+pub fn stop_words_in(text: &str, sequence: &[Term], language: Language) -> Vec<bool> {
+    if language == Language::ENGLISH {
+        return english_stop_words_in(sequence);
+    }
+    if language == Language::SPANISH {
+        return sequence
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let before = i.checked_sub(1).and_then(|j| sequence.get(j));
+                let noun = before.is_some_and(|b| {
+                    b.position + 1 == t.position && spanish::is_noun_after(&t.surface, &b.surface)
+                });
+                spanish::is_stop_word(&t.surface) && !noun
+            })
+            .collect();
+    }
+    let Some(filter) = snowball_stop_words(language) else {
+        return vec![false; sequence.len()];
+    };
+    let mut analyzer = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(filter)
+        .build();
+    sequence
+        .iter()
+        .map(|t| {
+            let word = text.get(t.start..t.end).unwrap_or_default().to_lowercase();
+            let mut stream = analyzer.token_stream(&word);
+            !stream.advance()
+        })
+        .collect()
+}
+
+/// tantivy's copy of Snowball's stop words for a language, where it has one.
+fn snowball_stop_words(language: Language) -> Option<StopWordFilter> {
+    use tantivy::tokenizer::Language as T;
+    let t = match language.code() {
+        "ar" => T::Arabic,
+        "da" => T::Danish,
+        "nl" => T::Dutch,
+        "fi" => T::Finnish,
+        "fr" => T::French,
+        "de" => T::German,
+        "el" => T::Greek,
+        "hu" => T::Hungarian,
+        "it" => T::Italian,
+        "nb" => T::Norwegian,
+        "pt" => T::Portuguese,
+        "ro" => T::Romanian,
+        "ru" => T::Russian,
+        "sv" => T::Swedish,
+        "ta" => T::Tamil,
+        "tr" => T::Turkish,
+        _ => return None,
+    };
+    StopWordFilter::new(t)
+}
+
+/// Which words of an English question are stop words, in context. Two kinds of words are function words
 /// only in some sentences, and a subject in others:
 /// - stop words of Early Modern English only ([`ARCHAIC_ONLY`]: `art` as in "thou art") are
 ///   stop words only in a question that speaks that English (`thou`, `hath`, …); in "What does
 ///   the text say about art?" the word is the subject;
 /// - modal verbs that are also nouns ([`MODAL_NOUNS`]: `will`) are nouns after a determiner, a
 ///   possessive or an adjective ("the will of the people", "free will", "God's will").
-pub fn stop_words_in(sequence: &[Term]) -> Vec<bool> {
+pub fn english_stop_words_in(sequence: &[Term]) -> Vec<bool> {
     let archaic = sequence
         .iter()
         .any(|t| ARCHAIC_MARKERS.contains(&t.surface.as_str()));
@@ -136,9 +224,20 @@ const NOUN_MARKERS: &[&str] = &[
     "their", "thine", "this", "thy", "whose", "your",
 ];
 
-/// Words about the asking ("what does the author say about…").
+/// English words about the asking ("what does the author say about…").
 pub fn is_meta_word(surface: &str) -> bool {
     META_WORDS.binary_search(&surface).is_ok()
+}
+
+/// Words about the asking in `language` (English and Spanish have them).
+pub fn is_meta_word_in(surface: &str, language: Language) -> bool {
+    if language == Language::ENGLISH {
+        is_meta_word(surface)
+    } else if language == Language::SPANISH {
+        spanish::is_meta_word(surface)
+    } else {
+        false
+    }
 }
 
 // Sorted, for binary search (a unit test checks).
@@ -360,17 +459,31 @@ mod tests {
 
     #[test]
     fn question_words_drop_and_meta_words_weigh_less() {
-        let q = Question::parse("What does the author say about dual power?");
+        let q = Question::parse(
+            "What does the author say about dual power?",
+            Language::ENGLISH,
+        );
         let surfaces: Vec<&str> = q.terms.iter().map(|t| t.surface.as_str()).collect();
         assert_eq!(surfaces, ["author", "say", "dual", "power"]);
         assert_eq!(q.terms[0].weight, META_WEIGHT);
         assert_eq!(q.terms[2].weight, 1.0);
+        assert!(q.has_subject());
+        for (text, language) in [
+            ("What does the author say?", Language::ENGLISH),
+            ("¿Qué dice el texto?", Language::SPANISH),
+            ("que explica el capitulo", Language::SPANISH),
+        ] {
+            assert!(!Question::parse(text, language).has_subject(), "{text}");
+        }
+        assert!(
+            Question::parse("¿Qué dice el texto del doble poder?", Language::SPANISH).has_subject()
+        );
     }
 
     #[test]
     fn archaic_stop_words_are_subjects_in_modern_questions() {
         let terms = |q: &str| -> Vec<String> {
-            Question::parse(q)
+            Question::parse(q, Language::ENGLISH)
                 .terms
                 .into_iter()
                 .map(|t| t.surface)
@@ -386,13 +499,58 @@ mod tests {
 
     #[test]
     fn all_stop_words_are_kept_when_nothing_else_is_left() {
-        let q = Question::parse("to be or not to be");
+        let q = Question::parse("to be or not to be", Language::ENGLISH);
         assert!(!q.terms.is_empty());
     }
 
     #[test]
     fn empty_and_symbol_only_questions_have_no_terms() {
-        assert!(Question::parse("").is_empty());
-        assert!(Question::parse("?!* :: ()").is_empty());
+        for l in [Language::ENGLISH, Language::SPANISH, Language::UNDETERMINED] {
+            assert!(Question::parse("", l).is_empty());
+            assert!(Question::parse("?!* :: ()", l).is_empty());
+        }
+    }
+
+    fn surfaces(q: &str, l: Language) -> Vec<String> {
+        Question::parse(q, l)
+            .terms
+            .into_iter()
+            .map(|t| t.surface)
+            .collect()
+    }
+
+    #[test]
+    fn spanish_questions_drop_their_question_words_typed_with_or_without_accents() {
+        let es = Language::SPANISH;
+        assert_eq!(
+            surfaces("¿Por qué se construye el paquete?", es),
+            ["construye", "paquete"]
+        );
+        assert_eq!(
+            surfaces("¿Cuándo y dónde nació Debian?", es),
+            surfaces("cuando y donde nacio Debian", es)
+        );
+        assert_eq!(surfaces("¿Cómo puedo instalarlo?", es), ["instalarlo"]);
+        // words about the asking weigh less
+        let q = Question::parse("¿Qué dice el texto sobre las contraseñas?", es);
+        let meta: Vec<f32> = q.terms.iter().map(|t| t.weight).collect();
+        assert_eq!(meta, [META_WEIGHT, META_WEIGHT, 1.0]);
+        // `estado` is a noun after a determiner, a form of `estar` elsewhere
+        assert!(surfaces("¿Cuál es el estado del paquete?", es).contains(&"estado".into()));
+        assert!(!surfaces("¿Ha estado roto?", es).contains(&"estado".into()));
+        // English rules do not apply: `will` and `art` are not Spanish words
+        assert_eq!(surfaces("the will", es), ["the", "will"]);
+    }
+
+    #[test]
+    fn other_languages_get_their_own_stop_words_and_no_english_ones() {
+        let fr = Language::parse("fr").unwrap_or_default();
+        let terms = surfaces("La révolution avec les ouvriers ?", fr);
+        assert_eq!(terms, ["revolution", "ouvriers"]);
+        // no stop words known: every word is kept, English ones included
+        assert_eq!(
+            surfaces("what is the", Language::UNDETERMINED),
+            ["what", "is", "the"]
+        );
     }
 }

@@ -567,6 +567,7 @@ proptest! {
             documents: vec![TocDocument {
                 doc_id: "d".into(),
                 title: title.clone(),
+                language: cabildo::language::Language::ENGLISH,
                 passages: 9,
                 sections: passages
                     .iter()
