@@ -169,7 +169,7 @@ texts-not-allowed = Only members with **Manage Server** may add or remove this s
 texts-file-name = “{ $name }”
 texts-the-text = the text
 texts-reading = 📥 Reading { $name }…
-texts-read = 📖 Read **{ $title }** (`{ $id }`, { $how }): { $sections ->
+texts-read = 📖 Read **{ $title }** (`{ $id }`, { $how }, { $language }): { $sections ->
     [one] { $sections } section
    *[other] { $sections } sections
 }, { $passages ->

@@ -169,7 +169,7 @@ texts-not-allowed = Solo los miembros con **Gestionar servidor** pueden añadir 
 texts-file-name = «{ $name }»
 texts-the-text = el texto
 texts-reading = 📥 Leyendo { $name }…
-texts-read = 📖 Leído **{ $title }** (`{ $id }`, { $how }): { $sections ->
+texts-read = 📖 Leído **{ $title }** (`{ $id }`, { $how }, { $language }): { $sections ->
     [one] { $sections } sección
    *[other] { $sections } secciones
 }, { $passages ->

@@ -118,11 +118,13 @@ pub struct Upload {
 /// How far adding a text has come, for a progress reply.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    /// Read: its title, id, size in sections and passages, and how it was decoded.
+    /// Read: its title, id, size in sections and passages, how it was decoded and its language
+    /// (given with it, or detected).
     Read {
         title: String,
         id: String,
         format: Sniffed,
+        language: Language,
         sections: usize,
         passages: usize,
         note: Option<String>,
@@ -543,6 +545,7 @@ impl Library {
             title: title.clone(),
             id: id.clone(),
             format: read.format,
+            language: document.language,
             sections,
             passages,
             note: read.note.clone(),

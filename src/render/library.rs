@@ -66,6 +66,7 @@ pub fn adding(a: &Adding, l: Lang, escape: Escape) -> String {
             title,
             id,
             format,
+            language,
             sections,
             passages,
             note,
@@ -79,6 +80,7 @@ pub fn adding(a: &Adding, l: Lang, escape: Escape) -> String {
                     .arg("title", escape(title))
                     .arg("id", id.clone())
                     .arg("how", format!("{}{how}", format.name()))
+                    .arg("language", language.named())
                     .arg("sections", *sections)
                     .arg("passages", *passages)
                     .text(l),

@@ -188,11 +188,13 @@ async fn a_server_adds_a_text_asks_from_it_and_removes_it() {
         content.contains("Reading") && content.contains("bakery.txt"),
         "{content}"
     );
-    // Then edited in place: read (sections and passages), then ready to answer.
+    // Then edited in place: read (its language, sections and passages), then ready to answer.
     let edits = edits_until(&bot.fake, 8001, "Ready to answer").await;
     let last = edits.last().expect("an edit");
     assert!(
-        last.contains("The Cooperative Bakery") && last.contains("passages"),
+        last.contains("The Cooperative Bakery")
+            && last.contains(", English):")
+            && last.contains("passages"),
         "{edits:#?}"
     );
     assert_eq!(bot.cdn.fetched(), 1, "fetched once, from the file server");
