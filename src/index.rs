@@ -203,6 +203,10 @@ pub fn fingerprint(corpus: &Corpus) -> String {
             for p in &s.passages {
                 h.update(&[2]);
                 h.update(p.text.as_bytes());
+                for n in &p.notes {
+                    h.update(&[3]);
+                    h.update(n.text.as_bytes());
+                }
             }
         }
     }
@@ -498,15 +502,22 @@ fn write_documents(index: &Index, f: Fields, corpus: &Corpus) -> Result<()> {
             title.push('\n');
             title.push_str(t);
         }
+        // A passage's notes are searched as part of it (after its own words, so phrases and
+        // proximity in the passage are unchanged).
+        let mut text = view.passage.text.clone();
+        for n in &view.passage.notes {
+            text.push('\n');
+            text.push_str(&n.text);
+        }
         let doc = doc!(
             f.ord => u64::from(view.ord),
             f.doc_id => view.document.id.as_str(),
             f.section => u64::from(section.number),
             f.paragraph => u64::from(view.passage.number),
             f.title => title,
-            f.text => view.passage.text.as_str(),
+            f.text => text.as_str(),
             f.context => context,
-            f.surface => view.passage.text.as_str(),
+            f.surface => text.as_str(),
         );
         writer.add_document(doc)?;
         bar.inc(1);

@@ -12,6 +12,10 @@
 //! headings are book and chapter ([`Numbering::Chapters`]) show `John 11:35` and still accept the
 //! sequential `1008.35`.
 //!
+//! Chapters and parts are typed either way (`chapter 2`, `chapter II`, `II`, `part 3` for a text
+//! that writes `Part III`), nested numbers through their path (`III.1.A`, `§III.1.A ¶2`), and the
+//! printed pages of a PDF (`p. 12`, `page 12`: the passages that begin on that page).
+//!
 //! Parsing is forgiving about spaces, case, `§`/`¶` and dashes, and every form round-trips:
 //! `Reference::parse(&r.human(c), c) == Ok(r)`.
 
@@ -237,6 +241,15 @@ impl Reference {
                 doc_filter = Some(d);
                 rest = tail.trim();
             }
+        }
+        // `p. 12`: the passages that begin on a printed page.
+        if let Some(label) = page_label(rest) {
+            return parse_page(label, corpus, doc_filter).ok_or_else(|| {
+                UserError::UnknownReference(format!(
+                    "No page “{}” in the loaded texts: pages are known only for PDF files.",
+                    truncate(label, 20)
+                ))
+            });
         }
         // `3` with several texts loaded, some numbered in order: ask which one, as before.
         let ambiguous = doc_filter.is_none()
@@ -645,12 +658,24 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
         starts.push(u);
     }
     for base in [s, unsigned.unwrap_or(s)] {
-        for word in ["section ", "sect. ", "sec. ", "s.", "clause ", "§ "] {
+        for word in [
+            "section ", "sect. ", "sec. ", "s.", "clause ", "§ ", "chapter ", "chap. ", "ch. ",
+            "part ", "book ",
+        ] {
             if let Some(r) = strip_prefix_ci(base, word) {
                 starts.push(r.trim_start());
             }
         }
     }
+    // A numeral typed the other way (`chapter II` for `2`, `part 3` for `Part III`).
+    let mut other: Vec<String> = Vec::new();
+    for st in &starts {
+        if let Some(v) = other_numeral(st) {
+            other.push(v);
+        }
+    }
+    let owned: Vec<String> = other;
+    starts.extend(owned.iter().map(String::as_str));
     // (matched length, section number, rest)
     let mut best: Option<(usize, u32, &str)> = None;
     for sec in &doc.sections {
@@ -674,10 +699,190 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
         }
     }
     let Some((_, number, rest)) = best else {
-        return starts.iter().find_map(|s| full_item(s, doc));
+        return starts
+            .iter()
+            .find_map(|s| full_item(s, doc))
+            .or_else(|| starts.iter().find_map(|s| parse_path(s, doc)));
     };
     let section = doc.section(number)?;
     Some((number, passage_part(rest, section, chapters)?))
+}
+
+/// The same reference with its leading numeral written the other way: a Roman numeral as digits
+/// (`II ¶3` → `2 ¶3`), digits as a Roman numeral (`3` → `III`), keeping any word before it
+/// (`part 3` → `part III`) and the rest after it.
+fn other_numeral(s: &str) -> Option<String> {
+    let (word, rest) = match s.split_once(' ') {
+        Some((w, r)) if w.chars().all(char::is_alphabetic) && !is_roman(w) => {
+            (format!("{w} "), r.trim_start())
+        }
+        _ => (String::new(), s),
+    };
+    let end = rest
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_alphanumeric())
+        .map_or(rest.len(), |(i, _)| i);
+    let (num, after) = rest.split_at(end);
+    if num.is_empty() {
+        return None;
+    }
+    let converted = if num.bytes().all(|b| b.is_ascii_digit()) {
+        let n: u32 = num.parse().ok()?;
+        if n == 0 || n > 3999 {
+            return None;
+        }
+        to_roman(n)
+    } else if is_roman(num) {
+        roman_value(num)?.to_string()
+    } else {
+        return None;
+    };
+    Some(format!("{word}{converted}{after}"))
+}
+
+fn is_roman(s: &str) -> bool {
+    !s.is_empty()
+        && (s.chars().all(|c| "IVXLCDM".contains(c)) || s.chars().all(|c| "ivxlcdm".contains(c)))
+}
+
+fn roman_value(s: &str) -> Option<u32> {
+    let mut total = 0u32;
+    let mut prev = 0u32;
+    for c in s.chars().rev() {
+        let v = match c.to_ascii_uppercase() {
+            'I' => 1,
+            'V' => 5,
+            'X' => 10,
+            'L' => 50,
+            'C' => 100,
+            'D' => 500,
+            'M' => 1000,
+            _ => return None,
+        };
+        if v < prev {
+            total = total.checked_sub(v)?;
+        } else {
+            total += v;
+            prev = v;
+        }
+    }
+    (total > 0 && to_roman(total).eq_ignore_ascii_case(s)).then_some(total)
+}
+
+fn to_roman(mut n: u32) -> String {
+    const TABLE: &[(u32, &str)] = &[
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut out = String::new();
+    for &(v, s) in TABLE {
+        while n >= v {
+            out.push_str(s);
+            n -= v;
+        }
+    }
+    out
+}
+
+/// A nested number typed as its path, `III.1.A` (or `III.1.A ¶2`): the section numbered `III`,
+/// then, among the sections inside it, the one numbered `1`, then `A`, whatever their labels
+/// look like once made unique (`III 1`, `III.1`).
+fn parse_path(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
+    let end = s.find([' ', '(', '¶', ':']).unwrap_or(s.len());
+    let (path, rest) = s.split_at(end);
+    let parts: Vec<&str> = path.trim_end_matches('.').split('.').collect();
+    if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let own = |sec: &Section| -> Option<String> {
+        let l = sec.label.as_deref()?;
+        Some(l.rsplit([' ', '.']).next().unwrap_or(l).to_lowercase())
+    };
+    let mut within: (usize, usize) = (0, doc.sections.len());
+    let mut found: Option<usize> = None;
+    for part in &parts {
+        let part = part.to_lowercase();
+        let (from, to) = within;
+        let level = found.map(|f| doc.sections[f].level);
+        let i = (from..to).find(|&i| {
+            let sec = &doc.sections[i];
+            level.is_none_or(|l| sec.level > l) && own(sec).as_deref() == Some(part.as_str())
+        })?;
+        // The section's extent: up to the next one at its level or above.
+        let lvl = doc.sections[i].level;
+        let stop = (i + 1..to)
+            .find(|&j| doc.sections[j].level <= lvl)
+            .unwrap_or(to);
+        within = (i + 1, stop);
+        found = Some(i);
+    }
+    let sec = &doc.sections[found?];
+    Some((sec.number, passage_part(rest, sec, false)?))
+}
+
+/// `p. 12`, `p.12`, `page 12`, `pg 12`, `pp. 12`: the page's label (`12`, `iv`).
+fn page_label(s: &str) -> Option<&str> {
+    for prefix in ["pages ", "page ", "pp. ", "pp.", "pg. ", "pg ", "p. ", "p.", "p "] {
+        if let Some(rest) = strip_prefix_ci(s, prefix) {
+            let label = rest.trim();
+            if !label.is_empty()
+                && label.len() <= 12
+                && label
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+                && label.chars().any(|c| c.is_alphanumeric())
+            {
+                return Some(label);
+            }
+        }
+    }
+    None
+}
+
+/// The passages that begin on page `label`: in the first section that has one, from the first
+/// to the last of them there.
+fn parse_page(label: &str, corpus: &Corpus, doc_filter: Option<u32>) -> Option<Reference> {
+    let mut found = Vec::new();
+    for (d, doc) in corpus.documents.iter().enumerate() {
+        if doc_filter.is_some_and(|f| f as usize != d) {
+            continue;
+        }
+        let hit = doc.sections.iter().find_map(|sec| {
+            let on: Vec<u32> = sec
+                .passages
+                .iter()
+                .filter(|p| {
+                    p.page
+                        .as_deref()
+                        .is_some_and(|pg| pg.eq_ignore_ascii_case(label))
+                })
+                .map(|p| p.number)
+                .collect();
+            Some((sec.number, (*on.first()?, *on.last()?)))
+        });
+        if let Some((section, range)) = hit {
+            found.push(Reference {
+                doc: d as u32,
+                section,
+                passages: Some(range),
+            });
+        }
+    }
+    match found.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
 }
 
 /// `3`, `(3)`, `3.` or `thesis 3` (`doc:` first when several texts are loaded): the one passage of

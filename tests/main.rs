@@ -9,6 +9,7 @@ pub mod config;
 mod deploy;
 pub mod discord;
 mod embed;
+mod formats;
 mod fuzz_regressions;
 mod index;
 mod models;

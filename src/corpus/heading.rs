@@ -261,6 +261,27 @@ pub fn is_appendix(label: &str) -> bool {
         .is_some_and(|(w, _)| APPENDIX_WORDS.iter().any(|a| w.eq_ignore_ascii_case(a)))
 }
 
+/// The division word a heading of one word announces a series with (`Appendices` → `Appendix`,
+/// `Annexes` → `Annex`), if it is one.
+pub fn series_word(title: &str) -> Option<String> {
+    let t = title.trim().trim_end_matches(':');
+    if t.contains(char::is_whitespace) {
+        return None;
+    }
+    let lower = t.to_lowercase();
+    let singular = if let Some(stem) = lower.strip_suffix("ices") {
+        format!("{stem}ix")
+    } else if let Some(stem) = lower.strip_suffix("es").filter(|s| s.ends_with('x')) {
+        stem.to_string()
+    } else {
+        lower.strip_suffix('s').unwrap_or(&lower).to_string()
+    };
+    DIVISIONS
+        .iter()
+        .any(|(w, _)| *w == singular)
+        .then(|| capitalise(&singular))
+}
+
 const NUMBER_WORDS: &[&str] = &[
     "one",
     "two",

@@ -634,6 +634,13 @@ impl Bot {
             return Vec::new();
         }
         let mut out = Vec::new();
+        // What was typed, when it is a reference (`chapter II`, `III.1.A`, `p. 12`): first, by
+        // its full name.
+        if !needle.is_empty()
+            && let Ok(r) = Reference::parse(partial, corpus)
+        {
+            out.push((r.human(corpus), r.short(corpus)));
+        }
         for (i, d) in corpus.documents.iter().enumerate() {
             for s in &d.sections {
                 let at = Reference {
@@ -654,9 +661,10 @@ impl Bot {
                     name
                 };
                 let value = at.short(corpus);
-                if needle.is_empty()
+                if (needle.is_empty()
                     || name.to_lowercase().contains(&needle)
-                    || value.starts_with(&needle)
+                    || value.starts_with(&needle))
+                    && !out.iter().any(|(_, v)| *v == value)
                 {
                     out.push((name, value));
                     if out.len() == 25 {
@@ -664,10 +672,6 @@ impl Bot {
                     }
                 }
             }
-        }
-        // A typed reference that parses but matches no title (e.g. `2.3`) is offered as is.
-        if out.is_empty() && Reference::parse(partial, corpus).is_ok() {
-            out.push((partial.trim().to_string(), partial.trim().to_string()));
         }
         out
     }
