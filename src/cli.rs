@@ -340,7 +340,8 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             if parse {
                 let Some(path) = &settings.corpus else {
                     return Err(Error::Command(
-                        "`cabildo bench --parse` measures reading files: name them with --corpus".into(),
+                        "`cabildo bench --parse` measures reading files: name them with --corpus"
+                            .into(),
                     ));
                 };
                 let r = crate::bench::parse(path, &settings.formats, repetitions.clamp(1, 1000))?;
@@ -351,7 +352,12 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                         "{} passages in {} document(s), read {} times
                          read: best {:.1} ms, median {:.1} ms
                          peak RSS {:.1} MB",
-                        r.passages, r.documents, r.repetitions, r.best_ms, r.median_ms, r.peak_rss_mb
+                        r.passages,
+                        r.documents,
+                        r.repetitions,
+                        r.best_ms,
+                        r.median_ms,
+                        r.peak_rss_mb
                     )
                 };
                 write_out(&mut out, &s)?;

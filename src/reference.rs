@@ -833,7 +833,9 @@ fn parse_path(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
 
 /// `p. 12`, `p.12`, `page 12`, `pg 12`, `pp. 12`: the page's label (`12`, `iv`).
 fn page_label(s: &str) -> Option<&str> {
-    for prefix in ["pages ", "page ", "pp. ", "pp.", "pg. ", "pg ", "p. ", "p.", "p "] {
+    for prefix in [
+        "pages ", "page ", "pp. ", "pp.", "pg. ", "pg ", "p. ", "p.", "p ",
+    ] {
         if let Some(rest) = strip_prefix_ci(s, prefix) {
             let label = rest.trim();
             if !label.is_empty()

@@ -203,7 +203,11 @@ fn rootfile(container: &str) -> Option<String> {
 fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     e.attributes().flatten().find_map(|a| {
         (a.key.local_name().as_ref() == name)
-            .then(|| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
+            .then(|| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .ok()
+                    .map(|v| v.into_owned())
+            })
             .flatten()
     })
 }
@@ -425,7 +429,11 @@ fn xhtml_for_html5(markup: &str) -> String {
         match reader.read_event() {
             Ok(Event::Empty(e)) => {
                 let name = e.name().as_ref().to_string();
-                let local = name.rsplit(':').next().unwrap_or(&name).to_ascii_lowercase();
+                let local = name
+                    .rsplit(':')
+                    .next()
+                    .unwrap_or(&name)
+                    .to_ascii_lowercase();
                 if !VOID.contains(&local.as_str()) {
                     let pos = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
                     ends.push((pos, name));
@@ -474,7 +482,13 @@ mod tests {
     #[test]
     fn a_zip_that_is_not_an_epub_is_refused() {
         assert!(matches!(
-            parse("x", "X", b"PK\x03\x04garbage", &Overrides::default(), &Limits::default()),
+            parse(
+                "x",
+                "X",
+                b"PK\x03\x04garbage",
+                &Overrides::default(),
+                &Limits::default()
+            ),
             Err(ReadError::Corrupt { .. })
         ));
     }

@@ -354,7 +354,10 @@ mod tests {
         let noise: Vec<u8> = (0..4000u32)
             .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8 | 0x80)
             .collect();
-        assert!(matches!(sniff("noise.txt", &noise), Err(ReadError::Binary(_))));
+        assert!(matches!(
+            sniff("noise.txt", &noise),
+            Err(ReadError::Binary(_))
+        ));
         // Latin-1 prose: a few bad bytes among many good ones is still text.
         let latin = b"Caf\xe9 con le\xf1a, una canci\xf3n de los a\xf1os pasados para todos.";
         assert_eq!(sniff("a.txt", latin), Ok(Format::Text));

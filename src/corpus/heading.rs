@@ -282,6 +282,28 @@ pub fn series_word(title: &str) -> Option<String> {
         .then(|| capitalise(&singular))
 }
 
+/// A cardinal spelled out, as Sphinx's LaTeX prints chapter numbers: `One` → 1 … `Thirty`,
+/// compounds with or without a hyphen (`Twenty-three`, `TWENTYTWO`).
+pub fn number_word(w: &str) -> Option<u32> {
+    let lower = w.to_lowercase();
+    let unit = |s: &str| NUMBER_WORDS[..20].iter().position(|x| *x == s);
+    if let Some(i) = unit(&lower) {
+        return Some(i as u32 + 1);
+    }
+    for (t, base) in [("twenty", 20), ("thirty", 30)] {
+        if let Some(rest) = lower.strip_prefix(t) {
+            let rest = rest.trim_start_matches(['-', ' ']);
+            if rest.is_empty() {
+                return Some(base);
+            }
+            if let Some(i) = unit(rest).filter(|i| *i < 9) {
+                return Some(base + i as u32 + 1);
+            }
+        }
+    }
+    None
+}
+
 const NUMBER_WORDS: &[&str] = &[
     "one",
     "two",
@@ -434,7 +456,7 @@ fn numeral(s: &str) -> Option<(String, &str)> {
         tok.to_ascii_uppercase()
     } else if tok.len() == 1 && tok.bytes().all(|b| b.is_ascii_alphabetic()) {
         tok.to_ascii_uppercase()
-    } else if NUMBER_WORDS.contains(&tok.to_lowercase().as_str()) {
+    } else if NUMBER_WORDS.contains(&tok.to_lowercase().as_str()) || number_word(tok).is_some() {
         capitalise(&tok.to_lowercase())
     } else {
         return None;
@@ -508,6 +530,16 @@ pub fn run_in_title(rest: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn number_words() {
+        assert_eq!(number_word("THIRTEEN"), Some(13));
+        assert_eq!(number_word("Twenty-three"), Some(23));
+        assert_eq!(number_word("TWENTYTWO"), Some(22));
+        assert_eq!(number_word("thirty"), Some(30));
+        assert_eq!(number_word("twentyten"), None);
+        assert!(division("CHAPTER TWENTYTWO", &[]).is_some());
+    }
 
     #[test]
     fn markers() {

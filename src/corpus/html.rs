@@ -51,7 +51,10 @@ pub fn parse_book(
     info: &BookInfo,
     o: &Overrides,
 ) -> Document {
-    let trees: Vec<Html> = pages.iter().map(|p| Html::parse_document(&p.html)).collect();
+    let trees: Vec<Html> = pages
+        .iter()
+        .map(|p| Html::parse_document(&p.html))
+        .collect();
     let names: HashMap<&str, usize> = pages
         .iter()
         .enumerate()
@@ -292,10 +295,10 @@ fn skipped(e: &ElementRef<'_>) -> bool {
     {
         return true;
     }
-    if el
-        .attr("epub:type")
-        .is_some_and(|t| t.split_whitespace().any(|t| matches!(t, "toc" | "landmarks")))
-    {
+    if el.attr("epub:type").is_some_and(|t| {
+        t.split_whitespace()
+            .any(|t| matches!(t, "toc" | "landmarks"))
+    }) {
         return true;
     }
     if let Some(id) = el.id()
@@ -556,9 +559,7 @@ fn looks_like_note_ref(a: &ElementRef<'_>) -> bool {
     let marked = el.classes().any(|c| {
         let c = c.to_ascii_lowercase();
         c.contains("footnote") || c.contains("noteref") || c == "fn" || c.contains("fnref")
-    }) || el
-        .attr("epub:type")
-        .is_some_and(|t| t.contains("noteref"))
+    }) || el.attr("epub:type").is_some_and(|t| t.contains("noteref"))
         || el.attr("role") == Some("doc-noteref");
     let superscript = a
         .parent()
@@ -622,7 +623,10 @@ pub(crate) fn join(from: &str, rel: &str) -> String {
 fn element_ids(tree: &Html) -> HashMap<String, NodeId> {
     let mut out = HashMap::new();
     for e in tree.root_element().descendent_elements() {
-        for key in [e.value().id(), e.value().attr("name")].into_iter().flatten() {
+        for key in [e.value().id(), e.value().attr("name")]
+            .into_iter()
+            .flatten()
+        {
             out.entry(key.to_string()).or_insert(e.id());
         }
     }
@@ -687,7 +691,11 @@ fn mark_backlinks(body: &ElementRef<'_>, page: usize, out: &mut HashSet<(usize, 
             || {
                 // A link out of the note whose text is its label or an arrow.
                 let t: String = e.text().collect();
-                let t = t.trim().trim_start_matches('[').trim_end_matches(']').trim();
+                let t = t
+                    .trim()
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .trim();
                 el.attr("href").is_some_and(|h| h.contains('#'))
                     && (t.chars().all(|c| "↩↑^⮌".contains(c))
                         || (t.chars().count() <= 4 && t.chars().all(char::is_alphanumeric)))
@@ -1123,7 +1131,8 @@ mod tests {
 
     #[test]
     fn content_without_navigation_and_permalinks() {
-        let d = doc(r##"<html><head><title>Guide | Site</title><script>var x;</script></head>
+        let d = doc(
+            r##"<html><head><title>Guide | Site</title><script>var x;</script></head>
 <body><nav><a href="/">Home</a></nav><div class="related"><a href="a.html">next</a></div>
 <div role="main"><h1>Guide<a class="headerlink" href="#g">¶</a></h1>
 <p>Opening   words.</p>
@@ -1132,7 +1141,8 @@ mod tests {
 <pre>  code line 1
     code line 2</pre>
 <dl><dt>term</dt><dd><p>Its meaning.</p><p>More.</p></dd></dl>
-</div><footer>Copyright</footer></body></html>"##);
+</div><footer>Copyright</footer></body></html>"##,
+        );
         assert_eq!(d.title, "Guide");
         let texts: Vec<&str> = d
             .sections

@@ -289,13 +289,7 @@ fn read_html_dir(
         let outside = sidecar_for(first, warnings);
         let id = slug(&stem);
         let result = format::guarded(limits, move || {
-            let doc = html::parse_book(
-                &id,
-                fallback.trim(),
-                &book,
-                &BookInfo::default(),
-                &outside,
-            );
+            let doc = html::parse_book(&id, fallback.trim(), &book, &BookInfo::default(), &outside);
             if doc.passage_count() == 0 {
                 Err(ReadError::Empty)
             } else {

@@ -47,9 +47,7 @@ pub fn parse(id: &str, fallback_title: &str, body: &str, overrides: &Overrides) 
                 }
                 Event::Text(t) | Event::Code(t) => text.push_str(&t),
                 Event::SoftBreak => text.push(' '),
-                Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item) => {
-                    newline(text)
-                }
+                Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item) => newline(text),
                 Event::FootnoteReference(l) => {
                     let n = numbers.len() + 1;
                     let n = *numbers.entry(l.to_string()).or_insert(n);
@@ -209,7 +207,9 @@ pub fn parse(id: &str, fallback_title: &str, body: &str, overrides: &Overrides) 
         .position(|(b, _, _)| matches!(b, Block::Heading { .. }));
     let stray = |b: &Block| match b {
         Block::Passage { text, .. } => {
-            !text.contains('\n') && text.chars().count() <= 60 && text.split_whitespace().count() <= 8
+            !text.contains('\n')
+                && text.chars().count() <= 60
+                && text.split_whitespace().count() <= 8
         }
         _ => false,
     };
@@ -225,7 +225,11 @@ pub fn parse(id: &str, fallback_title: &str, body: &str, overrides: &Overrides) 
         title = Some(text);
     }
     let title = title.unwrap_or_else(|| fallback_title.to_string());
-    let number_of = |label: &str| numbers.get(label).map_or_else(|| label.to_string(), usize::to_string);
+    let number_of = |label: &str| {
+        numbers
+            .get(label)
+            .map_or_else(|| label.to_string(), usize::to_string)
+    };
     let mut blocks = Vec::with_capacity(items.len());
     for (block, _, refs) in items {
         blocks.push(block);
@@ -259,7 +263,9 @@ fn metadata_block(body: &str) -> (Option<String>, &str) {
         let key = key.trim();
         if key.is_empty()
             || key.len() > 30
-            || !key.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '-' || c == '_')
+            || !key
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == ' ' || c == '-' || c == '_')
             || !value.starts_with(' ')
         {
             return (None, body);

@@ -17,9 +17,7 @@ pub(crate) fn attach(mut items: Vec<Block>) -> Vec<Block> {
         let marker = format!("[{}]", note.label);
         let citing = (0..i).rev().find(|&j| {
             matches!(&items[j], Block::Passage { text, .. } if text.contains(&marker))
-                && !tied
-                    .iter()
-                    .any(|(k, n)| *k == j && n.label == note.label)
+                && !tied.iter().any(|(k, n)| *k == j && n.label == note.label)
         });
         if let Some(j) = citing {
             tied.push((j, note.clone()));
@@ -79,8 +77,12 @@ mod tests {
         ];
         let out = attach(items);
         assert_eq!(out.len(), 6, "{out:?}");
-        assert!(matches!(&out[1], Block::Passage { text, .. } if text == "Second cites [1] too, and [2]."));
-        assert!(matches!(&out[2], Block::Notes(n) if n.len() == 2 && n[0].text == "One." && n[1].text == "Two."));
+        assert!(
+            matches!(&out[1], Block::Passage { text, .. } if text == "Second cites [1] too, and [2].")
+        );
+        assert!(
+            matches!(&out[2], Block::Notes(n) if n.len() == 2 && n[0].text == "One." && n[1].text == "Two.")
+        );
         assert!(matches!(&out[4], Block::NoteDef(n) if n.label == "9"));
     }
 }

@@ -15,8 +15,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use lopdf::content::Content;
 use lopdf::Encoding;
+use lopdf::content::Content;
 use lopdf::{Dictionary, Object, ObjectId};
 
 use super::format::{Deadline, Limits, ReadError};
@@ -59,8 +59,10 @@ pub fn parse(
         return Err(corrupt("it has no pages"));
     }
     let labels = page_labels(&pdf, page_ids.len());
+    let font_dicts = font_dictionaries(&pdf);
     let mut extractor = Extractor {
         pdf: &pdf,
+        font_dicts: &font_dicts,
         fonts: HashMap::new(),
         budget: limits.max_unpacked_bytes,
         limit_mb: limits.max_unpacked_bytes / (1024 * 1024),
@@ -362,7 +364,10 @@ struct Font<'a> {
 
 impl<'a> Font<'a> {
     fn read(pdf: &'a lopdf::Document, dict: &'a Dictionary, budget: usize) -> Font<'a> {
-        let subtype = dict.get(b"Subtype").and_then(Object::as_name).unwrap_or(b"");
+        let subtype = dict
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .unwrap_or(b"");
         let wide = subtype == b"Type0";
         let encoding = dict.get_font_encoding_with_limit(pdf, budget).ok();
         let base = dict
@@ -370,10 +375,33 @@ impl<'a> Font<'a> {
             .and_then(Object::as_name)
             .map(|n| String::from_utf8_lossy(n).to_lowercase())
             .unwrap_or_default();
-        let mono = ["mono", "courier", "typewriter", "cmtt", "sftt", "lmtt", "tt10", "tt12"]
-            .iter()
-            .any(|m| base.contains(m));
         let deref = |o: &'a Object| pdf.dereference(o).ok().map(|(_, o)| o);
+        // Fixed pitch: the descriptor's flag, or a typewriter face by name (`t1xtt`, `LMMono9`).
+        let name = base.rsplit('+').next().unwrap_or(&base);
+        let fixed_flag = dict
+            .get(b"FontDescriptor")
+            .ok()
+            .and_then(deref)
+            .and_then(|o| o.as_dict().ok())
+            .and_then(|d| d.get(b"Flags").ok())
+            .and_then(|f| f.as_i64().ok())
+            .is_some_and(|f| f & 1 == 1);
+        let mono = fixed_flag
+            || [
+                "mono",
+                "courier",
+                "cursor",
+                "typewriter",
+                "consol",
+                "cmtt",
+                "sftt",
+                "lmtt",
+            ]
+            .iter()
+            .any(|m| name.contains(m))
+            || name
+                .trim_end_matches(|c: char| c.is_ascii_digit() || c == '-')
+                .ends_with("tt");
         let mut widths = HashMap::new();
         let mut default_width = 500.0;
         let mut scale = 1.0 / 1000.0;
@@ -452,7 +480,11 @@ impl<'a> Font<'a> {
     }
 
     fn width(&self, code: u32) -> f32 {
-        self.widths.get(&code).copied().unwrap_or(self.default_width) * self.scale
+        self.widths
+            .get(&code)
+            .copied()
+            .unwrap_or(self.default_width)
+            * self.scale
     }
 
     fn text(&self, bytes: &[u8]) -> String {
@@ -501,6 +533,27 @@ fn cid_widths(w: &[Object], pdf: &lopdf::Document, out: &mut HashMap<u32, f32>) 
     }
 }
 
+/// Every font dictionary of the file, by id; those with a `/ToUnicode` map lose their
+/// `/Encoding`, so that decoding follows the map (which says what each glyph means) rather than
+/// the encoding (which only names glyphs, and falls back to the standard encoding for unnamed
+/// ones: `©` read as `'`).
+fn font_dictionaries(pdf: &lopdf::Document) -> HashMap<ObjectId, Dictionary> {
+    let mut out = HashMap::new();
+    for (id, obj) in &pdf.objects {
+        let Ok(d) = obj.as_dict() else { continue };
+        if !d.has_type(b"Font") {
+            continue;
+        }
+        let mut d = d.clone();
+        let simple = d.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Type0");
+        if simple && d.has(b"ToUnicode") {
+            d.remove(b"Encoding");
+        }
+        out.insert(*id, d);
+    }
+    out
+}
+
 /// Text state that `q`/`Q` save and restore.
 #[derive(Debug, Clone)]
 struct State {
@@ -532,6 +585,7 @@ impl Default for State {
 /// Places the glyphs of pages, caching fonts across them.
 struct Extractor<'a> {
     pdf: &'a lopdf::Document,
+    font_dicts: &'a HashMap<ObjectId, Dictionary>,
     fonts: HashMap<ObjectId, Font<'a>>,
     budget: u64,
     limit_mb: u64,
@@ -593,11 +647,11 @@ impl<'a> Extractor<'a> {
             .pdf
             .get_page_content_with_limit(page, max)
             .map_err(|e| match e {
-                lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
-                    ReadError::TooLarge {
-                        limit_mb: self.limit_mb,
-                    }
-                }
+                lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                    ..
+                }) => ReadError::TooLarge {
+                    limit_mb: self.limit_mb,
+                },
                 e => corrupt(e),
             })?;
         self.spend(content.len())?;
@@ -670,7 +724,7 @@ impl<'a> Extractor<'a> {
                         .and_then(|o| o.as_reference().ok());
                     if let Some(id) = st.font
                         && !self.fonts.contains_key(&id)
-                        && let Ok(dict) = self.pdf.get_dictionary(id)
+                        && let Some(dict) = self.font_dicts.get(&id)
                     {
                         let max = usize::try_from(self.budget).unwrap_or(usize::MAX);
                         self.fonts.insert(id, Font::read(self.pdf, dict, max));
@@ -744,8 +798,7 @@ impl<'a> Extractor<'a> {
                         forms.remove(&id);
                         continue;
                     };
-                    if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form")
-                    {
+                    if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form") {
                         forms.remove(&id);
                         continue;
                     }
@@ -852,9 +905,11 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
     // Clusters of glyph indices with the baseline of their largest glyph.
     let mut clusters: Vec<(f32, f32, Vec<usize>)> = Vec::new();
     for (i, g) in glyphs.iter().enumerate() {
-        let joined = clusters.iter_mut().rev().take(3).find(|(base, size, _)| {
-            (g.y - *base).abs() <= 0.45 * size.max(g.size)
-        });
+        let joined = clusters
+            .iter_mut()
+            .rev()
+            .take(3)
+            .find(|(base, size, _)| (g.y - *base).abs() <= 0.45 * size.max(g.size));
         match joined {
             Some((base, size, members)) => {
                 members.push(i);
@@ -872,8 +927,9 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
         // The line's main size: the size of most of its characters.
         let mut sizes: HashMap<i32, usize> = HashMap::new();
         for &m in &members {
-            *sizes.entry((glyphs[m].size * 10.0).round() as i32).or_default() +=
-                glyphs[m].text.chars().count();
+            *sizes
+                .entry((glyphs[m].size * 10.0).round() as i32)
+                .or_default() += glyphs[m].text.chars().count();
         }
         let main = sizes
             .iter()
@@ -957,7 +1013,7 @@ fn fold(s: &str) -> String {
             'ﬃ' => out.push_str("ffi"),
             'ﬄ' => out.push_str("ffl"),
             'ﬅ' | 'ﬆ' => out.push_str("st"),
-            '\u{a0}' | '\u{2002}'..='\u{200a}' => out.push(' '),
+            '\u{a0}' | '\u{2002}'..='\u{200a}' | '␣' => out.push(' '),
             '\u{ad}' | '\u{200b}' | '\u{feff}' => {}
             c if c.is_control() => {}
             c => out.push(c),
@@ -1041,14 +1097,21 @@ impl Layout {
                     if page[l].size > body * 1.15 {
                         break;
                     }
+                    // A word set over a chapter's large title (`CHAPTER` / `ONE`) opens it, however
+                    // often it repeats.
+                    if order
+                        && t.split_whitespace().count() <= 2
+                        && page.get(l + 1).is_some_and(|n| n.size > body * 1.15)
+                    {
+                        break;
+                    }
                     let numbered = t.split_whitespace().count() <= 14
                         && [label, physical.as_str()].iter().any(|n| {
                             !n.is_empty()
                                 && (t == n
                                     || t.split_whitespace().next() == Some(n)
                                     || t.split_whitespace().last() == Some(n)
-                                    || t.ends_with(&format!("/ {}", pages))
-                                        && t.starts_with(n))
+                                    || t.ends_with(&format!("/ {}", pages)) && t.starts_with(n))
                         });
                     if numbered || repeats(t) {
                         drop.insert(l);
@@ -1121,17 +1184,39 @@ impl Layout {
         out
     }
 
-    /// Every word of the text (lower case), to decide whether `com-`/`pilation` is one word.
+    /// Every word of the text (lower case), to decide whether `com-`/`pilation` is one word; the
+    /// halves of words broken at a line's end are not words.
     fn vocabulary(&self) -> HashSet<String> {
         let mut words = HashSet::new();
-        for l in self.pages.iter().flatten() {
-            for w in l.text.split_whitespace() {
-                let w: String = w
-                    .trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_lowercase();
-                if w.chars().count() >= 2 {
-                    words.insert(w);
+        let broken = |t: &str| {
+            t.ends_with('-')
+                && t[..t.len() - 1]
+                    .chars()
+                    .last()
+                    .is_some_and(char::is_alphabetic)
+        };
+        for page in &self.pages {
+            let mut after_break = false;
+            for l in page {
+                let tokens: Vec<&str> = l.text.split_whitespace().collect();
+                for (i, w) in tokens.iter().enumerate() {
+                    if (i == 0 && after_break) || (i + 1 == tokens.len() && broken(w)) {
+                        continue;
+                    }
+                    let w: String = w
+                        .trim_matches(|c: char| !c.is_alphanumeric())
+                        .to_lowercase();
+                    // `non-free` also records that `non-` opens compounds.
+                    if let Some((head, _)) = w.split_once('-')
+                        && !head.is_empty()
+                    {
+                        words.insert(format!("{head}-"));
+                    }
+                    if w.chars().count() >= 2 {
+                        words.insert(w);
+                    }
                 }
+                after_break = tokens.last().is_some_and(|t| broken(t));
             }
         }
         words
@@ -1164,18 +1249,52 @@ impl Layout {
                 .max_by_key(|(x, n)| (**n, **x))
                 .map(|(x, n)| (*x as f32 / 2.0, *n));
             let justified = mode.is_some_and(|(_, n)| ends.len() >= 4 && n * 10 >= ends.len() * 3);
-            let right = match mode {
+            let page_right = match mode {
                 Some((x, _)) if justified => x,
                 _ => ends.iter().copied().fold(f32::MIN, f32::max),
             };
+            // A block set in from both margins (a quotation, a description's body) has its own
+            // right edge: the one most of the lines starting where it starts end at.
+            let mut groups: Vec<(f32, HashMap<i32, usize>, usize)> = Vec::new();
+            for l in page
+                .iter()
+                .filter(|l| (l.size - self.body).abs() < 0.6 && !l.mono)
+            {
+                let slot = match groups.iter().position(|(x, _, _)| (x - l.x0).abs() < 1.5) {
+                    Some(i) => i,
+                    None => {
+                        groups.push((l.x0, HashMap::new(), 0));
+                        groups.len() - 1
+                    }
+                };
+                let g = &mut groups[slot];
+                *g.1.entry((l.x1 * 2.0).round() as i32).or_default() += 1;
+                g.2 += 1;
+            }
+            let edges: Vec<(f32, f32)> = groups
+                .iter()
+                .filter_map(|(x0, counts, n)| {
+                    let (x, c) = counts.iter().max_by_key(|(x, c)| (**c, **x))?;
+                    (*n >= 3 && c * 10 >= n * 3).then_some((*x0, *x as f32 / 2.0))
+                })
+                .collect();
+            let right_of = |x0: f32| -> f32 {
+                edges
+                    .iter()
+                    .find(|(gx, _)| (gx - x0).abs() < 1.5)
+                    .map_or(page_right, |(_, r)| *r)
+            };
             let gaps: Vec<f32> = page
                 .windows(2)
-                .filter(|w| (w[0].size - self.body).abs() < 0.6 && (w[1].size - self.body).abs() < 0.6)
+                .filter(|w| {
+                    (w[0].size - self.body).abs() < 0.6 && (w[1].size - self.body).abs() < 0.6
+                })
                 .map(|w| w[0].y - w[1].y)
                 .filter(|g| *g > 0.0)
                 .collect();
             let spacing = median(&gaps).unwrap_or(self.body * 1.2);
             for (k, line) in page.iter().enumerate() {
+                let right = right_of(line.x0);
                 let reaches = if justified {
                     right - line.x1 < 0.25 * line.size.max(1.0)
                 } else {
@@ -1193,24 +1312,33 @@ impl Layout {
                             return false;
                         };
                         let same_size = (last_line.size - line.size).abs() < 0.6;
-                        let code = last_line.mono && line.mono;
+                        // Code goes on line by line; prose whenever its last line was full,
+                        // even into a line of code words (`/var/spool/` `cron/crontabs.`).
+                        let code = last.code && line.mono;
                         let bullet = starts_with_bullet(&line.text);
+                        let edge = right_of(last_line.x0);
                         let full = if justified {
-                            right - last_line.x1 < 0.25 * line.size.max(1.0)
+                            edge - last_line.x1 < 0.25 * line.size.max(1.0)
                         } else {
-                            right - last_line.x1 < line.first_word + 0.5 * line.size.max(1.0)
+                            edge - last_line.x1 < line.first_word + 0.5 * line.size.max(1.0)
                         };
+                        // An item of a list (`a.`, `2.`) starts a passage of its own unless the
+                        // line before ran on at the same indentation.
+                        let item = heading::marker(&line.text).is_some_and(|m| {
+                            !m.rest.is_empty() && !matches!(m.style, heading::Style::Paren)
+                        }) && (last_line.x0 - line.x0).abs() > 1.5;
                         match prev {
                             Some(pl) => {
                                 let gap = pl.y - line.y;
                                 same_size
                                     && !bullet
-                                    && gap < spacing * 1.45
-                                    && (code || (full && !last_line.mono && !line.mono))
+                                    && !item
+                                    && gap < spacing + 0.35 * line.size
+                                    && (code || (full && !last.code))
                             }
                             // A paragraph running over a page break: its last line reached the
                             // edge of its own page (margins differ on facing pages).
-                            None => same_size && !bullet && last.full_end && !code && !line.mono,
+                            None => same_size && !bullet && last.full_end && !last.code,
                         }
                     });
                 // A definition list's term over its indented description: one passage.
@@ -1225,13 +1353,13 @@ impl Layout {
                             && last.text.split_whitespace().count() <= 8
                             && !last.text.ends_with(['.', ',', ';'])
                             && line.x0 > term.x0 + line.size
-                            && prev.is_some_and(|pl| pl.y - line.y < spacing * 1.45)
+                            && prev.is_some_and(|pl| pl.y - line.y < spacing + 0.35 * line.size)
                             && (term.size - line.size).abs() < 0.6
                     });
                 if described && let Some(last) = out.last_mut() {
                     last.text.push('\n');
                     last.text.push_str(&line.text);
-                    last.code = line.mono;
+                    last.code = line.mono && !reaches;
                     last.last = Some(line.clone());
                     last.full_end = reaches;
                     open = true;
@@ -1239,8 +1367,18 @@ impl Layout {
                 }
                 if continues && let Some(last) = out.last_mut() {
                     if last.code {
-                        last.text.push('\n');
-                        last.text.push_str(&line.text);
+                        // Sphinx wraps a long code line and marks the rest with `↪` (`,→`).
+                        match line
+                            .text
+                            .strip_prefix(",→")
+                            .or_else(|| line.text.strip_prefix('↪'))
+                        {
+                            Some(rest) => last.text.push_str(rest.trim_start()),
+                            None => {
+                                last.text.push('\n');
+                                last.text.push_str(&line.text);
+                            }
+                        }
                     } else {
                         join_line(&mut last.text, &line.text, words);
                     }
@@ -1252,13 +1390,15 @@ impl Layout {
                     let text = line
                         .text
                         .strip_prefix(['•', '◦', '▪', '‣', '●', '○'])
+                        .or_else(|| line.text.strip_prefix("– "))
                         .map_or(line.text.as_str(), str::trim_start);
                     out.push(Para {
                         text: text.to_string(),
                         page: p,
                         pages: vec![p],
                         heading: None,
-                        code: line.mono,
+                        // A line of code words that fills the measure is prose.
+                        code: line.mono && !reaches,
                         last: Some(line.clone()),
                         full_end: reaches,
                     });
@@ -1310,6 +1450,7 @@ impl Layout {
                 None => unplaced.entry(entry.page).or_default().push(e),
             }
         }
+        number_below_depth(&mut heads);
         // Drop the lines a heading took beside its own, keeping track of where headings moved.
         let mut moved: HashMap<(usize, usize), usize> = HashMap::new();
         for (p, page) in self.pages.iter_mut().enumerate() {
@@ -1348,7 +1489,10 @@ impl Layout {
             });
         };
         for para in paras {
-            while pending_unplaced.last().is_some_and(|(p, _)| *p <= para.page) {
+            while pending_unplaced
+                .last()
+                .is_some_and(|(p, _)| *p <= para.page)
+            {
                 if let Some((_, es)) = pending_unplaced.pop() {
                     for e in es {
                         push_heading(&mut blocks, e);
@@ -1449,7 +1593,7 @@ fn leaders(t: &str) -> bool {
 
 /// A list item's mark (a hyphen at a line's start is usually a word: `-offensive`, `--help`).
 fn starts_with_bullet(t: &str) -> bool {
-    t.starts_with(['•', '◦', '▪', '‣', '○', '●'])
+    t.starts_with(['•', '◦', '▪', '‣', '○', '●']) || t.starts_with("– ")
 }
 
 /// `1 Informally, …` or `[1] …` at the start of a note line: (label, text).
@@ -1514,12 +1658,12 @@ fn join_line(text: &mut String, line: &str, words: &HashSet<String>) {
         let tail: String = line.chars().take_while(|c| c.is_alphabetic()).collect();
         let (head, tail) = (head.to_lowercase(), tail.to_lowercase());
         // Seen with its hyphen mid-line: a compound (`build-arch`); seen whole: a word broken
-        // by hyphenation (`compi-lation`); else two words of the text are a compound, anything
-        // else a broken word.
+        // by hyphenation (`compi-lation`); else a head that opens other compounds (`non-`) or
+        // two words of the text make a compound, anything else is a broken word.
+        let joined = words.contains(&format!("{head}{tail}"));
         let compound = words.contains(&format!("{head}-{tail}"))
-            || (!words.contains(&format!("{head}{tail}"))
-                && words.contains(&head)
-                && words.contains(&tail));
+            || (!joined && words.contains(&format!("{head}-")))
+            || (!joined && words.contains(&head) && words.contains(&tail));
         if !compound {
             text.pop();
         }
@@ -1533,9 +1677,12 @@ fn join_line(text: &mut String, line: &str, words: &HashSet<String>) {
     }
     // An address broken at a dot or a slash (`team@security.` / `debian.org`).
     let last = text.rsplit(' ').next().unwrap_or("");
-    if (last.contains('@') || last.contains("://"))
-        && last.ends_with(['.', '/', '-', '_'])
-        && line.chars().next().is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
+    if ((last.contains('@') || last.contains("://")) && last.ends_with(['.', '/', '-', '_'])
+        || (last.ends_with('/') && last.len() > 1))
+        && line
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
     {
         text.push_str(line);
         return;
@@ -1591,7 +1738,7 @@ fn title_key(s: &str) -> String {
 }
 
 /// The line (from `from`) of a page that carries an outline title, alone or after its number
-/// (`1.1 Scope`, `Chapter 3 Title`), possibly wrapped over two or three lines: (line, lines
+/// (`1.1 Scope`, `Chapter 3 Title`), possibly wrapped over up to six lines: (line, lines
 /// used, number printed before it).
 fn find_title(page: &[Line], from: usize, title: &str) -> Option<(usize, usize, Option<String>)> {
     let want = title_key(title);
@@ -1600,7 +1747,7 @@ fn find_title(page: &[Line], from: usize, title: &str) -> Option<(usize, usize, 
     }
     for k in from..page.len() {
         let mut joined = String::new();
-        for span in 1..=3 {
+        for span in 1..=6 {
             let Some(l) = page.get(k + span - 1) else {
                 break;
             };
@@ -1619,6 +1766,33 @@ fn find_title(page: &[Line], from: usize, title: &str) -> Option<(usize, usize, 
         }
     }
     None
+}
+
+/// LaTeX numbers headings down to a depth (`secnumdepth`, three levels in Sphinx's books) and
+/// prints the ones below without a number, though the HTML and text editions of the same book
+/// number them (`6.6.3.1.1 string`). Outline entries printed without a number, under a parent
+/// numbered three levels deep or more, none of whose children are numbered, take their parent's
+/// number and their rank among its children.
+fn number_below_depth(heads: &mut [(Option<String>, String, u8)]) {
+    for p in 0..heads.len() {
+        let Some(parent) = heads[p].0.clone() else {
+            continue;
+        };
+        if parent.split('.').count() < 3 {
+            continue;
+        }
+        let level = heads[p].2;
+        let children: Vec<usize> = (p + 1..heads.len())
+            .take_while(|&c| heads[c].2 > level)
+            .filter(|&c| heads[c].2 == level + 1)
+            .collect();
+        if children.iter().any(|&c| heads[c].0.is_some()) {
+            continue;
+        }
+        for (n, c) in children.into_iter().enumerate() {
+            heads[c].0 = Some(format!("{parent}.{}", n + 1));
+        }
+    }
 }
 
 /// `1.1 Scope` → (`1.1`, `Scope`); `Chapter 3 Title` → (`3`, `Title`); else (None, line).
@@ -1662,47 +1836,10 @@ fn chapter_number(page: &[Line], k: usize) -> Option<(String, usize)> {
             && d.title.is_none()
         {
             let n = d.label.rsplit(' ').next().unwrap_or(&d.label);
-            return Some((number_word(n).unwrap_or_else(|| n.to_string()), lines));
-        }
-    }
-    None
-}
-
-/// `One` → `1` … `Thirty` (Sphinx's LaTeX spells chapter numbers out).
-fn number_word(w: &str) -> Option<String> {
-    const WORDS: &[&str] = &[
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ];
-    let lower = w.to_lowercase();
-    if let Some(i) = WORDS.iter().position(|x| *x == lower) {
-        return Some((i + 1).to_string());
-    }
-    let tens = ["twenty", "thirty"];
-    for (t, base) in tens.iter().zip([20, 30]) {
-        if let Some(rest) = lower.strip_prefix(t) {
-            let rest = rest.trim_start_matches(['-', ' ']);
-            if let Some(i) = WORDS[..9].iter().position(|x| *x == rest) {
-                return Some((base + i + 1).to_string());
-            }
+            return Some((
+                heading::number_word(n).map_or_else(|| n.to_string(), |v| v.to_string()),
+                lines,
+            ));
         }
     }
     None
@@ -1716,15 +1853,14 @@ mod tests {
     fn pieces() {
         assert_eq!(roman(14), "XIV");
         assert_eq!(letters(28), "BB");
-        assert_eq!(number_word("THIRTEEN").as_deref(), Some("13"));
-        assert_eq!(number_word("Twenty-three").as_deref(), Some("23"));
         assert_eq!(split_number("1.1 Scope"), (Some("1.1".into()), "Scope"));
-        assert_eq!(note_start("2 Compare RFC 2119."), Some(("2", "Compare RFC 2119.")));
+        assert_eq!(
+            note_start("2 Compare RFC 2119."),
+            Some(("2", "Compare RFC 2119."))
+        );
         assert!(leaders("1.1 Scope . . . . . . . . . 3"));
         assert_eq!(markers("a[1] b [2] c[1] [x]"), vec!["1", "2"]);
-        let words: HashSet<String> = ["compilation", "build", "arch"]
-            .map(String::from)
-            .into();
+        let words: HashSet<String> = ["compilation", "build", "arch"].map(String::from).into();
         let mut t = "the compi-".to_string();
         join_line(&mut t, "lation of", &words);
         assert_eq!(t, "the compilation of");

@@ -92,11 +92,7 @@ pub fn parse(id: &str, fallback_title: &str, text: &str, overrides: &Overrides) 
         .clone()
         .or(found)
         .unwrap_or_else(|| fallback_title.to_string());
-    let underlined = raws
-        .iter()
-        .filter(|r| matches!(r, Raw::Setext(..)))
-        .count()
-        >= 3;
+    let underlined = raws.iter().filter(|r| matches!(r, Raw::Setext(..))).count() >= 3;
     let units = units(&raws, &overrides.heading, underlined);
     let items = decide(units, underlined);
     let items = drop_contents(super::notes::attach(items));
@@ -138,7 +134,9 @@ fn raw_blocks(text: &str) -> Vec<Raw<'_>> {
             let setext = !line.text.contains(' ')
                 && cur.last().is_some_and(|l| {
                     let (title, under) = (l.len(), line.len());
-                    (l.len() <= MAX_HEADING_CHARS || (!matches!(mark, '=' | '-') && l.len() <= 2 * MAX_HEADING_CHARS))
+                    // An underline as long as its title marks a heading however long.
+                    let exact = under + 1 >= title && under <= title + 4;
+                    (title <= MAX_HEADING_CHARS || (exact && title <= 2 * MAX_HEADING_CHARS))
                         && decoration(l.text).is_none()
                         && !l.text.ends_with([',', ';'])
                         && if matches!(mark, '=' | '-') {
@@ -184,7 +182,9 @@ fn note_label(line: &str) -> Option<(&str, &str)> {
     let after = &rest[end + 1..];
     let ok = !label.is_empty()
         && label.chars().count() <= 4
-        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '#' || c == '*')
+        && label
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '#' || c == '*')
         && (after.is_empty() || after.starts_with(char::is_whitespace));
     ok.then(|| (label, after.trim()))
 }
@@ -222,13 +222,7 @@ fn footnotes(raws: Vec<Raw<'_>>) -> Vec<Raw<'_>> {
             && lines.iter().all(|l| l.indent > *indent)
         {
             text.push('\n');
-            text.push_str(
-                &lines
-                    .iter()
-                    .map(|l| l.text)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
+            text.push_str(&lines.iter().map(|l| l.text).collect::<Vec<_>>().join(" "));
             continue;
         }
         close(&mut open, &mut out);
@@ -743,16 +737,21 @@ fn head_block(h: &Head) -> Block {
 /// Drops a table of contents: a run of passages (and captions between them) whose lines repeat
 /// the headings that follow (`* 1. About this manual`, `  * 1.1. Scope`), at least five of them.
 fn drop_contents(items: Vec<Block>) -> Vec<Block> {
+    // Contents and headings may quote and dash differently (`"dotfiles"`, `“dotfiles”`; `--`, `–`).
     let key = |s: &str| {
         let s = s.trim().trim_start_matches(['*', '-', '+', '•']).trim();
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        s.replace("--", "-")
+            .chars()
+            .filter(|c| !"\"“”'‘’".contains(*c))
+            .map(|c| if matches!(c, '–' | '—') { '-' } else { c })
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
             .trim_end_matches('.')
             .to_lowercase()
     };
     // The headings after each position.
-    let mut later: Vec<std::collections::HashSet<String>> = vec![Default::default(); items.len() + 1];
+    let mut later: Vec<std::collections::HashSet<String>> =
+        vec![Default::default(); items.len() + 1];
     for i in (0..items.len()).rev() {
         let mut set = later[i + 1].clone();
         if let Block::Heading { text, .. } = &items[i] {
@@ -778,8 +777,7 @@ fn drop_contents(items: Vec<Block>) -> Vec<Block> {
                     matched += hits;
                 }
                 // A caption inside the contents (`Appendices`), when more entries follow.
-                Block::Heading { text, .. }
-                    if j > i && text.split_whitespace().count() <= 3 => {}
+                Block::Heading { text, .. } if j > i && text.split_whitespace().count() <= 3 => {}
                 _ => break,
             }
             j += 1;
