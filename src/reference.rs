@@ -667,15 +667,27 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
             }
         }
     }
-    // A numeral typed the other way (`chapter II` for `2`, `part 3` for `Part III`).
-    let mut other: Vec<String> = Vec::new();
-    for st in &starts {
-        if let Some(v) = other_numeral(st) {
-            other.push(v);
-        }
-    }
-    let owned: Vec<String> = other;
-    starts.extend(owned.iter().map(String::as_str));
+    // A numeral typed the other way (`chapter II` for `2`, `part 3` for `Part III`), tried only
+    // when the numeral as typed names no section (`§2 (2.1)` is section 2, not Article II).
+    let other: Vec<String> = starts.iter().filter_map(|st| other_numeral(st)).collect();
+    let best = best_label(&starts, doc, chapters).or_else(|| {
+        let converted: Vec<&str> = other.iter().map(String::as_str).collect();
+        best_label(&converted, doc, chapters)
+    });
+    starts.extend(other.iter().map(String::as_str));
+    let Some((number, rest)) = best else {
+        return starts
+            .iter()
+            .find_map(|s| full_item(s, doc))
+            .or_else(|| starts.iter().find_map(|s| parse_path(s, doc)));
+    };
+    let section = doc.section(number)?;
+    Some((number, passage_part(rest, section, chapters)?))
+}
+
+/// The section whose label (or its number without the division word) opens one of `starts`
+/// the longest: its number and the rest of what was typed.
+fn best_label<'a>(starts: &[&'a str], doc: &Document, chapters: bool) -> Option<(u32, &'a str)> {
     // (matched length, section number, rest)
     let mut best: Option<(usize, u32, &str)> = None;
     for sec in &doc.sections {
@@ -683,7 +695,7 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
             continue;
         };
         let bare = label.split_once(' ').map(|(_, b)| b).filter(|_| !chapters);
-        for start in &starts {
+        for start in starts {
             for candidate in std::iter::once(label).chain(bare) {
                 if let Some(rest) = strip_prefix_ci(start, candidate)
                     && at_boundary(rest)
@@ -698,14 +710,7 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
             }
         }
     }
-    let Some((_, number, rest)) = best else {
-        return starts
-            .iter()
-            .find_map(|s| full_item(s, doc))
-            .or_else(|| starts.iter().find_map(|s| parse_path(s, doc)));
-    };
-    let section = doc.section(number)?;
-    Some((number, passage_part(rest, section, chapters)?))
+    best.map(|(_, n, rest)| (n, rest))
 }
 
 /// The same reference with its leading numeral written the other way: a Roman numeral as digits

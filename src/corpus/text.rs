@@ -92,9 +92,9 @@ pub fn parse(id: &str, fallback_title: &str, text: &str, overrides: &Overrides) 
         .clone()
         .or(found)
         .unwrap_or_else(|| fallback_title.to_string());
-    let underlined = raws.iter().filter(|r| matches!(r, Raw::Setext(..))).count() >= 3;
-    let units = units(&raws, &overrides.heading, underlined);
-    let items = decide(units, underlined);
+    let strict = underlined_depth(&raws);
+    let units = units(&raws, &overrides.heading, strict);
+    let items = decide(units, strict);
     let items = drop_contents(super::notes::attach(items));
     assemble(id, title, items, overrides.numbering)
 }
@@ -383,6 +383,33 @@ fn numbered_heading(line: &str) -> Option<Head> {
     })
 }
 
+/// How deep a text numbers its headings by underlining them (reStructuredText, Sphinx's text
+/// builder, Markdown's Setext, with three underlined headings or more): a numbered line not
+/// underlined, at that depth or above, is not a heading, whatever it looks like (`1. Russ
+/// Allbery` in a list, `4.9. However, you may…` wrapped to a line's start); deeper ones may be
+/// (the MPL underlines `1. Definitions` and sets `1.1. "Contributor"` above its body). 0: the
+/// text does not underline its headings; `u8::MAX`: it underlines headings without numbers, so
+/// every numbered line is an item.
+fn underlined_depth(raws: &[Raw<'_>]) -> u8 {
+    let underlined: Vec<&Line<'_>> = raws
+        .iter()
+        .filter_map(|r| match r {
+            Raw::Setext(l, _) => Some(l),
+            _ => None,
+        })
+        .collect();
+    if underlined.len() < 3 {
+        return 0;
+    }
+    underlined
+        .iter()
+        .filter_map(|l| heading::marker(l.text))
+        .filter(|m| !m.rest.is_empty() && !matches!(m.style, Style::Paren | Style::Lower))
+        .map(|m| m.depth)
+        .max()
+        .unwrap_or(u8::MAX)
+}
+
 /// An underlined heading that carries a number (`7.2. Binary Dependencies - "Depends", …`):
 /// the underline already says it is a heading, so its words need not read as a title.
 fn underlined_heading(line: &str) -> Option<Head> {
@@ -432,10 +459,10 @@ fn quoted_heading(line: &str) -> bool {
 }
 
 /// Reads the blocks into headings, paragraphs and numbered paragraphs.
-/// `underlined`: the text marks its headings by underlining them (reStructuredText, Sphinx's text
-/// builder, Markdown's Setext); then a line that is not underlined is not a heading, whatever it
-/// looks like (`1. Russ Allbery` in a list, `In addition, the packages in *main*`).
-fn units<'a>(raws: &[Raw<'a>], extra: &[String], underlined: bool) -> Vec<Unit<'a>> {
+/// `strict`: the depth to which the text underlines its numbered headings
+/// ([`underlined_depth`]); a line that is not underlined is then not a heading at that depth,
+/// nor a plain heading (`In addition, the packages in *main*`).
+fn units<'a>(raws: &[Raw<'a>], extra: &[String], strict: u8) -> Vec<Unit<'a>> {
     let mut out = Vec::new();
     let is_plain_heading = |r: Option<&Raw<'_>>| match r {
         Some(Raw::Lines(l)) => l.len() == 1 && looks_like_heading(l[0].text),
@@ -458,7 +485,8 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String], underlined: bool) -> Vec<Unit<'
             Raw::Lines(lines) => lines,
         };
         let first = lines[0];
-        if underlined && lines.len() == 1 {
+        let deeper = heading::marker(first.text).is_some_and(|m| m.depth > strict);
+        if strict > 0 && lines.len() == 1 && !deeper {
             if let Some(h) = division_heading(first.text, extra) {
                 out.push(Unit::Heading(h));
             } else if let Some(m) = heading::marker(first.text)
@@ -551,8 +579,8 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String], underlined: bool) -> Vec<Unit<'
             let cont = &item[1..];
             let headable = !matches!(m.style, Style::Paren | Style::Lower);
             let longest = cont.iter().map(Line::len).max().unwrap_or(0);
+            let headable = headable && m.depth > strict;
             let set_above = headable
-                && !underlined
                 && !cont.is_empty()
                 && ((cont[0].indent > start.indent
                     && (start.len() < longest
@@ -573,7 +601,6 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String], underlined: bool) -> Vec<Unit<'
                 }));
                 out.push(Unit::Titled(start, cont.to_vec()));
             } else if headable
-                && !underlined
                 && let Some(t) = heading::run_in_title(m.rest)
             {
                 out.push(Unit::Heading(Head {
@@ -611,7 +638,7 @@ fn word_numbered<'a>(label: String, lines: &[Line<'a>]) -> Unit<'a> {
 /// above it, or when, outside any numbered section, its run of numbers holds other paragraphs
 /// (`0. This License applies …` followed by its definitions); otherwise it is an item of a list,
 /// a passage labelled with its number.
-fn decide(units: Vec<Unit<'_>>, underlined: bool) -> Vec<Block> {
+fn decide(units: Vec<Unit<'_>>, strict: u8) -> Vec<Block> {
     let mut out = Vec::with_capacity(units.len());
     // Open numbered sections, outermost first: (level, style, label).
     let mut stack: Vec<(u8, Option<Style>, String)> = Vec::new();
@@ -679,7 +706,7 @@ fn decide(units: Vec<Unit<'_>>, underlined: bool) -> Vec<Block> {
                 let sibling = stack
                     .iter()
                     .any(|(_, s, l)| *s == Some(*style) && heading::follows(l, label));
-                let section = !underlined
+                let section = *depth > strict
                     && !continues_items
                     && (sibling || (!current_labelled && holds_paragraphs(&units[i..], *style)));
                 if section {
