@@ -11,8 +11,8 @@ use std::io::{Cursor, Read};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
-use super::format::{Limits, ReadError};
 use super::html::{self, BookInfo, Page};
+use super::limits::{Limits, ReadError};
 use super::{Document, Overrides};
 
 const FORMAT: &str = "EPUB";

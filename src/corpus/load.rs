@@ -9,8 +9,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::format::{self, Format, Limits, ReadError};
+use super::format::{self, Format};
 use super::html::{self, BookInfo, Page};
+use super::limits::{Limits, ReadError};
 use super::{Corpus, Document, Overrides, overrides, parse, slug};
 use crate::error::{Error, Result};
 

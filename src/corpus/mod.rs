@@ -13,6 +13,7 @@ pub mod epub;
 pub mod format;
 pub mod heading;
 pub mod html;
+pub mod limits;
 pub mod load;
 pub mod markdown;
 pub mod notes;
@@ -20,7 +21,8 @@ pub mod overrides;
 pub mod pdf;
 pub mod text;
 
-pub use format::{Format, Limits, ReadError, parse_bytes, sniff};
+pub use format::{Format, parse_bytes, sniff};
+pub use limits::{Limits, ReadError};
 pub use overrides::Overrides;
 
 pub use load::{DEFAULT_ID, embedded, load, load_with};

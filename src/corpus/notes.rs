@@ -76,7 +76,7 @@ mod tests {
             }),
         ];
         let out = attach(items);
-        assert_eq!(out.len(), 6, "{out:?}");
+        assert_eq!(out.len(), 5, "{out:?}");
         assert!(
             matches!(&out[1], Block::Passage { text, .. } if text == "Second cites [1] too, and [2].")
         );

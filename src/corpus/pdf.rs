@@ -19,7 +19,7 @@ use lopdf::Encoding;
 use lopdf::content::Content;
 use lopdf::{Dictionary, Object, ObjectId};
 
-use super::format::{Deadline, Limits, ReadError};
+use super::limits::{Deadline, Limits, ReadError};
 use super::{Block, Document, Note, Overrides, assemble, heading, text};
 
 const FORMAT: &str = "PDF";

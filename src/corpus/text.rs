@@ -600,9 +600,7 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String], strict: u8) -> Vec<Unit<'a>> {
                     level: m.depth,
                 }));
                 out.push(Unit::Titled(start, cont.to_vec()));
-            } else if headable
-                && let Some(t) = heading::run_in_title(m.rest)
-            {
+            } else if headable && let Some(t) = heading::run_in_title(m.rest) {
                 out.push(Unit::Heading(Head {
                     label: Some(m.label.clone()),
                     style: Some(m.style),

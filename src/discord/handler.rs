@@ -633,15 +633,8 @@ impl Bot {
         if !matches!(command, "quote" | "read" | "bookmark") {
             return Vec::new();
         }
-        let mut out = Vec::new();
-        // What was typed, when it is a reference (`chapter II`, `III.1.A`, `p. 12`): first, by
-        // its full name.
-        if !needle.is_empty()
-            && let Ok(r) = Reference::parse(partial, corpus)
-        {
-            out.push((r.human(corpus), r.short(corpus)));
-        }
-        for (i, d) in corpus.documents.iter().enumerate() {
+        let mut out: Vec<(String, String)> = Vec::new();
+        'documents: for (i, d) in corpus.documents.iter().enumerate() {
             for s in &d.sections {
                 let at = Reference {
                     doc: i as u32,
@@ -661,16 +654,26 @@ impl Bot {
                     name
                 };
                 let value = at.short(corpus);
-                if (needle.is_empty()
+                if needle.is_empty()
                     || name.to_lowercase().contains(&needle)
-                    || value.starts_with(&needle))
-                    && !out.iter().any(|(_, v)| *v == value)
+                    || value.starts_with(&needle)
                 {
                     out.push((name, value));
                     if out.len() == 25 {
-                        return out;
+                        break 'documents;
                     }
                 }
+            }
+        }
+        // What was typed, when it is a reference no title matched (`chapter II`, `III.1.A`,
+        // `p. 12`): first, by its full name.
+        if !needle.is_empty()
+            && let Ok(r) = Reference::parse(partial, corpus)
+        {
+            let value = r.short(corpus);
+            if !out.iter().any(|(_, v)| *v == value) {
+                out.insert(0, (r.human(corpus), value));
+                out.truncate(25);
             }
         }
         out
