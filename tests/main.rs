@@ -2,6 +2,7 @@
 //! configuration, index lifecycle, and the real `cabildo` binary end to end.
 
 mod architecture;
+mod bad_files;
 mod bad_input;
 mod cli;
 mod common;
