@@ -327,3 +327,66 @@ fn a_question_ranks_the_same_passage_first_in_every_format() {
         }
     }
 }
+
+/// Footnotes of real files (pandoc/GitHub Markdown, Sphinx text and HTML, a DocBook HTML chapter,
+/// a PDF): no marker syntax reaches a passage or a title, no note is a passage of its own, and a
+/// question answered by a note's words finds the passage that cites it, with the note under it —
+/// a `notes` array in JSON and a *Notes* line on Discord.
+#[test]
+fn a_footnote_travels_with_the_passage_that_cites_it() {
+    use cabildo::discord::commands::Action;
+    use cabildo::discord::handler::Bot;
+    use cabildo::render::{discord, json};
+    use std::sync::Arc;
+
+    let real = data().join("corpora/shapes-real");
+    for (file, notes_at_least) in [
+        ("tantivy-basis.md", 2),
+        ("nodejs-BUILDING.md", 7),
+        ("maint-guide-first.html", 18),
+        ("shlex-quoting-warning.md", 4),
+    ] {
+        let c = corpus::load(&real.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let notes: usize = c.passages().map(|p| p.passage.notes.len()).sum();
+        assert!(notes >= notes_at_least, "{file}: {notes} notes");
+        for p in c.passages() {
+            let t = &p.passage.text;
+            assert!(!t.contains("[^"), "{file}: marker syntax in {t:?}");
+            assert!(
+                !t.trim_start().starts_with('[') || !t.contains("]:"),
+                "{file}: a note as a passage: {t:?}"
+            );
+        }
+        for s in c.documents.iter().flat_map(|d| &d.sections) {
+            let t = s.title.as_deref().unwrap_or("");
+            assert!(!t.contains("[^") && !t.ends_with(']'), "{file}: title {t:?}");
+        }
+    }
+    // Words only the note has ("garbage collected") find the passage citing it.
+    let c = corpus::load(&real.join("tantivy-basis.md")).expect("loads");
+    let engine = Engine::from_corpus(c, None, SearchSettings::default()).expect("engine");
+    let a = ask(
+        &engine,
+        "are the files ever garbage collected",
+        &AskOptions::default(),
+    )
+    .expect("answers");
+    let first = a.results.first().expect("a result");
+    assert!(first.passage.contains("functional index.[2]"), "{}", first.passage);
+    assert_eq!(first.notes.len(), 1);
+    assert!(first.notes[0].text.contains("garbage collected"));
+    let v: serde_json::Value = serde_json::from_str(&json::line(&a)).expect("json");
+    assert_eq!(v["results"][0]["notes"][0]["label"], "2", "{v}");
+    let bot = Bot::new(Arc::new(engine), 1, std::time::Duration::ZERO);
+    let reply = bot.handle(Action::Ask {
+        question: "are the files ever garbage collected".into(),
+        document: None,
+        private: Some(false),
+    });
+    let shown = serde_json::to_value(discord::response(&reply)).expect("serializes");
+    let text = shown["data"]["embeds"][0]["description"]
+        .as_str()
+        .expect("a description");
+    // The marker as a plain (Markdown-escaped) number, the note on a line under the quote.
+    assert!(text.contains("functional index.\\[2\\]\n*Notes:* \\[2\\] Be careful however"), "{text}");
+}
