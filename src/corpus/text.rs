@@ -759,12 +759,21 @@ fn head_block(h: &Head) -> Block {
     }
 }
 
-/// Drops a table of contents: a run of passages (and captions between them) whose lines repeat
-/// the headings that follow (`* 1. About this manual`, `  * 1.1. Scope`), at least five of them.
+/// Drops a table of contents: a run of passages and headings that repeat the headings after
+/// them, at least five entries. Passages count when half their lines are later titles (`* 1.
+/// About this manual`, `  * 1.1. Scope`, or lynx's `   1.1. What is this FAQ?` with wrapped
+/// entries between); headings when their title is a later one (a contents line read as a
+/// heading: `1. Introduction` before the body's `Chapter 1. Introduction`) or a short caption
+/// (`Table of Contents`, `Appendices`).
 fn drop_contents(items: Vec<Block>) -> Vec<Block> {
-    // Contents and headings may quote and dash differently (`"dotfiles"`, `“dotfiles”`; `--`, `–`).
+    // A title without its number, quotes, dashes and white space: contents and headings may
+    // number, quote and dash differently (`1.`, `Chapter 1.`; `"dotfiles"`, `“dotfiles”`).
     let key = |s: &str| {
         let s = s.trim().trim_start_matches(['*', '-', '+', '•']).trim();
+        let s = heading::division(s, &[])
+            .and_then(|d| d.title)
+            .or_else(|| heading::marker(s).map(|m| m.rest.to_string()))
+            .unwrap_or_else(|| s.to_string());
         s.replace("--", "-")
             .chars()
             .filter(|c| !"\"“”'‘’".contains(*c))
@@ -774,41 +783,55 @@ fn drop_contents(items: Vec<Block>) -> Vec<Block> {
             .trim_end_matches('.')
             .to_lowercase()
     };
-    // The headings after each position.
+    let title_of = |b: &Block| match b {
+        Block::Heading { title, text, .. } => Some(key(title.as_deref().unwrap_or(text))),
+        _ => None,
+    };
+    // The heading titles after each position.
     let mut later: Vec<std::collections::HashSet<String>> =
         vec![Default::default(); items.len() + 1];
     for i in (0..items.len()).rev() {
         let mut set = later[i + 1].clone();
-        if let Block::Heading { text, .. } = &items[i] {
-            set.insert(key(text));
+        if let Some(t) = title_of(&items[i]) {
+            set.insert(t);
         }
         later[i] = set;
     }
-    let toc_line = |i: usize, line: &str| -> bool { later[i].contains(&key(line)) };
     let mut drop = vec![false; items.len()];
     let mut i = 0;
     while i < items.len() {
-        // A run starts at a passage whose lines all repeat later headings.
         let mut j = i;
         let mut matched = 0usize;
         while j < items.len() {
             match &items[j] {
                 Block::Passage { text, .. } => {
                     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-                    let hits = lines.iter().filter(|l| toc_line(j, l)).count();
-                    if lines.is_empty() || hits * 10 < lines.len() * 8 {
+                    let hits = lines
+                        .iter()
+                        .filter(|l| later[j + 1].contains(&key(l)))
+                        .count();
+                    if lines.is_empty() || hits * 2 < lines.len() {
                         break;
                     }
                     matched += hits;
                 }
-                // A caption inside the contents (`Appendices`), when more entries follow.
-                Block::Heading { text, .. } if j > i && text.split_whitespace().count() <= 3 => {}
+                Block::Heading { text, .. } => {
+                    let repeated = title_of(&items[j]).is_some_and(|t| later[j + 1].contains(&t));
+                    if repeated {
+                        matched += 1;
+                    } else if text.split_whitespace().count() > 3 {
+                        break;
+                    }
+                }
                 _ => break,
             }
             j += 1;
         }
-        // Do not end a run on a caption.
-        while j > i && matches!(items[j - 1], Block::Heading { .. }) {
+        // Do not end a run on a caption (it may open what follows).
+        while j > i
+            && matches!(items[j - 1], Block::Heading { .. })
+            && !title_of(&items[j - 1]).is_some_and(|t| !t.is_empty() && later[j].contains(&t))
+        {
             j -= 1;
         }
         if matched >= 5 {
