@@ -116,12 +116,18 @@ fn each_bad_file_is_refused_by_name_and_the_rest_loads() {
     assert!(warning("noise.txt").contains("not text"));
     assert!(warning("zeros.html").contains("not text"));
     // Each reader says the same when given the bytes directly (the path uploads take).
-    assert_eq!(read("scan.pdf", &scanned_pdf()).err(), Some(ReadError::NoTextLayer));
+    assert_eq!(
+        read("scan.pdf", &scanned_pdf()).err(),
+        Some(ReadError::NoTextLayer)
+    );
     assert!(matches!(
         read("book.epub", &corrupt_epub()),
         Err(ReadError::Corrupt { format: "EPUB", .. })
     ));
-    assert!(matches!(read("noise.txt", &noise(4000)), Err(ReadError::Binary(_))));
+    assert!(matches!(
+        read("noise.txt", &noise(4000)),
+        Err(ReadError::Binary(_))
+    ));
 }
 
 #[test]
@@ -138,7 +144,10 @@ fn a_zip_bomb_is_stopped_by_the_unpacked_size_limit() {
         ..Limits::default()
     };
     let got = corpus::parse_bytes("policy.epub", &epub, Overrides::default(), &few);
-    assert!(matches!(got, Err(ReadError::TooManyEntries { .. })), "{got:?}");
+    assert!(
+        matches!(got, Err(ReadError::TooManyEntries { .. })),
+        "{got:?}"
+    );
 }
 
 /// Small real files of each new format, read once.

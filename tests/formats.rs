@@ -359,7 +359,10 @@ fn a_footnote_travels_with_the_passage_that_cites_it() {
         }
         for s in c.documents.iter().flat_map(|d| &d.sections) {
             let t = s.title.as_deref().unwrap_or("");
-            assert!(!t.contains("[^") && !t.ends_with(']'), "{file}: title {t:?}");
+            assert!(
+                !t.contains("[^") && !t.ends_with(']'),
+                "{file}: title {t:?}"
+            );
         }
     }
     // Words only the note has ("garbage collected") find the passage citing it.
@@ -372,7 +375,11 @@ fn a_footnote_travels_with_the_passage_that_cites_it() {
     )
     .expect("answers");
     let first = a.results.first().expect("a result");
-    assert!(first.passage.contains("functional index.[2]"), "{}", first.passage);
+    assert!(
+        first.passage.contains("functional index.[2]"),
+        "{}",
+        first.passage
+    );
     assert_eq!(first.notes.len(), 1);
     assert!(first.notes[0].text.contains("garbage collected"));
     let v: serde_json::Value = serde_json::from_str(&json::line(&a)).expect("json");
@@ -388,5 +395,8 @@ fn a_footnote_travels_with_the_passage_that_cites_it() {
         .as_str()
         .expect("a description");
     // The marker as a plain (Markdown-escaped) number, the note on a line under the quote.
-    assert!(text.contains("functional index.\\[2\\]\n*Notes:* \\[2\\] Be careful however"), "{text}");
+    assert!(
+        text.contains("functional index.\\[2\\]\n*Notes:* \\[2\\] Be careful however"),
+        "{text}"
+    );
 }

@@ -21,5 +21,6 @@ mod search;
 mod semantic;
 mod server;
 mod shapes;
+mod shapes_real;
 pub mod store;
 mod structure;
