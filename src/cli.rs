@@ -41,6 +41,11 @@ pub struct Global {
     /// More log output (-v info, -vv debug)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Answer as this server's members are (its own texts beside the host's; `ask`, `quote`,
+    /// `toc`, `eval`, `bench`), or the server whose texts or settings `texts` and `settings` work
+    /// on
+    #[arg(long, global = true, value_name = "ID")]
+    pub guild: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,6 +143,35 @@ pub enum Command {
         #[command(subcommand)]
         command: SettingsCommand,
     },
+    /// A server's own texts, kept in the database (what `/texts` does in Discord): --guild ID
+    Texts {
+        #[command(subcommand)]
+        command: TextsCommand,
+    },
+}
+
+/// `cabildo texts …` (each needs `--guild ID`)
+#[derive(Debug, Subcommand)]
+pub enum TextsCommand {
+    /// Add texts (.txt, .md; the content decides) to the server's own
+    Add {
+        /// The files
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The title (with one file) [default: what the text says, else the file name]
+        #[arg(long)]
+        title: Option<String>,
+        /// The language, such as en or es [default: read from the text]
+        #[arg(long)]
+        language: Option<String>,
+    },
+    /// The server's texts (size, who added them, when) and the host's
+    List,
+    /// Remove one of the server's texts, by its id
+    Remove {
+        /// The text's id (as `texts list` shows it)
+        document: String,
+    },
 }
 
 /// `cabildo db …`
@@ -157,12 +191,8 @@ pub enum DbCommand {
 /// `cabildo settings …`
 #[derive(Debug, Subcommand)]
 pub enum SettingsCommand {
-    /// Print a server's settings, and where each value comes from
-    Show {
-        /// The server's id
-        #[arg(long, value_name = "ID")]
-        guild: u64,
-    },
+    /// Print a server's settings (--guild ID), and where each value comes from
+    Show,
 }
 
 /// `cabildo model …`
@@ -251,9 +281,10 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
         color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let mut out = std::io::stdout().lock();
+    let guild = cli.global.guild;
     match cli.command {
         Command::Ask(args) => {
-            let engine = Engine::open(&settings)?;
+            let engine = engine_for(&settings, guild)?;
             if cli.global.verbose > 0 && engine.semantic.is_none() {
                 eprintln!("{}", crate::engine::SEMANTIC_HINT);
             }
@@ -291,7 +322,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             }
         }
         Command::Quote { reference, json: j } => {
-            let corpus = load_corpus(&settings)?;
+            let corpus = corpus_for(&settings, guild)?;
             let q = lookup::quote(&corpus, &reference)?;
             let s = if j {
                 json::pretty(&q)
@@ -301,7 +332,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             write_out(&mut out, s.trim_end())?;
         }
         Command::Toc { document, json: j } => {
-            let corpus = load_corpus(&settings)?;
+            let corpus = corpus_for(&settings, guild)?;
             let t = lookup::toc(&corpus, document.as_deref())?;
             let s = if j {
                 json::pretty(&t)
@@ -316,7 +347,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             answers,
         } => {
             let qs = crate::eval::load_questions(&questions)?;
-            let engine = Engine::open(&settings)?;
+            let engine = engine_for(&settings, guild)?;
             let (all, m) = crate::eval::run(&engine, &qs)?;
             if let Some(path) = answers {
                 let body: String = all.iter().map(|a| json::line(a) + "\n").collect();
@@ -367,7 +398,7 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
                 Some(p) => crate::bench::load_questions(&p)?,
                 None => SAMPLE_QUESTIONS.iter().map(|s| s.to_string()).collect(),
             };
-            let corpus = load_corpus(&settings)?;
+            let corpus = corpus_for(&settings, guild)?;
             let model = settings
                 .search
                 .model
@@ -611,9 +642,22 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             write_out(&mut out, &crate::discord::invite_url(&settings)?)?;
         }
         Command::Db { command } => write_out(&mut out, &db(&settings, command)?)?,
+        Command::Texts { command } => {
+            let Some(guild) = guild else {
+                return Err(Error::Config(
+                    "`cabildo texts` works on one server's texts: add --guild ID (in Discord: right-click the server → Copy Server ID)".into(),
+                ));
+            };
+            return texts(&settings, guild, command, &mut out);
+        }
         Command::Settings {
-            command: SettingsCommand::Show { guild },
+            command: SettingsCommand::Show,
         } => {
+            let Some(guild) = guild else {
+                return Err(Error::Config(
+                    "`cabildo settings show` needs the server: add --guild ID".into(),
+                ));
+            };
             let store = settings.open_store()?;
             let server = store.block(store.guild_settings(guild))?;
             let effective = crate::prefs::resolve(
@@ -718,6 +762,137 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// The engine that answers in `guild` (the host's texts and the server's, its vectors computed
+/// when a model is on), or the host's alone.
+fn engine_for(settings: &Settings, guild: Option<u64>) -> Result<std::sync::Arc<Engine>> {
+    let engine = std::sync::Arc::new(Engine::open(settings)?);
+    let Some(guild) = guild else {
+        return Ok(engine);
+    };
+    let store = settings.open_store()?;
+    let library = std::sync::Arc::new(crate::library::Library::new(engine, Some(store), settings));
+    let rt = runtime()?;
+    Ok(rt.block_on(async {
+        library.engine(Some(guild)).await;
+        library.vectors(guild, |_| {}).await;
+        library.engine(Some(guild)).await
+    }))
+}
+
+/// The texts `guild`'s members read, or the host's.
+fn corpus_for(settings: &Settings, guild: Option<u64>) -> Result<crate::corpus::Corpus> {
+    match guild {
+        None => load_corpus(settings),
+        Some(_) => Ok(engine_for(settings, guild)?.corpus.clone()),
+    }
+}
+
+/// `cabildo texts …` on one server's texts, through the same library the bot uses.
+fn texts(
+    settings: &Settings,
+    guild: u64,
+    command: TextsCommand,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let engine = std::sync::Arc::new(Engine::open(settings)?);
+    let store = settings.open_store()?;
+    let library = std::sync::Arc::new(crate::library::Library::new(engine, Some(store), settings));
+    let rt = runtime()?;
+    let words = |file: Option<&str>, r: &crate::library::Refusal| {
+        crate::render::library::refused(file, r, &crate::render::library::as_is)
+    };
+    let mut failed = false;
+    match command {
+        TextsCommand::List => match rt.block_on(library.list(guild)) {
+            Ok(l) => write_out(out, &crate::render::library::list_plain(&l))?,
+            Err(crate::library::Failure::Refused(r)) => {
+                return Err(Error::Command(words(None, &r)));
+            }
+            Err(crate::library::Failure::Failed(e)) => return Err(e),
+        },
+        TextsCommand::Remove { document } => {
+            let removed = rt.block_on(library.remove(
+                guild,
+                &document,
+                crate::render::library::plan_paused_reason,
+            ));
+            match removed {
+                Ok(r) => write_out(out, &crate::render::library::removed_plain(&r))?,
+                Err(crate::library::Failure::Refused(r)) => {
+                    return Err(Error::Command(words(None, &r)));
+                }
+                Err(crate::library::Failure::Failed(e)) => return Err(e),
+            }
+        }
+        TextsCommand::Add {
+            files,
+            title,
+            language,
+        } => {
+            if title.is_some() && files.len() > 1 {
+                return Err(Error::Config(
+                    "--title names one text: add the files one at a time to give each a title"
+                        .into(),
+                ));
+            }
+            for file in files {
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let bytes = match std::fs::read(&file) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        failed = true;
+                        eprintln!("{}: cannot read it: {e}", file.display());
+                        continue;
+                    }
+                };
+                let upload = crate::library::Upload {
+                    guild,
+                    file_name: name.clone(),
+                    bytes,
+                    title: title.clone(),
+                    language: language.clone(),
+                    added_by: crate::library::HOST,
+                };
+                let added = rt.block_on(async {
+                    let added = library.add(upload, |_| {}).await?;
+                    library
+                        .vectors(guild, |p| {
+                            if p.total > 0 {
+                                tracing::info!(
+                                    target: crate::progress::TARGET,
+                                    "passage vectors: {} of {}",
+                                    p.done,
+                                    p.total
+                                );
+                            }
+                        })
+                        .await;
+                    Ok::<_, crate::library::Failure>(added)
+                });
+                match added {
+                    Ok(a) => write_out(out, &crate::render::library::added_plain(&a))?,
+                    Err(crate::library::Failure::Refused(r)) => {
+                        failed = true;
+                        eprintln!("{}", words(Some(&name), &r));
+                    }
+                    Err(crate::library::Failure::Failed(e)) => {
+                        failed = true;
+                        eprintln!("{}: {e}", file.display());
+                    }
+                }
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn load_corpus(settings: &Settings) -> Result<crate::corpus::Corpus> {

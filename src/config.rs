@@ -60,6 +60,36 @@ pub struct Settings {
     pub discord: DiscordSettings,
     /// What a hostile file may cost to read (`[formats]`): unpacked bytes, zip entries, seconds.
     pub formats: crate::corpus::Limits,
+    pub library: LibrarySettings,
+}
+
+/// Each server's own texts (issue 28): what a server may add, and how many servers' indexes a
+/// process keeps loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LibrarySettings {
+    /// Largest text a server may add, in bytes (never more than Discord's attachment limit).
+    pub max_text_bytes: u64,
+    /// Texts one server may keep.
+    pub max_texts_per_server: u32,
+    /// Bytes of texts one server may keep, in all.
+    pub max_bytes_per_server: u64,
+    /// Memory the loaded servers' indexes and vectors may take (an estimate); the least recently
+    /// asked are dropped first beyond it.
+    pub memory_budget_mb: u64,
+    /// A text not read and indexed within this many seconds is abandoned.
+    pub read_timeout_seconds: f64,
+}
+
+impl Default for LibrarySettings {
+    fn default() -> Self {
+        LibrarySettings {
+            max_text_bytes: 10 * 1024 * 1024,
+            max_texts_per_server: 50,
+            max_bytes_per_server: 100 * 1024 * 1024,
+            memory_budget_mb: 1024,
+            read_timeout_seconds: 60.0,
+        }
+    }
 }
 
 /// The Discord bot (`cabildo run`, `register`, `invite`). The token comes only from the environment
@@ -185,6 +215,8 @@ struct FileConfig {
     discord: FileDiscord,
     #[serde(default)]
     formats: FileFormats,
+    #[serde(default)]
+    library: FileLibrary,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -193,6 +225,16 @@ struct FileFormats {
     max_unpacked_mb: Option<u64>,
     max_entries: Option<usize>,
     max_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLibrary {
+    max_text_bytes: Option<u64>,
+    max_texts_per_server: Option<u32>,
+    max_bytes_per_server: Option<u64>,
+    memory_budget_mb: Option<u64>,
+    read_timeout_seconds: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -318,6 +360,17 @@ impl Settings {
                         .map_or(d.max_unpacked_bytes, |mb| mb.saturating_mul(1024 * 1024)),
                     max_entries: file.formats.max_entries.unwrap_or(d.max_entries),
                     max_seconds: file.formats.max_seconds.unwrap_or(d.max_seconds),
+                }
+            },
+            library: {
+                let d = LibrarySettings::default();
+                let f = &file.library;
+                LibrarySettings {
+                    max_text_bytes: f.max_text_bytes.unwrap_or(d.max_text_bytes),
+                    max_texts_per_server: f.max_texts_per_server.unwrap_or(d.max_texts_per_server),
+                    max_bytes_per_server: f.max_bytes_per_server.unwrap_or(d.max_bytes_per_server),
+                    memory_budget_mb: f.memory_budget_mb.unwrap_or(d.memory_budget_mb),
+                    read_timeout_seconds: f.read_timeout_seconds.unwrap_or(d.read_timeout_seconds),
                 }
             },
         };
@@ -480,6 +533,35 @@ impl Settings {
                 "a whole number of requests from 1 to 100",
             )?;
         }
+        if let Some(v) = env("CABILDO_MAX_TEXT_BYTES") {
+            s.library.max_text_bytes =
+                parse_env("CABILDO_MAX_TEXT_BYTES", &v, "a whole number of bytes")?;
+        }
+        if let Some(v) = env("CABILDO_MAX_TEXTS_PER_SERVER") {
+            s.library.max_texts_per_server = parse_env(
+                "CABILDO_MAX_TEXTS_PER_SERVER",
+                &v,
+                "a whole number of texts",
+            )?;
+        }
+        if let Some(v) = env("CABILDO_MAX_BYTES_PER_SERVER") {
+            s.library.max_bytes_per_server = parse_env(
+                "CABILDO_MAX_BYTES_PER_SERVER",
+                &v,
+                "a whole number of bytes",
+            )?;
+        }
+        if let Some(v) = env("CABILDO_LIBRARY_MEMORY_MB") {
+            s.library.memory_budget_mb = parse_env(
+                "CABILDO_LIBRARY_MEMORY_MB",
+                &v,
+                "a whole number of megabytes",
+            )?;
+        }
+        if let Some(v) = env("CABILDO_READ_TIMEOUT_SECONDS") {
+            s.library.read_timeout_seconds =
+                parse_env("CABILDO_READ_TIMEOUT_SECONDS", &v, "a number of seconds")?;
+        }
         if let Some(c) = &overrides.corpus {
             s.corpus = Some(c.clone());
         }
@@ -598,6 +680,35 @@ impl Settings {
                     format!("“{}”", crate::store::redact(url)),
                 ));
             }
+        }
+        let l = &self.library;
+        if l.max_text_bytes == 0 {
+            return Err(fail(
+                "library.max_text_bytes",
+                "a whole number of bytes above 0",
+                "0".into(),
+            ));
+        }
+        if l.max_texts_per_server == 0 {
+            return Err(fail(
+                "library.max_texts_per_server",
+                "a whole number of texts above 0",
+                "0".into(),
+            ));
+        }
+        if l.max_bytes_per_server == 0 {
+            return Err(fail(
+                "library.max_bytes_per_server",
+                "a whole number of bytes above 0",
+                "0".into(),
+            ));
+        }
+        if !(l.read_timeout_seconds > 0.0 && l.read_timeout_seconds <= 3600.0) {
+            return Err(fail(
+                "library.read_timeout_seconds",
+                "a number of seconds above 0 and at most 3600",
+                l.read_timeout_seconds.to_string(),
+            ));
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log) {
             return Err(fail(

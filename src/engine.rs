@@ -74,9 +74,22 @@ impl Engine {
     /// Adds semantic search with the model in `model_dir`: the passages' vectors are read from
     /// `data_dir` or computed (and stored there when it is given).
     pub fn with_model(mut self, model_dir: &Path, data_dir: Option<&Path>) -> Result<Engine> {
-        let embedder = Embedder::load(model_dir)?;
+        let embedder = std::sync::Arc::new(Embedder::load(model_dir)?);
         self.semantic = Some(Semantic::open_or_build(embedder, &self.corpus, data_dir)?);
         Ok(self)
+    }
+
+    /// This engine's texts and index with `semantic` beside them (a server's library once its
+    /// passage vectors are ready).
+    pub fn with_semantic(&self, semantic: Semantic) -> Engine {
+        Engine {
+            corpus: self.corpus.clone(),
+            index: self.index.share(),
+            search: self.search.clone(),
+            sentences: Sentences::default(),
+            semantic: Some(semantic),
+            acronyms: OnceLock::new(),
+        }
     }
 
     /// The question as searched: initials the texts never use but spell out read as the name
@@ -105,6 +118,12 @@ impl Engine {
             }
             None => Cow::Borrowed(question),
         }
+    }
+}
+
+impl AsRef<Corpus> for Engine {
+    fn as_ref(&self) -> &Corpus {
+        &self.corpus
     }
 }
 

@@ -92,3 +92,29 @@ pub fn catch_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
             .unwrap_or_else(|| "a panic without a message".to_string())
     })
 }
+
+/// [`catch_panic`] for a future: a panic while it is polled becomes `Err(message)`. Every
+/// asynchronous request path (the Discord handlers) goes through this.
+pub async fn catch_panic_async<F: std::future::Future>(
+    future: F,
+) -> std::result::Result<F::Output, String> {
+    CatchUnwind(Box::pin(future)).await
+}
+
+struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
+
+impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
+    type Output = std::result::Result<F::Output, String>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match catch_panic(move || inner.poll(cx)) {
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Err(message) => std::task::Poll::Ready(Err(message)),
+        }
+    }
+}

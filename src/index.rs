@@ -309,6 +309,19 @@ impl SearchIndex {
         })
     }
 
+    /// The same open index, for another engine over the same corpus (one with passage vectors
+    /// added): the files and the reader are shared, nothing is read again.
+    pub fn share(&self) -> SearchIndex {
+        SearchIndex {
+            index: self.index.clone(),
+            reader: self.reader.clone(),
+            fields: self.fields,
+            location: self.location.clone(),
+            built: false,
+            vocabulary: std::sync::OnceLock::new(),
+        }
+    }
+
     /// The vocabulary typos are corrected against (read once, on first use).
     pub fn vocabulary(&self) -> &Vocabulary {
         self.vocabulary

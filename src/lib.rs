@@ -9,7 +9,8 @@
 //! citation form; [`config`] reads settings once; [`engine`] holds the loaded corpus and index.
 //! [`discord`] is the Discord bot (gateway), answering with [`reply`] models that
 //! [`render::discord`] turns into messages; [`server`] is the HTTP interactions endpoint.
-//! [`store`] is the database (SQLite or Postgres): server settings, reading plans, bookmarks.
+//! [`store`] is the database (SQLite or Postgres): server settings, reading plans, bookmarks,
+//! servers' own texts; [`library`] gives each server its engine (the host's texts and its own).
 
 pub mod analysis;
 pub mod answer;
@@ -23,6 +24,7 @@ pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod index;
+pub mod library;
 pub mod lookup;
 pub mod models;
 pub mod prefs;

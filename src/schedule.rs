@@ -256,10 +256,29 @@ pub enum Outcome {
     },
 }
 
+/// A server's texts, shared with whoever is reading them.
+pub type TextsOf = Arc<dyn AsRef<Corpus> + Send + Sync>;
+
+/// Where the scheduler finds the texts a plan reads: the server's own library (the host's texts
+/// and the server's), or the same texts for every server.
+pub trait Texts: Send + Sync {
+    fn of(&self, guild: u64) -> PostFuture<'_, TextsOf>;
+}
+
+/// The same texts for every server.
+pub struct Everywhere(pub Arc<Corpus>);
+
+impl Texts for Everywhere {
+    fn of(&self, _guild: u64) -> PostFuture<'_, TextsOf> {
+        let corpus: TextsOf = self.0.clone();
+        Box::pin(async move { corpus })
+    }
+}
+
 /// Posts due reading plans.
 pub struct Scheduler {
     pub store: Store,
-    pub corpus: Arc<Corpus>,
+    pub texts: Arc<dyn Texts>,
     pub poster: Arc<dyn Poster>,
     pub clock: Arc<dyn Clock>,
     /// This scheduler's name in claims (host, process and a random part).
@@ -273,6 +292,16 @@ impl Scheduler {
         poster: Arc<dyn Poster>,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        Scheduler::with_texts(store, Arc::new(Everywhere(corpus)), poster, clock)
+    }
+
+    /// A scheduler that reads each plan in its server's texts.
+    pub fn with_texts(
+        store: Store,
+        texts: Arc<dyn Texts>,
+        poster: Arc<dyn Poster>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let owner = format!(
             "{}-{:x}",
             std::process::id(),
@@ -280,7 +309,7 @@ impl Scheduler {
         );
         Scheduler {
             store,
-            corpus,
+            texts,
             poster,
             clock,
             owner,
@@ -331,12 +360,9 @@ impl Scheduler {
                 .await;
         };
         let time = parse_time(&plan.local_time).unwrap_or(NaiveTime::MIN);
-        let Some(doc) = self
-            .corpus
-            .documents
-            .iter()
-            .position(|d| d.id == plan.document)
-        else {
+        let texts = self.texts.of(plan.guild).await;
+        let corpus: &Corpus = (*texts).as_ref();
+        let Some(doc) = corpus.documents.iter().position(|d| d.id == plan.document) else {
             return self
                 .pause(
                     &plan,
@@ -347,7 +373,7 @@ impl Scheduler {
         let due = DateTime::from_timestamp(plan.next_due_at, 0).unwrap_or(now);
         let day = local_day(due, tz);
         let (refs, next) = passages_from(
-            &self.corpus,
+            corpus,
             doc as u32,
             plan.section,
             plan.passage,
@@ -359,19 +385,19 @@ impl Scheduler {
         let ending = ended.then(|| {
             format!(
                 "That was the last passage of {}: the reading plan is finished. Thank you for reading together!",
-                markdown(&self.corpus.documents[doc].title, &[], 200)
+                markdown(&corpus.documents[doc].title, &[], 200)
             )
         });
         let content = render_post(
-            &self.corpus,
+            corpus,
             &refs,
             day_number,
             late.then_some((due, tz)),
             ending.as_deref(),
         );
         let thread = (!refs.is_empty()).then(|| {
-            let first = refs[0].short(&self.corpus);
-            let last = refs[refs.len() - 1].short(&self.corpus);
+            let first = refs[0].short(corpus);
+            let last = refs[refs.len() - 1].short(corpus);
             let span = if first == last {
                 first
             } else {
@@ -484,11 +510,11 @@ impl Drop for Running {
 /// Starts a scheduler on the system clock, ticking every `tick` until stopped.
 pub fn spawn(
     store: Store,
-    corpus: Arc<Corpus>,
+    texts: Arc<dyn Texts>,
     poster: Arc<dyn Poster>,
     tick: Duration,
 ) -> Running {
-    let scheduler = Scheduler::new(store, corpus, poster, Arc::new(SystemClock));
+    let scheduler = Scheduler::with_texts(store, texts, poster, Arc::new(SystemClock));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(scheduler.run(tick, async {
         let _ = stopped.await;

@@ -58,18 +58,15 @@ pub const DEFER_AFTER: Duration = Duration::from_secs(2);
 /// Sending a late answer.
 pub type FollowUp = Pin<Box<dyn Future<Output = ()> + Send>>;
 
+/// Answering one interaction.
+pub type Answering = Pin<Box<dyn Future<Output = Reply> + Send>>;
+
 /// Turns a verified interaction into a response.
 pub trait Interactions: Send + Sync + 'static {
-    /// `raw` is the body exactly as signed, a JSON object; `kind` its interaction `type`.
-    fn respond(&self, raw: &[u8], kind: u64) -> Reply;
-
-    /// Answering may take long (a sentence-embedding model runs for each question): answers then
-    /// run off the async workers, and one that is not ready within the endpoint's deferral time
-    /// is deferred ([`Interactions::defer`]) and sent later ([`Interactions::follow_up`]).
-    /// When false (the default), answers are computed inline: cheaper per request.
-    fn may_be_slow(&self) -> bool {
-        false
-    }
+    /// `raw` is the body exactly as signed, a JSON object; `kind` its interaction `type`. The
+    /// answer runs on a task of its own; one that is not ready within the endpoint's deferral
+    /// time is deferred ([`Interactions::defer`]) and sent later ([`Interactions::follow_up`]).
+    fn respond(self: Arc<Self>, raw: Bytes, kind: u64) -> Answering;
 
     /// The deferred response ("thinking…") for an interaction whose answer is late, or `None`
     /// when it cannot be deferred (autocomplete must answer at once).
@@ -297,21 +294,10 @@ async fn metrics(State(ep): State<Arc<Endpoint>>) -> Response {
         .into_response()
 }
 
-/// Answers on this thread. A panic in the handler must not drop the request (Discord would show
-/// "The application did not respond"): it gets the apology, counted as a panic.
-fn answer(handler: &dyn Interactions, body: &[u8], kind: u64) -> Reply {
-    crate::error::catch_panic(|| handler.respond(body, kind)).unwrap_or_else(|message| {
-        tracing::error!(panic = %message, kind, "answering an interaction panicked");
-        Reply::Json {
-            label: "-".into(),
-            outcome: "panic",
-            body: APOLOGY_RESPONSE.as_bytes().to_vec(),
-        }
-    })
-}
-
-/// Answers on a blocking thread. Not ready within the endpoint's deferral time: `Err` with the
-/// deferred response to send now, while the answer follows when ready.
+/// Answers on a task of its own. A panic in the handler must not drop the request (Discord would
+/// show "The application did not respond"): it gets the apology, counted as a panic. Not ready
+/// within the endpoint's deferral time: `Err` with the deferred response to send now, while the
+/// answer follows when ready.
 async fn answer_or_defer(
     ep: &Arc<Endpoint>,
     handler: Arc<dyn Interactions>,
@@ -328,10 +314,7 @@ async fn answer_or_defer(
             }
         })
     };
-    let mut work = {
-        let (handler, body) = (handler.clone(), body.clone());
-        tokio::task::spawn_blocking(move || answer(&*handler, &body, kind))
-    };
+    let mut work = tokio::spawn(handler.clone().respond(body.clone(), kind));
     match tokio::time::timeout(ep.defer_after, &mut work).await {
         Ok(done) => Ok(joined(done)),
         Err(_) => match handler.defer(&body, kind) {
@@ -421,16 +404,12 @@ async fn interactions(
             "starting: the index is not open yet",
         );
     };
-    let reply = if handler.may_be_slow() {
-        match answer_or_defer(&ep, handler, body, kind).await {
-            Ok(reply) => reply,
-            Err(deferred) => {
-                ep.metrics.latency.observe(started.elapsed().as_secs_f64());
-                return deferred;
-            }
+    let reply = match answer_or_defer(&ep, handler, body, kind).await {
+        Ok(reply) => reply,
+        Err(deferred) => {
+            ep.metrics.latency.observe(started.elapsed().as_secs_f64());
+            return deferred;
         }
-    } else {
-        answer(&*handler, &body, kind)
     };
     ep.metrics.latency.observe(started.elapsed().as_secs_f64());
     match reply {

@@ -187,11 +187,8 @@ proptest! {
         for (at, v) in flips {
             b[((len as f64 * at) as usize).min(len - 1)] = v;
         }
-        match read(name, &b) {
-            Err(ReadError::Panicked { format, message }) => {
-                prop_assert!(false, "{format} reader panicked on {name}: {message}")
-            }
-            _ => {}
+        if let Err(ReadError::Panicked { format, message }) = read(name, &b) {
+            prop_assert!(false, "{format} reader panicked on {name}: {message}")
         }
     }
 }

@@ -400,7 +400,7 @@ fn db_commands(data: &str, url: Option<&str>) {
     let migrated = run(&["db", "migrate"]);
     assert_eq!(migrated.code, 0, "{}", migrated.stderr);
     assert!(
-        migrated.stdout.contains("2 migration(s) applied, 2 in all"),
+        migrated.stdout.contains("3 migration(s) applied, 3 in all"),
         "{}",
         migrated.stdout
     );
@@ -468,4 +468,62 @@ fn a_bad_database_url_is_explained_without_its_password() {
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("postgres://"), "{}", out.stderr);
     assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
+}
+
+/// The host's `cabildo texts` (issue 28), each command its own process on one database (a SQLite
+/// file; and a Postgres database when the tests have a server): a text added by one process is
+/// answered by the next with `--guild`, in that server only, until it is removed.
+#[test]
+fn texts_added_by_the_host_are_answered_in_that_server_only() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("bakery.txt");
+    std::fs::write(&file, crate::library::BAKERY).expect("write");
+    let png = dir.path().join("scan.txt");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("write");
+    let mut databases = vec![None];
+    if let Some(base) = crate::store::postgres_url() {
+        databases.push(Some(crate::store::fresh_postgres(&base, "cli_texts")));
+    }
+    for db in databases {
+        let data = tempfile::tempdir().expect("data dir");
+        let run = |args: &[&str]| {
+            let mut r = Run::new(args)
+                .env("CABILDO_DATA_DIR", &data.path().display().to_string())
+                .env("CABILDO_MODEL", "none");
+            if let Some(url) = &db {
+                r = r.env("DATABASE_URL", url);
+            }
+            r
+        };
+        let q = "Who founded a cooperative in Tlaxcala?";
+        let first_doc = |args: &[&str]| -> String {
+            let o = run(args).success();
+            let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("JSON");
+            v["results"][0]["doc_id"].as_str().unwrap_or("").to_string()
+        };
+        let o = run(&["texts", "add", "--guild", "77", &file.display().to_string()]).success();
+        assert!(o.stdout.contains("added bakery"), "{}", o.stdout);
+        let o = run(&["texts", "list", "--guild", "77"]).success();
+        assert!(
+            o.stdout.contains("bakery") && o.stdout.contains("added by host"),
+            "{}",
+            o.stdout
+        );
+        assert_eq!(first_doc(&["--guild", "77", "ask", "--json", q]), "bakery");
+        let o = run(&["--guild", "77", "quote", "bakery:1.1"]).success();
+        assert!(o.stdout.contains("Tlaxcala"), "{}", o.stdout);
+        assert_ne!(first_doc(&["--guild", "78", "ask", "--json", q]), "bakery");
+        assert_ne!(first_doc(&["ask", "--json", q]), "bakery");
+        // Not a text: refused, named, nothing stored.
+        let o = run(&["texts", "add", "--guild", "77", &png.display().to_string()]).run();
+        assert_eq!(o.code, 1);
+        assert!(o.stderr.contains("not a text"), "{}", o.stderr);
+        let o = run(&["texts", "remove", "--guild", "77", "bakery"]).success();
+        assert!(o.stdout.contains("removed bakery"), "{}", o.stdout);
+        assert_ne!(first_doc(&["--guild", "77", "ask", "--json", q]), "bakery");
+        // Without --guild, `texts` says what it needs.
+        let o = run(&["texts", "list"]).run();
+        assert_eq!(o.code, 1);
+        assert!(o.stderr.contains("--guild"), "{}", o.stderr);
+    }
 }

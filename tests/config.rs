@@ -94,3 +94,33 @@ fn missing_config_file_is_named() {
     .expect_err("missing");
     assert!(e.to_string().contains("/no/such.toml"), "{e}");
 }
+
+/// `[library]` (issue 28): defaults, the file, the environment over it, and bad values named.
+#[test]
+fn library_limits_come_from_the_file_and_the_environment() {
+    let s = load(None, &[]).expect("defaults");
+    assert_eq!(s.library, cabildo::config::LibrarySettings::default());
+    assert_eq!(s.library.max_text_bytes, 10 * 1024 * 1024);
+    assert_eq!(s.library.max_texts_per_server, 50);
+    let s = load(
+        Some("[library]\nmax_text_bytes = 2048\nmax_texts_per_server = 3\nmemory_budget_mb = 64\n"),
+        &[("CABILDO_MAX_TEXTS_PER_SERVER", "5")],
+    )
+    .expect("loads");
+    assert_eq!(
+        (
+            s.library.max_text_bytes,
+            s.library.max_texts_per_server,
+            s.library.memory_budget_mb
+        ),
+        (2048, 5, 64)
+    );
+    let e = load(Some("[library]\nmax_texts_per_server = 0\n"), &[])
+        .expect_err("zero texts")
+        .to_string();
+    assert!(e.contains("library.max_texts_per_server"), "{e}");
+    let e = load(None, &[("CABILDO_READ_TIMEOUT_SECONDS", "soon")])
+        .expect_err("not a number")
+        .to_string();
+    assert!(e.contains("CABILDO_READ_TIMEOUT_SECONDS"), "{e}");
+}

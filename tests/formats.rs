@@ -332,8 +332,8 @@ fn a_question_ranks_the_same_passage_first_in_every_format() {
 /// a PDF): no marker syntax reaches a passage or a title, no note is a passage of its own, and a
 /// question answered by a note's words finds the passage that cites it, with the note under it —
 /// a `notes` array in JSON and a *Notes* line on Discord.
-#[test]
-fn a_footnote_travels_with_the_passage_that_cites_it() {
+#[tokio::test]
+async fn a_footnote_travels_with_the_passage_that_cites_it() {
     use cabildo::discord::commands::Action;
     use cabildo::discord::handler::Bot;
     use cabildo::render::{discord, json};
@@ -385,11 +385,13 @@ fn a_footnote_travels_with_the_passage_that_cites_it() {
     let v: serde_json::Value = serde_json::from_str(&json::line(&a)).expect("json");
     assert_eq!(v["results"][0]["notes"][0]["label"], "2", "{v}");
     let bot = Bot::new(Arc::new(engine), 1, std::time::Duration::ZERO);
-    let reply = bot.handle(Action::Ask {
-        question: "are the files ever garbage collected".into(),
-        document: None,
-        private: Some(false),
-    });
+    let reply = bot
+        .handle(Action::Ask {
+            question: "are the files ever garbage collected".into(),
+            document: None,
+            private: Some(false),
+        })
+        .await;
     let shown = serde_json::to_value(discord::response(&reply)).expect("serializes");
     let text = shown["data"]["embeds"][0]["description"]
         .as_str()

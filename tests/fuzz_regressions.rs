@@ -109,14 +109,14 @@ fn interaction_inputs() {
     let engine =
         cabildo::engine::Engine::from_corpus(cabildo::corpus::embedded(), None, Default::default())
             .expect("engine");
-    let handler = HttpInteractions::new(
+    let handler = std::sync::Arc::new(HttpInteractions::new(
         std::sync::Arc::new(Bot::new(
             std::sync::Arc::new(engine),
             1,
             std::time::Duration::ZERO,
         )),
         None,
-    );
+    ));
     let mut answered = 0;
     for (name, data) in inputs("interaction") {
         let Ok(value) = serde_json::from_slice::<serde_json::Value>(&data) else {
@@ -125,7 +125,8 @@ fn interaction_inputs() {
         let Some(kind) = value["type"].as_u64() else {
             continue;
         };
-        if let Reply::Json { body, .. } = handler.respond(&data, kind) {
+        let reply = crate::discord::runtime().block_on(handler.clone().respond(data.into(), kind));
+        if let Reply::Json { body, .. } = reply {
             let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON reply");
             if body["type"] != 8 {
                 crate::discord::limits_check(&body["data"]);

@@ -13,6 +13,7 @@ mod embed;
 mod formats;
 mod fuzz_regressions;
 mod index;
+pub mod library;
 mod models;
 mod references;
 mod robustness;

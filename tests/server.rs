@@ -12,26 +12,28 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 struct Echo;
 
 impl Interactions for Echo {
-    fn respond(&self, raw: &[u8], kind: u64) -> Reply {
-        let v: serde_json::Value = serde_json::from_slice(raw).expect("the server checked it");
-        let name = v["data"]["name"].as_str().unwrap_or("?").to_string();
-        if name == "panic" {
-            panic!("a bug in the handler");
-        }
-        match kind {
-            2..=5 => Reply::Json {
-                label: name.clone(),
-                outcome: "ok",
-                body: serde_json::to_vec(
-                    &serde_json::json!({"type": 4, "data": {"content": name}}),
-                )
+    fn respond(self: Arc<Self>, raw: axum::body::Bytes, kind: u64) -> server::Answering {
+        Box::pin(async move { echo(&raw, kind) })
+    }
+}
+
+fn echo(raw: &[u8], kind: u64) -> Reply {
+    let v: serde_json::Value = serde_json::from_slice(raw).expect("the server checked it");
+    let name = v["data"]["name"].as_str().unwrap_or("?").to_string();
+    if name == "panic" {
+        panic!("a bug in the handler");
+    }
+    match kind {
+        2..=5 => Reply::Json {
+            label: name.clone(),
+            outcome: "ok",
+            body: serde_json::to_vec(&serde_json::json!({"type": 4, "data": {"content": name}}))
                 .expect("serialises"),
-            },
-            _ => Reply::Rejected {
-                label: "-".into(),
-                message: "unknown interaction type".into(),
-            },
-        }
+        },
+        _ => Reply::Rejected {
+            label: "-".into(),
+            message: "unknown interaction type".into(),
+        },
     }
 }
 
@@ -346,15 +348,14 @@ struct Slow {
 }
 
 impl Interactions for Slow {
-    fn respond(&self, raw: &[u8], kind: u64) -> Reply {
-        let v: serde_json::Value = serde_json::from_slice(raw).expect("the server checked it");
-        if v["data"]["name"] == "slow" {
-            std::thread::sleep(std::time::Duration::from_millis(2500));
-        }
-        Echo.respond(raw, kind)
-    }
-    fn may_be_slow(&self) -> bool {
-        true
+    fn respond(self: Arc<Self>, raw: axum::body::Bytes, kind: u64) -> server::Answering {
+        Box::pin(async move {
+            let v: serde_json::Value = serde_json::from_slice(&raw).expect("the server checked it");
+            if v["data"]["name"] == "slow" {
+                tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+            }
+            echo(&raw, kind)
+        })
     }
     fn defer(&self, _raw: &[u8], kind: u64) -> Option<Vec<u8>> {
         (kind == 2).then(|| br#"{"type":5}"#.to_vec())
@@ -478,7 +479,8 @@ mod discord_over_http {
         let parsed: serenity::all::Interaction =
             serde_json::from_value(interaction).expect("interaction");
         let action = commands::parse(&parsed).expect("action");
-        let expected = serde_json::to_value(render::response(&bot.handle(action))).expect("json");
+        let expected =
+            serde_json::to_value(render::response(&bot.handle(action).await)).expect("json");
         assert_eq!(got, expected);
         assert_eq!(got["type"], 4);
         assert_eq!(got["data"]["flags"], 64, "private");
@@ -516,7 +518,7 @@ mod discord_over_http {
     async fn a_late_answer_goes_to_the_original_response() {
         use cabildo::server::Interactions;
         let fake = crate::discord::fake::Fake::start().await;
-        let h = HttpInteractions::new(bot(), Some(&fake.url()));
+        let h = Arc::new(HttpInteractions::new(bot(), Some(&fake.url())));
         let private = ask(5, "what is dual power?", true);
         let deferred = h
             .defer(private.to_string().as_bytes(), 2)
@@ -536,8 +538,10 @@ mod discord_over_http {
             None,
             "autocomplete cannot wait"
         );
-        let cabildo::server::Reply::Json { body, .. } =
-            h.respond(private.to_string().as_bytes(), 2)
+        let cabildo::server::Reply::Json { body, .. } = h
+            .clone()
+            .respond(private.to_string().into_bytes().into(), 2)
+            .await
         else {
             panic!("an answer")
         };
@@ -588,12 +592,15 @@ mod discord_over_http {
                 reference: "2.3".into(),
                 note: Some("strike".into()),
             }),
-        );
-        let h = HttpInteractions::new(bot, Some(&fake.url()));
+        )
+        .await;
+        let h = Arc::new(HttpInteractions::new(bot, Some(&fake.url())));
         let mut export = ask(8, "x", false);
         export["data"] = json!({"id": "911", "name": "bookmarks", "type": 1,
             "options": [{"name": "export", "type": 1, "options": []}]});
-        let Reply::Json { body, outcome, .. } = h.respond(export.to_string().as_bytes(), 2) else {
+        let Reply::Json { body, outcome, .. } =
+            h.respond(export.to_string().into_bytes().into(), 2).await
+        else {
             panic!("a response")
         };
         assert_eq!(outcome, "deferred");
@@ -620,6 +627,72 @@ mod discord_over_http {
             "{}",
             files[0]
         );
+    }
+
+    /// `/texts add` over HTTP (issue 28): the response says at once that the file is being read;
+    /// the steps follow as edits of the original response, as the gateway sends them.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_text_added_over_http_is_answered_at_once_then_edited() {
+        use cabildo::server::{Interactions, Reply};
+        let fake = crate::discord::fake::Fake::start().await;
+        let cdn = crate::discord::fake::Attachments::start().await;
+        let text = crate::library::BAKERY.as_bytes();
+        let url = cdn.put("bakery.txt", text);
+        let dir = tempfile::tempdir().expect("dir");
+        let store =
+            cabildo::store::Store::open(&cabildo::store::url_for(None, dir.path())).expect("store");
+        let lib = crate::library::library(&store, Default::default(), dir.path());
+        let bot = Arc::new(
+            Bot::new(crate::library::host(), 1, std::time::Duration::ZERO)
+                .with_library(lib.clone())
+                .with_attachment_client(cdn.client.clone()),
+        );
+        let h = Arc::new(HttpInteractions::new(bot, Some(&fake.url())));
+        let mut add = ask(20, "x", false);
+        let user = add
+            .as_object_mut()
+            .and_then(|o| o.remove("user"))
+            .expect("user");
+        add["guild_id"] = json!("1500");
+        add["member"] = json!({"user": user, "roles": [], "joined_at": "2026-01-01T00:00:00.000000+00:00",
+            "deaf": false, "mute": false, "flags": 0, "permissions": "32"});
+        add["data"] = json!({"id": "904", "name": "texts", "type": 1,
+            "options": [{"name": "add", "type": 1, "options": [
+                {"name": "file", "type": 11, "value": "1400"}]}],
+            "resolved": {"attachments": {"1400": {"id": "1400", "filename": "bakery.txt",
+                "size": text.len(), "url": url, "proxy_url": url}}}});
+        let Reply::Json { body, .. } = h.respond(add.to_string().into_bytes().into(), 2).await
+        else {
+            panic!("a response")
+        };
+        let first: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(
+            (first["type"].clone(), first["data"]["flags"].clone()),
+            (json!(4), json!(64))
+        );
+        assert!(
+            first["data"]["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("Reading")),
+            "{first}"
+        );
+        loop {
+            let edit = fake
+                .request(20, |r| {
+                    r.method == "PATCH"
+                        && r.path == "/api/v10/webhooks/1100/itoken20/messages/@original"
+                })
+                .await;
+            let content = edit.body["content"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if content.contains("Ready to answer") {
+                break;
+            }
+        }
+        let engine = lib.engine(Some(1500)).await;
+        assert!(engine.corpus.doc_index("bakery").is_some());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

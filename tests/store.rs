@@ -486,3 +486,164 @@ fn bad_urls_are_explained_and_passwords_never_shown() {
     assert!(text.contains("cannot open the database"), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
 }
+
+// --- each server's texts (issue 28) ----------------------------------------------------------
+
+fn text(guild: u64, id: &str, bytes: &[u8]) -> cabildo::store::NewText {
+    cabildo::store::NewText {
+        guild,
+        doc_id: id.into(),
+        title: format!("Title of {id}"),
+        language: None,
+        file_name: format!("{id}.txt"),
+        format: "text".into(),
+        hash: format!("{:x}", bytes.len()),
+        sections: 1,
+        passages: 2,
+        content: bytes.to_vec(),
+        added_by: 7,
+    }
+}
+
+const QUOTA: cabildo::store::Quota = cabildo::store::Quota {
+    max_texts: 3,
+    max_bytes: 100,
+};
+
+#[test]
+fn texts_are_kept_whole_per_server_with_a_version_that_moves() {
+    use cabildo::store::AddedText;
+    for db in backends("texts") {
+        let s = &db.store;
+        assert_eq!(s.block(s.library_version(1)).expect("version"), 0);
+        let bytes = b"\xff\x00 any bytes at all, kept as they came".to_vec();
+        let AddedText::Added { text: a, version } = s
+            .block(s.add_text(text(1, "notes", &bytes), QUOTA))
+            .expect("add")
+        else {
+            panic!("{:?}: refused", s.kind())
+        };
+        assert_eq!(version, 1);
+        assert_eq!((a.guild, a.doc_id.as_str(), a.added_by), (1, "notes", 7));
+        assert_eq!(a.size, bytes.len() as i64);
+        // Another server's library is its own: same id, its own version.
+        assert!(matches!(
+            s.block(s.add_text(text(u64::MAX, "notes", b"x"), QUOTA)),
+            Ok(AddedText::Added { version: 1, .. })
+        ));
+        let (v, stored) = s.block(s.library(1)).expect("library");
+        assert_eq!(v, 1);
+        assert_eq!(stored.len(), 1);
+        assert_eq!(
+            stored[0].content,
+            bytes,
+            "{:?}: bytes as they came",
+            s.kind()
+        );
+        assert_eq!(stored[0].info, a);
+        // The same id again in the same server: taken, and nothing moved.
+        assert_eq!(
+            s.block(s.add_text(text(1, "notes", b"other"), QUOTA))
+                .expect("add"),
+            AddedText::Taken
+        );
+        assert_eq!(s.block(s.library_version(1)).expect("version"), 1);
+        // Removing: its info back, the version moves, the bytes are gone.
+        let (gone, v) = s
+            .block(s.remove_text(1, "notes"))
+            .expect("remove")
+            .expect("it was there");
+        assert_eq!((gone.doc_id.as_str(), v), ("notes", 2));
+        assert!(s.block(s.texts(1)).expect("texts").is_empty());
+        assert_eq!(s.block(s.remove_text(1, "notes")).expect("remove"), None);
+        assert_eq!(s.block(s.library_version(1)).expect("version"), 2);
+        assert_eq!(s.block(s.texts(u64::MAX)).expect("texts").len(), 1);
+    }
+}
+
+#[test]
+fn a_server_quota_refuses_without_storing() {
+    use cabildo::store::AddedText;
+    for db in backends("quota") {
+        let s = &db.store;
+        for id in ["a", "b"] {
+            assert!(matches!(
+                s.block(s.add_text(text(5, id, &[b'x'; 40]), QUOTA)),
+                Ok(AddedText::Added { .. })
+            ));
+        }
+        // 80 bytes kept: 21 more would pass 100.
+        assert_eq!(
+            s.block(s.add_text(text(5, "c", &[b'x'; 21]), QUOTA))
+                .expect("add"),
+            AddedText::TooLarge {
+                used: 80,
+                size: 21,
+                max: 100
+            }
+        );
+        assert!(matches!(
+            s.block(s.add_text(text(5, "c", &[b'x'; 20]), QUOTA)),
+            Ok(AddedText::Added { .. })
+        ));
+        assert_eq!(
+            s.block(s.add_text(text(5, "d", b"x"), QUOTA)).expect("add"),
+            AddedText::TooMany { count: 3, max: 3 }
+        );
+        assert_eq!(s.block(s.texts(5)).expect("texts").len(), 3);
+        assert_eq!(s.block(s.library_version(5)).expect("version"), 3);
+    }
+}
+
+/// Replicas adding at the same moment: the same id (one wins, the others are told it is taken),
+/// and more texts than the quota leaves room for (exactly the room is used).
+#[test]
+fn racing_adds_end_in_one_consistent_library() {
+    use cabildo::store::AddedText;
+    for db in backends("text_race") {
+        let kind = db.store.kind();
+        let race = |ids: Vec<String>| -> Vec<AddedText> {
+            let barrier = Arc::new(Barrier::new(ids.len()));
+            let handles: Vec<_> = ids
+                .into_iter()
+                .map(|id| {
+                    let (url, barrier) = (db.url.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        let store = Store::open(&url).expect("replica opens");
+                        barrier.wait();
+                        store
+                            .block(store.add_text(text(9, &id, b"ten bytes!"), QUOTA))
+                            .expect("add")
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        };
+        let same = race(vec!["notes".to_string(); 6]);
+        let won = same
+            .iter()
+            .filter(|r| matches!(r, AddedText::Added { .. }))
+            .count();
+        assert_eq!(won, 1, "{kind}: {same:?}");
+        assert!(
+            same.iter()
+                .all(|r| matches!(r, AddedText::Added { .. } | AddedText::Taken)),
+            "{kind}: {same:?}"
+        );
+        // Two places left; six try.
+        let many = race((0..6).map(|i| format!("t{i}")).collect());
+        let added = many
+            .iter()
+            .filter(|r| matches!(r, AddedText::Added { .. }))
+            .count();
+        assert_eq!(added, 2, "{kind}: {many:?}");
+        let s = &db.store;
+        let texts = s.block(s.texts(9)).expect("texts");
+        assert_eq!(texts.len(), 3, "{kind}");
+        // Every add that stored moved the version once, and only those.
+        assert_eq!(s.block(s.library_version(9)).expect("version"), 3, "{kind}");
+    }
+}

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 pub use super::limits::{Limits, ReadError};
-use super::{Document, Overrides, epub, html, markdown, normalize_newlines, overrides, pdf, text};
+use super::{Document, Overrides, epub, pdf};
 
 /// Which reader a file goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,23 +187,7 @@ pub fn parse_bytes(
     let id = super::slug(stem);
     let fallback = stem.replace(['-', '_'], " ");
     let fallback = fallback.trim();
-    let read = || -> Result<Document, ReadError> {
-        match format {
-            Format::Epub => epub::parse(&id, fallback, bytes, &outside, limits),
-            Format::Pdf => pdf::parse(&id, fallback, bytes, &outside, limits),
-            Format::Html | Format::Markdown | Format::Text => {
-                let raw = String::from_utf8_lossy(bytes);
-                let raw = normalize_newlines(&raw);
-                let (front, body) = overrides::front_matter(&raw);
-                let o = front.merged(outside.clone());
-                Ok(match format {
-                    Format::Html => html::parse(&id, fallback, body, &o),
-                    Format::Markdown => markdown::parse(&id, fallback, body, &o),
-                    _ => text::parse(&id, fallback, body, &o),
-                })
-            }
-        }
-    };
+    let read = || read_as(format, &id, fallback, bytes, &outside, limits);
     let doc = crate::error::catch_panic(read).map_err(|message| ReadError::Panicked {
         format: format.name(),
         message,
@@ -212,6 +196,30 @@ pub fn parse_bytes(
         return Err(ReadError::Empty);
     }
     Ok(doc)
+}
+
+/// Reads `bytes` with the reader of `format` (no sniffing, no panic guard: see [`parse_bytes`]).
+/// Text formats are read as UTF-8, a damaged byte as `�`; their front matter is merged with
+/// `outside`.
+pub fn read_as(
+    format: Format,
+    id: &str,
+    fallback: &str,
+    bytes: &[u8],
+    outside: &Overrides,
+    limits: &Limits,
+) -> Result<Document, ReadError> {
+    match format {
+        Format::Epub => epub::parse(id, fallback, bytes, outside, limits),
+        Format::Pdf => pdf::parse(id, fallback, bytes, outside, limits),
+        Format::Html | Format::Markdown | Format::Text => Ok(super::parse_with(
+            id,
+            fallback,
+            format,
+            &String::from_utf8_lossy(bytes),
+            outside.clone(),
+        )),
+    }
 }
 
 /// Runs a read on a thread of its own, so that a file that takes longer than

@@ -5,10 +5,14 @@
 //! the text's own numbers and division words, [`overrides`] what a document says about itself.
 //! [`html`], [`epub`] and [`pdf`] read the other formats people have into the same model, and
 //! [`format`] decides which reader a file goes to from its bytes ([`format::sniff`],
-//! [`format::parse_bytes`]); [`notes`] ties footnotes to the passages that cite them.
+//! [`format::parse_bytes`]); [`notes`] ties footnotes to the passages that cite them. Bytes of
+//! unknown origin (a text added from Discord) are judged by their content alone, decoded from the
+//! encodings people save texts in, and read by [`bytes::parse_upload`], which hands HTML, EPUB and
+//! PDF to the same readers.
 //! [`assemble`] numbers sections and passages and decides whether references use the text's own
 //! numbering ([`Numbering`]).
 
+pub mod bytes;
 pub mod epub;
 pub mod format;
 pub mod heading;
@@ -19,12 +23,14 @@ pub mod markdown;
 pub mod notes;
 pub mod overrides;
 pub mod pdf;
+mod standard_fonts;
 pub mod text;
 
 pub use format::{Format, parse_bytes, sniff};
 pub use limits::{Limits, ReadError};
 pub use overrides::Overrides;
 
+pub use bytes::{BytesError, FromBytes, Hints, Sniffed, parse_upload};
 pub use load::{DEFAULT_ID, embedded, load, load_with};
 
 /// One passage: a paragraph of the text, stored character for character.
@@ -232,6 +238,12 @@ impl Corpus {
     /// Index of the document with this id.
     pub fn doc_index(&self, id: &str) -> Option<usize> {
         self.documents.iter().position(|d| d.id == id)
+    }
+}
+
+impl AsRef<Corpus> for Corpus {
+    fn as_ref(&self) -> &Corpus {
+        self
     }
 }
 

@@ -67,6 +67,7 @@ pub fn parse(
         budget: limits.max_unpacked_bytes,
         limit_mb: limits.max_unpacked_bytes / (1024 * 1024),
         deadline,
+        placement: 0,
     };
     let mut pages: Vec<Vec<Line>> = Vec::with_capacity(page_ids.len());
     let mut failed = 0usize;
@@ -347,6 +348,11 @@ struct Glyph {
     size: f32,
     text: String,
     mono: bool,
+    /// The positioning it was shown after ([`Extractor::placement`]) and its place in the
+    /// content stream: a run's glyphs keep their stream order even when the font's widths are
+    /// unknown (a standard font without `/Widths`) and their estimated places overlap the next run.
+    run: u32,
+    seq: u32,
 }
 
 /// What a page's text needs to know about a font.
@@ -456,6 +462,20 @@ impl<'a> Font<'a> {
                 && m > 0.0
             {
                 default_width = m;
+            }
+            // A standard font named without its widths: the standard widths, by character.
+            if widths.is_empty()
+                && let Some(enc) = &encoding
+            {
+                for code in 0u8..=255 {
+                    let c = enc
+                        .bytes_to_string(&[code])
+                        .ok()
+                        .and_then(|t| t.chars().next());
+                    if let Some(w) = c.and_then(|c| super::standard_fonts::width(name, c)) {
+                        widths.insert(u32::from(code), w);
+                    }
+                }
             }
             if subtype == b"Type3"
                 && let Some(m) = dict
@@ -590,6 +610,9 @@ struct Extractor<'a> {
     budget: u64,
     limit_mb: u64,
     deadline: Deadline,
+    /// Counts the text positionings (`BT`, `Td`, `Tm`, `T*`, …) so far: glyphs shown since the
+    /// last one form a run whose order the content stream gives.
+    placement: u32,
 }
 
 /// Where a page or form looks its resources up: a direct dictionary and referenced ones.
@@ -690,17 +713,14 @@ impl<'a> Extractor<'a> {
             if *ops > MAX_OPERATIONS {
                 return Err(corrupt("a page has too many drawing operations"));
             }
-            if *ops % 4096 == 0 {
+            if (*ops).is_multiple_of(4096) {
                 self.deadline.check()?;
             }
             let a = &op.operands;
             let n = |i: usize| a.get(i).and_then(num).unwrap_or(0.0);
             match op.operator.as_str() {
-                "q" => {
-                    if stack.len() < 256 {
-                        stack.push(st.clone());
-                    }
-                }
+                "q" if stack.len() < 256 => stack.push(st.clone()),
+                "q" => {}
                 "Q" => {
                     if let Some(s) = stack.pop() {
                         st = s;
@@ -712,6 +732,7 @@ impl<'a> Extractor<'a> {
                     }
                 }
                 "BT" => {
+                    self.placement += 1;
                     tm = Matrix::IDENTITY;
                     tlm = Matrix::IDENTITY;
                 }
@@ -736,26 +757,31 @@ impl<'a> Extractor<'a> {
                 "TL" => st.leading = n(0),
                 "Ts" => st.rise = n(0),
                 "Td" => {
+                    self.placement += 1;
                     tlm = Matrix::translate(n(0), n(1)).then(tlm);
                     tm = tlm;
                 }
                 "TD" => {
+                    self.placement += 1;
                     st.leading = -n(1);
                     tlm = Matrix::translate(n(0), n(1)).then(tlm);
                     tm = tlm;
                 }
                 "Tm" => {
+                    self.placement += 1;
                     if let Some(m) = Matrix::from(a) {
                         tlm = m;
                         tm = m;
                     }
                 }
                 "T*" => {
+                    self.placement += 1;
                     tlm = Matrix::translate(0.0, -st.leading).then(tlm);
                     tm = tlm;
                 }
                 "Tj" | "'" | "\"" => {
                     if op.operator == "'" || op.operator == "\"" {
+                        self.placement += 1;
                         if op.operator == "\"" {
                             st.word_spacing = n(0);
                             st.char_spacing = n(1);
@@ -870,6 +896,8 @@ impl<'a> Extractor<'a> {
                     size: (st.size * sy).abs(),
                     text,
                     mono: font.mono,
+                    run: self.placement,
+                    seq: u32::try_from(out.len()).unwrap_or(u32::MAX),
                 });
             }
             *tm = Matrix::translate(tx, 0.0).then(*tm);
@@ -923,7 +951,20 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
     }
     let mut out = Vec::with_capacity(clusters.len());
     for (base, _, mut members) in clusters {
-        members.sort_by(|&a, &b| glyphs[a].x.total_cmp(&glyphs[b].x));
+        // Runs left to right by where they start; a run's glyphs in the order they were shown.
+        let mut run_x: HashMap<u32, f32> = HashMap::new();
+        for &m in &members {
+            let x = run_x.entry(glyphs[m].run).or_insert(glyphs[m].x);
+            *x = x.min(glyphs[m].x);
+        }
+        members.sort_by(|&a, &b| {
+            let (ga, gb) = (&glyphs[a], &glyphs[b]);
+            let start = |g: &Glyph| run_x.get(&g.run).copied().unwrap_or(g.x);
+            start(ga)
+                .total_cmp(&start(gb))
+                .then(ga.run.cmp(&gb.run))
+                .then(ga.seq.cmp(&gb.seq))
+        });
         // The line's main size: the size of most of its characters.
         let mut sizes: HashMap<i32, usize> = HashMap::new();
         for &m in &members {

@@ -212,7 +212,7 @@ fn footnotes(raws: Vec<Raw<'_>>) -> Vec<Raw<'_>> {
             close(&mut open, &mut out);
             let mut text = after.to_string();
             for l in &lines[1..] {
-                text.push(if text.is_empty() { ' ' } else { ' ' });
+                text.push(' ');
                 text.push_str(l.text);
             }
             open = Some((first.indent, label.to_string(), text.trim().to_string()));

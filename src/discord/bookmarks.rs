@@ -6,9 +6,13 @@
 //! text itself: after the texts change, a bookmark whose passage still has the same text is as
 //! good as new, one whose text changed is marked (and shows the text as it was), and one whose
 //! passage is gone still shows the stored text. Nothing is lost.
+//!
+//! A server's own text (issue 28) is named in a bookmark as `id@server`, since two servers may
+//! each have a text called `notes`; it is looked up in that server's texts. The host's texts keep
+//! their bare id.
 
 use crate::discord::commands::{BookmarkCommand, MAX_NOTE, Origin};
-use crate::discord::handler::Bot;
+use crate::discord::handler::{Bot, Ctx};
 use crate::lookup;
 use crate::reference::{Reference, find_document};
 use crate::render::discord::{block_quote, clip, markdown};
@@ -43,35 +47,51 @@ fn failed(e: StoreError) -> Reply {
 }
 
 impl Bot {
-    pub(crate) fn bookmarks(&self, origin: Origin, command: BookmarkCommand) -> Reply {
+    pub(crate) async fn bookmarks(
+        &self,
+        ctx: &Ctx,
+        origin: Origin,
+        command: BookmarkCommand,
+    ) -> Reply {
         if self.store.is_none() {
             return Reply::notice(NO_STORE);
         }
         match command {
             BookmarkCommand::Add { reference, note } => {
-                let at = match Reference::parse(&reference, &self.engine.corpus) {
+                let at = match Reference::parse(&reference, &ctx.engine.corpus) {
                     Ok(r) => r,
                     Err(e) => return Reply::notice(e.to_string()),
                 };
-                self.bookmark(origin, at, note)
+                self.bookmark(ctx, origin, at, note).await
             }
-            BookmarkCommand::List { page } => self.list(origin, page.unwrap_or(1)),
-            BookmarkCommand::Export { part } => self.export(origin, part.unwrap_or(1)),
+            BookmarkCommand::List { page } => self.list(origin, page.unwrap_or(1)).await,
+            BookmarkCommand::Export { part } => self.export(origin, part.unwrap_or(1)).await,
         }
     }
 
     /// The 🔖 button on an answer.
-    pub(crate) fn bookmark_button(&self, origin: Origin, key: PassageKey) -> Reply {
+    pub(crate) async fn bookmark_button(
+        &self,
+        ctx: &Ctx,
+        origin: Origin,
+        key: PassageKey,
+    ) -> Reply {
         if self.store.is_none() {
             return Reply::notice(NO_STORE);
         }
-        match self.resolve(key) {
-            Ok(at) => self.bookmark(origin, at, None),
+        match self.resolve(ctx, key) {
+            Ok(at) => self.bookmark(ctx, origin, at, None).await,
             Err(notice) => Reply::notice(notice),
         }
     }
 
-    fn bookmark(&self, origin: Origin, at: Reference, note: Option<String>) -> Reply {
+    async fn bookmark(
+        &self,
+        ctx: &Ctx,
+        origin: Origin,
+        at: Reference,
+        note: Option<String>,
+    ) -> Reply {
         let Some(store) = &self.store else {
             return Reply::notice(NO_STORE);
         };
@@ -83,7 +103,7 @@ impl Bot {
                 ));
             }
         }
-        let corpus = &self.engine.corpus;
+        let corpus = &ctx.engine.corpus;
         let quote = match lookup::quote_at(corpus, at) {
             Ok(q) => q,
             Err(e) => return Reply::notice(e.to_string()),
@@ -93,7 +113,7 @@ impl Bot {
                 "Bookmark one passage at a time, such as `2.3` (not a range or a whole section).",
             );
         };
-        match store.block(store.count_bookmarks(origin.user)) {
+        match store.count_bookmarks(origin.user).await {
             Ok(n) if n >= MAX_BOOKMARKS => {
                 return Reply::notice(format!(
                     "You have {n} bookmarks, the most one member can keep. Export them (`/bookmarks export`) and remove some first."
@@ -102,15 +122,27 @@ impl Bot {
             Ok(_) => {}
             Err(e) => return failed(e),
         }
-        let saved = store.block(store.add_bookmark(NewBookmark {
+        // A server's own text is named with its server; the host's by its id alone.
+        let own = origin.guild.filter(|_| {
+            self.library
+                .host()
+                .corpus
+                .doc_index(&quote.doc_id)
+                .is_none()
+        });
+        let document = match own {
+            Some(g) => format!("{}@{g}", quote.doc_id),
+            None => quote.doc_id.clone(),
+        };
+        let saved = store.add_bookmark(NewBookmark {
             user: origin.user,
-            document: quote.doc_id.clone(),
+            document,
             reference: passage.short_ref.clone(),
             text_hash: text_hash(&passage.text),
             quoted: passage.text.clone(),
             note: note.map(|n| n.trim().to_string()),
-        }));
-        match saved {
+        });
+        match saved.await {
             Ok(b) => Reply::notice(format!(
                 "🔖 Bookmarked {}{}. `/bookmarks list` shows yours, `/bookmarks export` sends them as a file.",
                 markdown(&passage.reference, &[], 200),
@@ -123,33 +155,33 @@ impl Bot {
         }
     }
 
-    /// Whether a bookmark's passage still has the text it had.
-    pub fn standing(&self, b: &Bookmark) -> Standing {
-        let corpus = &self.engine.corpus;
-        let Some(doc) = find_document(corpus, &b.document) else {
-            return Standing::Gone;
-        };
-        if corpus.documents[doc as usize].id != b.document {
-            return Standing::Gone;
-        }
-        let Ok(at) = Reference::parse(&b.reference, corpus) else {
-            return Standing::Gone;
-        };
-        match lookup::quote_at(corpus, at) {
-            Ok(q) if q.doc_id == b.document => match &q.passages[..] {
-                [p] if text_hash(&p.text) == b.text_hash => Standing::Same,
-                [_] => Standing::Changed,
-                _ => Standing::Gone,
-            },
-            _ => Standing::Gone,
+    /// The texts a bookmark's document is among (its server's, or the host's), and its id there.
+    async fn texts_of(&self, b: &Bookmark) -> (std::sync::Arc<crate::engine::Engine>, String) {
+        match b.document.rsplit_once('@') {
+            Some((id, guild)) if guild.parse::<u64>().is_ok() => (
+                self.library.engine(guild.parse().ok()).await,
+                id.to_string(),
+            ),
+            _ => (self.library.host().clone(), b.document.clone()),
         }
     }
 
-    fn list(&self, origin: Origin, page: i64) -> Reply {
+    /// Whether a bookmark's passage still has the text it had, and the title of its text.
+    pub async fn standing(&self, b: &Bookmark) -> (Standing, Option<String>) {
+        let (engine, id) = self.texts_of(b).await;
+        let corpus = &engine.corpus;
+        let Some(doc) = corpus.doc_index(&id) else {
+            return (Standing::Gone, None);
+        };
+        let title = Some(corpus.documents[doc].title.clone());
+        (standing_in(corpus, doc as u32, b), title)
+    }
+
+    async fn list(&self, origin: Origin, page: i64) -> Reply {
         let Some(store) = &self.store else {
             return Reply::notice(NO_STORE);
         };
-        let total = match store.block(store.count_bookmarks(origin.user)) {
+        let total = match store.count_bookmarks(origin.user).await {
             Ok(n) => n,
             Err(e) => return failed(e),
         };
@@ -166,7 +198,7 @@ impl Bot {
                 if pages == 1 { "" } else { "s" }
             ));
         }
-        let items = match store.block(store.bookmarks(origin.user, (page - 1) * PAGE, PAGE)) {
+        let items = match store.bookmarks(origin.user, (page - 1) * PAGE, PAGE).await {
             Ok(v) => v,
             Err(e) => return failed(e),
         };
@@ -181,7 +213,7 @@ impl Bot {
         let each = room / items.len().max(1);
         let mut out = head;
         for (i, b) in items.iter().enumerate() {
-            let mark = match self.standing(b) {
+            let mark = match self.standing(b).await.0 {
                 Standing::Same => "",
                 Standing::Changed => " ⚠ text changed since",
                 Standing::Gone => " ⚠ no longer in the texts",
@@ -201,14 +233,14 @@ impl Bot {
         Reply::notice(clip(&out, 2000))
     }
 
-    fn export(&self, origin: Origin, part: i64) -> Reply {
+    async fn export(&self, origin: Origin, part: i64) -> Reply {
         let Some(store) = &self.store else {
             return Reply::notice(NO_STORE);
         };
         let mut all = Vec::new();
         let mut offset = 0;
         loop {
-            match store.block(store.bookmarks(origin.user, offset, 1000)) {
+            match store.bookmarks(origin.user, offset, 1000).await {
                 Ok(page) if page.is_empty() => break,
                 Ok(page) => {
                     offset += page.len() as i64;
@@ -220,7 +252,11 @@ impl Bot {
         if all.is_empty() {
             return Reply::notice("You have no bookmarks to export yet.");
         }
-        let files = export_files(self, &all);
+        let mut standings = Vec::with_capacity(all.len());
+        for b in &all {
+            standings.push(self.standing(b).await);
+        }
+        let files = export_files(&all, &standings);
         let parts = files.len().div_ceil(FILES_PER_MESSAGE);
         let Some(chunk) = usize::try_from(part)
             .ok()
@@ -250,24 +286,53 @@ impl Bot {
     }
 }
 
+/// How a bookmark's passage stands in document `doc` of `corpus`: its reference is read within
+/// that document (`2.3`, or `notes:2.3` when it was saved among several texts).
+fn standing_in(corpus: &crate::corpus::Corpus, doc: u32, b: &Bookmark) -> Standing {
+    let id = &corpus.documents[doc as usize].id;
+    let local = match b.reference.split_once(':') {
+        Some((d, rest)) if find_document(corpus, d) == Some(doc) => rest,
+        _ => b.reference.as_str(),
+    };
+    let typed = if corpus.is_multi() {
+        format!("{id}:{local}")
+    } else {
+        local.to_string()
+    };
+    let Ok(at) = Reference::parse(&typed, corpus) else {
+        return Standing::Gone;
+    };
+    match lookup::quote_at(corpus, at) {
+        Ok(q) if q.doc_id == *id => match &q.passages[..] {
+            [p] if text_hash(&p.text) == b.text_hash => Standing::Same,
+            [_] => Standing::Changed,
+            _ => Standing::Gone,
+        },
+        _ => Standing::Gone,
+    }
+}
+
 /// A reference as inline code (as a member would type it back).
 fn code(reference: &str) -> String {
     format!("`{}`", clip(&reference.replace('`', "'"), 60))
 }
 
 /// The Markdown of every bookmark, cut between bookmarks into files of at most [`FILE_BYTES`]
-/// (one bookmark larger than that has a file to itself, trimmed to fit).
-pub fn export_files(bot: &Bot, all: &[Bookmark]) -> Vec<(String, Vec<u8>)> {
-    let corpus = &bot.engine.corpus;
+/// (one bookmark larger than that has a file to itself, trimmed to fit). `standings`: how each
+/// bookmark stands, and the title of its text when it is still there.
+pub fn export_files(
+    all: &[Bookmark],
+    standings: &[(Standing, Option<String>)],
+) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<String> = Vec::new();
     let mut current = String::new();
-    for b in all {
-        let title = corpus
-            .documents
-            .iter()
-            .find(|d| d.id == b.document)
-            .map_or(b.document.as_str(), |d| d.title.as_str());
-        let mark = match bot.standing(b) {
+    for (b, (standing, title)) in all.iter().zip(standings) {
+        let title = title.as_deref().unwrap_or_else(|| {
+            b.document
+                .rsplit_once('@')
+                .map_or(b.document.as_str(), |(id, _)| id)
+        });
+        let mark = match standing {
             Standing::Same => "",
             Standing::Changed => {
                 "\n\n*The text of this passage has changed since it was bookmarked; this is the text as it was.*"

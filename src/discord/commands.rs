@@ -57,6 +57,8 @@ pub enum Action {
     Plan(PlanCommand),
     /// `/bookmark add`, `/bookmarks list|export`.
     Bookmark(BookmarkCommand),
+    /// `/texts add|remove|list`: the server's own texts (Manage Server; issue 28).
+    Texts(TextsCommand),
     /// An unknown command or a stale or forged custom id.
     Stale,
 }
@@ -104,6 +106,33 @@ pub enum BookmarkCommand {
     Export { part: Option<i64> },
 }
 
+/// What `/texts` asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextsCommand {
+    Add {
+        /// The file as Discord resolved it (`None`: the attachment was not in the interaction).
+        file: Option<Attachment>,
+        title: Option<String>,
+        language: Option<String>,
+    },
+    Remove {
+        document: String,
+    },
+    List,
+}
+
+/// An attachment of an interaction, as its resolved data describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub url: String,
+    pub file_name: String,
+    /// Bytes, as Discord says.
+    pub size: u64,
+}
+
+/// Longest title given to a text.
+pub const MAX_TITLE: u16 = 200;
+
 /// Longest note on a bookmark, in characters.
 pub const MAX_NOTE: u16 = 500;
 
@@ -143,6 +172,22 @@ pub struct Origin {
     pub user: u64,
     /// The bot's permissions in `channel`, as Discord sent them (`app_permissions`).
     pub bot_permissions: Option<u64>,
+    /// The member's permissions in `channel`, as Discord sent them (`member.permissions`).
+    pub member_permissions: Option<u64>,
+    /// The largest attachment the interaction may carry (`attachment_size_limit`).
+    pub attachment_size_limit: Option<u64>,
+}
+
+/// Discord's Administrator and Manage Server permission bits.
+const ADMINISTRATOR: u64 = 1 << 3;
+const MANAGE_GUILD: u64 = 1 << 5;
+
+impl Origin {
+    /// The member may manage the server (Manage Server or Administrator), as Discord says.
+    pub fn manages_server(&self) -> bool {
+        self.member_permissions
+            .is_some_and(|p| p & (ADMINISTRATOR | MANAGE_GUILD) != 0)
+    }
 }
 
 impl Origin {
@@ -151,17 +196,33 @@ impl Origin {
         let of = |c: Option<serenity::all::GuildId>,
                   ch: serenity::all::ChannelId,
                   u: serenity::all::UserId,
-                  p: Option<serenity::all::Permissions>| Origin {
+                  p: Option<serenity::all::Permissions>,
+                  m: Option<serenity::all::Permissions>,
+                  limit: u32| Origin {
             guild: c.map(|g| g.get()),
             channel: ch.get(),
             user: u.get(),
             bot_permissions: p.map(|p| p.bits()),
+            member_permissions: m.map(|p| p.bits()),
+            attachment_size_limit: (limit > 0).then_some(u64::from(limit)),
         };
         match interaction {
-            Interaction::Command(c) | Interaction::Autocomplete(c) => {
-                of(c.guild_id, c.channel_id, c.user.id, c.app_permissions)
-            }
-            Interaction::Component(c) => of(c.guild_id, c.channel_id, c.user.id, c.app_permissions),
+            Interaction::Command(c) | Interaction::Autocomplete(c) => of(
+                c.guild_id,
+                c.channel_id,
+                c.user.id,
+                c.app_permissions,
+                c.member.as_ref().and_then(|m| m.permissions),
+                c.attachment_size_limit,
+            ),
+            Interaction::Component(c) => of(
+                c.guild_id,
+                c.channel_id,
+                c.user.id,
+                c.app_permissions,
+                c.member.as_ref().and_then(|m| m.permissions),
+                c.attachment_size_limit,
+            ),
             _ => Origin::default(),
         }
     }
@@ -281,8 +342,87 @@ pub fn schema() -> Vec<CreateCommand> {
                     .min_int_value(1),
                 ),
             ),
+        texts_schema(),
         CreateCommand::new(FIND_IN_TEXT).kind(CommandType::Message),
     ]
+}
+
+/// `/texts`: the server's own texts (Manage Server; the bot checks it too).
+fn texts_schema() -> CreateCommand {
+    CreateCommand::new("texts")
+        .description("This server's own texts: add, remove, list (Manage Server)")
+        .default_member_permissions(Permissions::MANAGE_GUILD)
+        .dm_permission(false)
+        .add_option(
+            sub(
+                "add",
+                "Add a text for this server from a file (text, Markdown, HTML, EPUB or PDF)",
+            )
+            .add_sub_option(
+                CreateCommandOption::new(
+                    CommandOptionType::Attachment,
+                    "file",
+                    "The text: plain text, Markdown, HTML, EPUB or PDF",
+                )
+                .required(true),
+            )
+            .add_sub_option(
+                CreateCommandOption::new(
+                    CommandOptionType::String,
+                    "title",
+                    "Its title (default: what the text says, else the file name)",
+                )
+                .max_length(MAX_TITLE),
+            )
+            .add_sub_option(
+                CreateCommandOption::new(
+                    CommandOptionType::String,
+                    "language",
+                    "Its language, such as en or es (default: read from the text)",
+                )
+                .max_length(20),
+            ),
+        )
+        .add_option(
+            sub("remove", "Remove one of this server's texts").add_sub_option(
+                CreateCommandOption::new(
+                    CommandOptionType::String,
+                    "document",
+                    "The text to remove (start typing its name)",
+                )
+                .required(true)
+                .set_autocomplete(true)
+                .max_length(100),
+            ),
+        )
+        .add_option(sub(
+            "list",
+            "This server's texts, and the texts every server has",
+        ))
+}
+
+fn texts_command(c: &CommandInteraction) -> Option<TextsCommand> {
+    let (name, opts) = subcommand(c)?;
+    let given = |n: &str| opt_string(&opts, n).filter(|s| !s.trim().is_empty());
+    Some(match name {
+        "add" => TextsCommand::Add {
+            file: opts.iter().find_map(|o| match (o.name, &o.value) {
+                ("file", ResolvedValue::Attachment(a)) => Some(Attachment {
+                    url: a.url.clone(),
+                    file_name: a.filename.clone(),
+                    size: u64::from(a.size),
+                }),
+                _ => None,
+            }),
+            title: given("title"),
+            language: given("language"),
+        },
+        "remove" => TextsCommand::Remove {
+            document: opt_string(&opts, "document")?,
+        },
+        "list" => TextsCommand::List,
+        _ => return None,
+    })
 }
 
 fn settings_options(sub: CreateCommandOption, server: bool) -> CreateCommandOption {
@@ -578,6 +718,7 @@ pub fn parse_command(c: &CommandInteraction) -> Action {
         "preferences" => settings_command(c).map_or(Action::Stale, Action::Preferences),
         "plan" => plan_command(c).map_or(Action::Stale, Action::Plan),
         "bookmark" | "bookmarks" => bookmark_command(c).map_or(Action::Stale, Action::Bookmark),
+        "texts" => texts_command(c).map_or(Action::Stale, Action::Texts),
         FIND_IN_TEXT => match c.data.target() {
             Some(ResolvedTarget::Message(m)) => Action::Find {
                 text: m.content.clone(),
@@ -642,6 +783,25 @@ fn parse_component(c: &ComponentInteraction) -> Action {
         Some(id) => Action::Button(id),
         None => Action::Stale,
     }
+}
+
+/// Whether a late answer to `action` is deferred privately ("thinking…" that only the member
+/// sees): its answer will be private (a private question, a lookup of one's own, an admin's
+/// command), and a public deferral cannot be made private afterwards.
+pub fn defers_privately(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Ask {
+            private: Some(true),
+            ..
+        } | Action::Find { .. }
+            | Action::Help
+            | Action::Settings(_)
+            | Action::Preferences(_)
+            | Action::Plan(_)
+            | Action::Bookmark(_)
+            | Action::Texts(_)
+    )
 }
 
 /// A message that mentions the bot (or a direct message): its text without the mention.

@@ -22,9 +22,10 @@ use serenity::http::{Http, HttpBuilder};
 
 use crate::config::{Settings, Token};
 use crate::discord::commands::{self, Action};
-use crate::discord::handler::Bot;
+use crate::discord::handler::{Bot, Edits, Response};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::library::Library;
 use crate::render::discord as render;
 use crate::reply::{Body, Reply};
 
@@ -122,6 +123,9 @@ pub struct Launch {
     /// How often due reading plans are looked for (default [`crate::schedule::TICK`]); tests
     /// shorten it.
     pub plan_tick: Option<Duration>,
+    /// The HTTP client attachments (`/texts add`) are downloaded with (default: a plain one).
+    /// Tests pass one that trusts a local certificate for Discord's file server.
+    pub attachment_client: Option<reqwest::Client>,
 }
 
 /// The REST client: through the proxy (rate limiter off) when one is configured.
@@ -183,12 +187,13 @@ pub async fn run_with(
     let http = http_with(settings, launch.http_client)?;
     let store = settings.open_store()?;
     tracing::info!(database = %store.url(), "database open");
-    let corpus = Arc::new(engine.corpus.clone());
+    let library = Arc::new(Library::new(engine.clone(), Some(store.clone()), settings));
+    let mut bot = Bot::from_settings(engine, &settings.discord).with_library(library.clone());
+    if let Some(client) = launch.attachment_client {
+        bot = bot.with_attachment_client(client);
+    }
     let handler = Gateway {
-        bot: Arc::new(
-            crate::discord::handler::Bot::from_settings(engine, &settings.discord)
-                .with_store(store.clone()),
-        ),
+        bot: Arc::new(bot),
         guild: settings.discord.guild_id,
         me: OnceLock::new(),
         registered: AtomicBool::new(false),
@@ -201,7 +206,7 @@ pub async fn run_with(
     // Reading plans: this process posts the due ones (claims keep replicas from posting twice).
     let scheduler = crate::schedule::spawn(
         store,
-        corpus,
+        Arc::new(crate::discord::texts::ServerTexts(library)),
         Arc::new(crate::discord::poster::HttpPoster(client.http.clone())),
         launch.plan_tick.unwrap_or(crate::schedule::TICK),
     );
@@ -254,29 +259,38 @@ struct Gateway {
     registered: AtomicBool,
 }
 
-impl Gateway {
-    /// Runs the (synchronous, CPU-bound) handler off the async workers, within `member`'s rate
-    /// limit.
-    async fn handle(&self, member: u64, action: Action) -> Reply {
-        self.handle_in(
-            commands::Origin {
-                user: member,
-                ..Default::default()
-            },
-            action,
-        )
-        .await
-    }
+/// An interaction not answered within this long is deferred ("thinking…"), then edited in:
+/// Discord waits 3 seconds for the first response.
+pub const DEFER_AFTER: Duration = Duration::from_secs(2);
 
-    /// [`Gateway::handle`] for an interaction from `origin`.
-    async fn handle_in(&self, origin: commands::Origin, action: Action) -> Reply {
+impl Gateway {
+    /// Starts answering on a task of its own (a panic there is an apology, not a lost request).
+    fn start(&self, origin: commands::Origin, action: Action) -> tokio::task::JoinHandle<Response> {
         let bot = self.bot.clone();
-        match tokio::task::spawn_blocking(move || bot.respond_in(origin, action)).await {
-            Ok(reply) => reply,
-            Err(e) => {
-                tracing::error!(error = %e, "the handler panicked");
-                Reply::private(Body::Apology)
-            }
+        tokio::spawn(async move { bot.respond_with_edits(origin, action).await })
+    }
+}
+
+/// The response of a finished task.
+fn joined(done: Result<Response, tokio::task::JoinError>) -> Response {
+    done.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the handler panicked");
+        Reply::private(Body::Apology).into()
+    })
+}
+
+/// Edits an interaction's response as each later version of the reply comes.
+async fn send_edits(ctx: &Context, interaction: &Interaction, edits: Option<Edits>) {
+    let Some(mut edits) = edits else { return };
+    while let Some(reply) = edits.recv().await {
+        let edit = render::edit(&reply);
+        let sent = match interaction {
+            Interaction::Command(c) => c.edit_response(&ctx.http, edit).await.map(drop),
+            Interaction::Component(c) => c.edit_response(&ctx.http, edit).await.map(drop),
+            _ => return,
+        };
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, "could not edit a reply");
         }
     }
 }
@@ -339,20 +353,74 @@ impl EventHandler for Gateway {
             _ => return,
         };
         tracing::debug!(%user, kind, ?action, "interaction");
-        let reply = self
-            .handle_in(commands::Origin::of(&interaction), action)
-            .await;
-        let response = render::response(&reply);
-        let sent = match &interaction {
-            Interaction::Command(c) | Interaction::Autocomplete(c) => {
-                c.create_response(&ctx.http, response).await
+        let private = commands::defers_privately(&action);
+        let mut work = self.start(commands::Origin::of(&interaction), action);
+        let on_time = match &interaction {
+            // Autocomplete cannot be deferred: it waits.
+            Interaction::Autocomplete(_) => Some(joined((&mut work).await)),
+            _ => tokio::time::timeout(DEFER_AFTER, &mut work)
+                .await
+                .ok()
+                .map(joined),
+        };
+        if let Some(done) = on_time {
+            let response = render::response(&done.reply);
+            let sent = match &interaction {
+                Interaction::Command(c) | Interaction::Autocomplete(c) => {
+                    c.create_response(&ctx.http, response).await
+                }
+                Interaction::Component(c) => c.create_response(&ctx.http, response).await,
+                _ => return,
+            };
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, kind, "could not send the reply");
+                return;
             }
-            Interaction::Component(c) => c.create_response(&ctx.http, response).await,
+            send_edits(&ctx, &interaction, done.edits).await;
+            return;
+        }
+        // Late: "thinking…" now (a button keeps its message), the answer when it is ready.
+        let deferred = match &interaction {
+            Interaction::Command(c) => {
+                let m = serenity::all::CreateInteractionResponseMessage::new().ephemeral(private);
+                c.create_response(
+                    &ctx.http,
+                    serenity::all::CreateInteractionResponse::Defer(m),
+                )
+                .await
+            }
+            Interaction::Component(c) => {
+                c.create_response(
+                    &ctx.http,
+                    serenity::all::CreateInteractionResponse::Acknowledge,
+                )
+                .await
+            }
+            _ => return,
+        };
+        if let Err(e) = deferred {
+            tracing::warn!(error = %e, kind, "could not defer the reply");
+        }
+        let done = joined(work.await);
+        let sent = match &interaction {
+            Interaction::Component(c) if !done.reply.update => c
+                .create_followup(&ctx.http, render::follow_up(&done.reply))
+                .await
+                .map(drop),
+            Interaction::Component(c) => c
+                .edit_response(&ctx.http, render::edit(&done.reply))
+                .await
+                .map(drop),
+            Interaction::Command(c) => c
+                .edit_response(&ctx.http, render::edit(&done.reply))
+                .await
+                .map(drop),
             _ => return,
         };
         if let Err(e) = sent {
-            tracing::warn!(error = %e, kind, "could not send the reply");
+            tracing::warn!(error = %e, kind, "could not send a late reply");
         }
+        send_edits(&ctx, &interaction, done.edits).await;
     }
 
     async fn message(&self, ctx: Context, msg: Message) {
@@ -368,7 +436,14 @@ impl EventHandler for Gateway {
             return;
         }
         let action = commands::from_mention(&msg.content, me.get()).unwrap_or(Action::Help);
-        let reply = self.handle(msg.author.id.get(), action).await;
+        // Answered from the server's texts (the host's in a direct message).
+        let origin = commands::Origin {
+            guild: msg.guild_id.map(|g| g.get()),
+            channel: msg.channel_id.get(),
+            user: msg.author.id.get(),
+            ..Default::default()
+        };
+        let reply = joined(self.start(origin, action).await).reply;
         if let Body::Cooldown { seconds } = reply.body {
             // A throttled mention gets a quiet ⏳ reaction: visible, never silence, no message.
             tracing::debug!(user = %msg.author.id, seconds, "mention rate-limited");

@@ -1,9 +1,15 @@
 //! An [`Action`] in, a [`Reply`] out: the bot's behaviour as plain data. It calls the shared use
 //! cases ([`crate::answer::ask`], [`crate::lookup`]) and knows nothing of the connection to
 //! Discord, so the gateway and an HTTP interactions endpoint share it.
+//!
+//! Asynchronous from end to end: the database is awaited, and the CPU-bound work (searching,
+//! embedding a question, reading and indexing a text) runs on blocking threads where it happens.
+//! Every request is answered from its server's texts ([`crate::library`]): the host's and the
+//! server's own. A reply may come with later edits ([`Edits`]) when the work goes on after the
+//! first answer (a text being added).
 
 use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use lru::LruCache;
@@ -12,7 +18,8 @@ use crate::answer::{AskOptions, ask};
 use crate::discord::commands::{Action, Origin};
 use crate::discord::throttle::Throttle;
 use crate::engine::Engine;
-use crate::error::{Error, catch_panic};
+use crate::error::{Error, catch_panic_async};
+use crate::library::Library;
 use crate::lookup;
 use crate::reference::{Reference, find_document};
 use crate::reply::ids::{Gone, question_hash};
@@ -37,12 +44,38 @@ pub const STALE: &str = "That button no longer works (the bot was updated or res
 /// Shown when a button quotes a passage of a text that has changed since the button was made.
 pub const OUT_OF_DATE: &str = "That button is out of date: the text it quotes has changed since. Please run the command again.";
 
-/// The bot's state shared by every request: the engine, the documents' button keys, remembered
-/// questions, the rate limit.
+/// Shown when a button quotes a text that is no longer among the server's texts.
+pub const TEXT_GONE: &str = "That button is out of date: the text it quotes is no longer among this server's texts (`/texts list` shows them).";
+
+/// Later versions of a reply (a text being added reports each step by editing its reply).
+pub type Edits = tokio::sync::mpsc::UnboundedReceiver<Reply>;
+
+/// A reply, and the edits that follow it.
+pub struct Response {
+    pub reply: Reply,
+    pub edits: Option<Edits>,
+}
+
+impl From<Reply> for Response {
+    fn from(reply: Reply) -> Self {
+        Response { reply, edits: None }
+    }
+}
+
+/// What a request is answered from: its server's engine and that engine's button keys.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    pub engine: Arc<Engine>,
+    pub keys: Arc<DocKeys>,
+}
+
+/// The bot's state shared by every request: the texts, remembered questions, the rate limit.
 #[derive(Debug)]
 pub struct Bot {
-    pub engine: Arc<Engine>,
-    keys: DocKeys,
+    /// The host's texts and every server's own.
+    pub library: Arc<Library>,
+    /// Button keys of recently used engines (an engine's keys hash all of its texts once).
+    keys: Mutex<Vec<(Weak<Engine>, Arc<DocKeys>)>>,
     questions: Mutex<LruCache<u64, (String, Instant)>>,
     throttle: Throttle,
     /// Server settings, member preferences, reading plans, bookmarks (issue 14). `None`: the
@@ -55,6 +88,8 @@ pub struct Bot {
     /// Server settings read in the last [`SETTINGS_FRESH`], so that a busy server's requests do
     /// not each read them (another replica's change shows within that time; this one's at once).
     server_settings: Mutex<LruCache<u64, (crate::store::GuildSettings, Instant)>>,
+    /// The HTTP client attachments (`/texts add`) are downloaded with.
+    pub(crate) attachments: reqwest::Client,
 }
 
 /// How long server settings read from the database are used before being read again.
@@ -63,23 +98,27 @@ pub const SETTINGS_FRESH: Duration = Duration::from_secs(2);
 /// Servers whose settings are kept at once.
 const CACHED_SERVERS: NonZeroUsize = NonZeroUsize::new(4096).unwrap();
 
+/// Engines whose button keys are kept.
+const CACHED_KEYS: usize = 64;
+
 impl Bot {
     /// A bot whose members may each send `burst` requests at once, one more every `refill`
-    /// (a zero `refill` turns the rate limit off).
+    /// (a zero `refill` turns the rate limit off), answering every server from `engine`.
     pub fn new(engine: Arc<Engine>, burst: u32, refill: Duration) -> Self {
         Bot {
-            keys: DocKeys::new(&engine.corpus),
             defaults: crate::prefs::Defaults {
                 top: u32::try_from(engine.search.top).unwrap_or(3),
                 rate_burst: burst,
                 rate_refill_seconds: u32::try_from(refill.as_secs()).unwrap_or(u32::MAX),
             },
-            engine,
+            library: Arc::new(Library::fixed(engine)),
+            keys: Mutex::default(),
             questions: Mutex::new(LruCache::new(REMEMBERED_QUESTIONS)),
             throttle: Throttle::new(burst, refill),
             store: None,
             server_throttles: Mutex::default(),
             server_settings: Mutex::new(LruCache::new(CACHED_SERVERS)),
+            attachments: crate::library::fetch::client(),
         }
     }
 
@@ -92,59 +131,116 @@ impl Bot {
         )
     }
 
-    /// The same bot with a database: server settings, preferences, plans and bookmarks work.
-    pub fn with_store(mut self, store: crate::store::Store) -> Self {
-        self.store = Some(store);
+    /// The same bot with a database: server settings, preferences, plans, bookmarks and each
+    /// server's own texts (indexed in memory, with the default limits) work.
+    pub fn with_store(self, store: crate::store::Store) -> Self {
+        let host = self.library.host().clone();
+        self.with_library(Arc::new(Library::with(
+            host,
+            Some(store),
+            crate::config::LibrarySettings::default(),
+            None,
+        )))
+    }
+
+    /// The same bot answering from `library` (and using its database).
+    pub fn with_library(mut self, library: Arc<Library>) -> Self {
+        self.store = library.store().cloned();
+        self.library = library;
         self
     }
 
+    /// The same bot downloading attachments with `client` (tests trust a local certificate).
+    pub fn with_attachment_client(mut self, client: reqwest::Client) -> Self {
+        self.attachments = client;
+        self
+    }
+
+    /// What a request in `guild` is answered from.
+    pub(crate) async fn ctx(&self, guild: Option<u64>) -> Ctx {
+        let engine = self.library.engine(guild).await;
+        let keys = self.keys_of(&engine);
+        Ctx { engine, keys }
+    }
+
+    fn keys_of(&self, engine: &Arc<Engine>) -> Arc<DocKeys> {
+        let mut all = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, k)) = all
+            .iter()
+            .find(|(w, _)| w.upgrade().is_some_and(|e| Arc::ptr_eq(&e, engine)))
+        {
+            return k.clone();
+        }
+        let keys = Arc::new(DocKeys::new(&engine.corpus));
+        all.retain(|(w, _)| w.strong_count() > 0);
+        if all.len() >= CACHED_KEYS {
+            all.remove(0);
+        }
+        all.push((Arc::downgrade(engine), keys.clone()));
+        keys
+    }
+
     /// [`Bot::respond`] for an interaction from `origin` (its server, channel and member).
-    pub fn respond_in(&self, origin: Origin, action: Action) -> Reply {
-        self.respond_from(origin, action)
+    pub async fn respond_in(&self, origin: Origin, action: Action) -> Reply {
+        self.respond_with_edits(origin, action).await.reply
     }
 
     /// Answers one action of `member`, within their rate limit. A reply that only reports the
     /// member's own mistake (a bad reference, an unknown document, an old button) costs nothing,
     /// so a typo can be corrected at once; autocomplete (every keystroke) is not limited.
-    pub fn respond(&self, member: u64, action: Action) -> Reply {
-        self.respond_from(
+    pub async fn respond(&self, member: u64, action: Action) -> Reply {
+        self.respond_in(
             Origin {
                 user: member,
                 ..Origin::default()
             },
             action,
         )
+        .await
     }
 
-    fn respond_from(&self, origin: Origin, action: Action) -> Reply {
+    /// [`Bot::respond_in`], with the edits that follow the reply (a text being added). A bug that
+    /// panics while answering is caught here, logged, and answered with the one-line apology, so
+    /// no front end loses the request.
+    pub async fn respond_with_edits(&self, origin: Origin, action: Action) -> Response {
+        catch_panic_async(self.respond_from(origin, action))
+            .await
+            .unwrap_or_else(|message| {
+                tracing::error!(panic = %message, "answering an interaction panicked");
+                Reply::private(Body::Apology).into()
+            })
+    }
+
+    async fn respond_from(&self, origin: Origin, action: Action) -> Response {
         if matches!(action, Action::Complete { .. } | Action::Stale) {
-            return self.handle_in(origin, action);
+            return self.dispatch(origin, action).await;
         }
         if self.searches(&action) {
             // Check what can be checked without searching, then pay, then search.
-            if let Some(mistake) = self.mistake(&action) {
-                return mistake;
+            let ctx = self.ctx(origin.guild).await;
+            if let Some(mistake) = self.mistake(&ctx, &action).await {
+                return mistake.into();
             }
-            if let Err(seconds) = self.take(origin) {
-                return Reply::private(Body::Cooldown { seconds });
+            if let Err(seconds) = self.take(origin).await {
+                return Reply::private(Body::Cooldown { seconds }).into();
             }
-            return self.handle_in(origin, action);
+            return self.dispatch(origin, action).await;
         }
         // Lookups are cheap: answer, and pay only for what is not a mistake.
-        let reply = self.handle_in(origin, action);
-        if reply.is_mistake() {
-            return reply;
+        let response = self.dispatch(origin, action).await;
+        if response.reply.is_mistake() {
+            return response;
         }
-        match self.take(origin) {
-            Ok(()) => reply,
-            Err(seconds) => Reply::private(Body::Cooldown { seconds }),
+        match self.take(origin).await {
+            Ok(()) => response,
+            Err(seconds) => Reply::private(Body::Cooldown { seconds }).into(),
         }
     }
 
     /// Takes one request from the member's bucket: the server's own rate limit when it set one
     /// (`/settings`), else the process's. Per process either way.
-    fn take(&self, origin: Origin) -> Result<(), u64> {
-        let Some(limit) = self.server_limit(origin) else {
+    async fn take(&self, origin: Origin) -> Result<(), u64> {
+        let Some(limit) = self.server_limit(origin).await else {
             return self.throttle.take(origin.user);
         };
         let throttle = {
@@ -165,7 +261,7 @@ impl Bot {
     }
 
     /// A server's settings, read at most every [`SETTINGS_FRESH`].
-    pub(crate) fn server_settings(
+    pub(crate) async fn server_settings(
         &self,
         store: &crate::store::Store,
         guild: u64,
@@ -181,7 +277,7 @@ impl Bot {
                 return Ok(s.clone());
             }
         }
-        let s = store.block(store.guild_settings(guild))?;
+        let s = store.guild_settings(guild).await?;
         self.server_settings
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -190,7 +286,7 @@ impl Bot {
     }
 
     /// Saves a server's settings (and uses them at once here).
-    pub(crate) fn save_server_settings(
+    pub(crate) async fn save_server_settings(
         &self,
         store: &crate::store::Store,
         guild: u64,
@@ -200,15 +296,16 @@ impl Bot {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .pop(&guild);
-        store.block(store.set_guild_settings(guild, s))
+        store.set_guild_settings(guild, s).await
     }
 
     /// The rate limit a server set for itself, if any (a database failure falls back to the
     /// process's limit, logged).
-    fn server_limit(&self, origin: Origin) -> Option<(u32, u32)> {
+    async fn server_limit(&self, origin: Origin) -> Option<(u32, u32)> {
         let (store, guild) = (self.store.as_ref()?, origin.guild?);
         let s = self
             .server_settings(store, guild)
+            .await
             .inspect_err(|e| tracing::warn!(error = %e, "reading a server's rate limit"))
             .ok()?;
         if s.rate_burst.is_none() && s.rate_refill_seconds.is_none() {
@@ -230,14 +327,15 @@ impl Bot {
     }
 
     /// The member's own mistake in a searching action, found without searching.
-    fn mistake(&self, action: &Action) -> Option<Reply> {
+    async fn mistake(&self, ctx: &Ctx, action: &Action) -> Option<Reply> {
+        let corpus = &ctx.engine.corpus;
         match action {
             Action::Ask {
                 document: Some(d), ..
-            } if find_document(&self.engine.corpus, d).is_none() => Some(Reply::notice(
+            } if find_document(corpus, d).is_none() => Some(Reply::notice(
                 crate::error::UserError::UnknownDocument {
                     name: d.clone(),
-                    available: crate::reference::doc_list(&self.engine.corpus),
+                    available: crate::reference::doc_list(corpus),
                 }
                 .to_string(),
             )),
@@ -247,31 +345,40 @@ impl Bot {
                 doc,
                 question,
             }) => {
-                let doc_gone = doc.is_some_and(|d| self.keys.position(d).is_none());
-                let question_gone =
-                    matches!(question, QuestionKey::Hash(h) if self.remembered(*h).is_none());
+                let doc_gone = doc.is_some_and(|d| ctx.keys.position(d).is_none());
+                let question_gone = match question {
+                    QuestionKey::Hash(h) => self.remembered(*h).await.is_none(),
+                    QuestionKey::Text(_) => false,
+                };
                 (*offset > MAX_OFFSET || doc_gone || question_gone).then(|| Reply::notice(STALE))
             }
             _ => None,
         }
     }
 
-    /// Answers one action. A bug that panics while answering is caught here, logged, and answered
-    /// with the one-line apology, so no front end loses the request.
-    pub fn handle(&self, action: Action) -> Reply {
-        self.handle_in(Origin::default(), action)
+    /// Answers one action from anywhere (a direct message).
+    pub async fn handle(&self, action: Action) -> Reply {
+        self.handle_in(Origin::default(), action).await
     }
 
-    /// [`Bot::handle`] for an interaction from `origin`.
-    pub fn handle_in(&self, origin: Origin, action: Action) -> Reply {
-        catch_panic(|| self.dispatch(origin, action)).unwrap_or_else(|message| {
-            tracing::error!(panic = %message, "answering an interaction panicked");
-            Reply::private(Body::Apology)
-        })
+    /// Answers one action of `origin`, without the rate limit. A panic is caught and answered
+    /// with the apology.
+    pub async fn handle_in(&self, origin: Origin, action: Action) -> Reply {
+        catch_panic_async(self.dispatch(origin, action))
+            .await
+            .map(|r| r.reply)
+            .unwrap_or_else(|message| {
+                tracing::error!(panic = %message, "answering an interaction panicked");
+                Reply::private(Body::Apology)
+            })
     }
 
-    fn dispatch(&self, origin: Origin, action: Action) -> Reply {
-        match action {
+    async fn dispatch(&self, origin: Origin, action: Action) -> Response {
+        if let Action::Texts(c) = action {
+            return self.texts(origin, c).await;
+        }
+        let ctx = self.ctx(origin.guild).await;
+        let reply = match action {
             Action::Ask {
                 question,
                 document,
@@ -282,60 +389,83 @@ impl Bot {
                     private,
                     top: None,
                 };
-                let effective = self.effective(origin, &asked);
+                let effective = self.effective(origin, &asked).await;
                 // Without a database nothing but the config decides: the engine's own default.
                 let top = (self.store.is_some() && origin.guild.is_some())
                     .then_some(effective.top.value as usize);
+                // A default text (a preference or the server's setting) that is no longer among
+                // the server's texts is set aside: every text is searched.
+                let document = effective.document.value.filter(|d| {
+                    effective.document.source == crate::prefs::Source::Command
+                        || find_document(&ctx.engine.corpus, d).is_some()
+                });
                 self.ask(
+                    &ctx,
                     &question,
-                    effective.document.value.as_deref(),
+                    document.as_deref(),
                     0,
                     effective.private.value,
                     false,
                     top,
                 )
+                .await
             }
             Action::Find { text } => {
                 if text.trim().is_empty() {
                     Reply::notice(NO_TEXT)
                 } else {
-                    self.ask(&text, None, 0, true, false, None)
+                    self.ask(&ctx, &text, None, 0, true, false, None).await
                 }
             }
-            Action::Settings(c) => self.settings(origin, c),
-            Action::Preferences(c) => self.preferences(origin, c),
-            Action::Plan(c) => self.plan(origin, c),
-            Action::Bookmark(c) => self.bookmarks(origin, c),
-            Action::Button(ButtonId::Mark(key)) => self.bookmark_button(origin, key),
-            Action::Quote { reference } => match lookup::quote(&self.engine.corpus, &reference) {
+            Action::Settings(c) => self.settings(&ctx, origin, c).await,
+            Action::Preferences(c) => self.preferences(&ctx, origin, c).await,
+            Action::Plan(c) => self.plan(&ctx, origin, c).await,
+            Action::Bookmark(c) => self.bookmarks(&ctx, origin, c).await,
+            Action::Button(ButtonId::Mark(key)) => self.bookmark_button(&ctx, origin, key).await,
+            Action::Quote { reference } => match lookup::quote(&ctx.engine.corpus, &reference) {
                 Ok(quote) => Reply::public(Body::Quote(QuoteReply { quote, nav: None })),
                 Err(e) => Reply::notice(e.to_string()),
             },
             Action::Read { section, paragraph } => {
                 // The default document (member › server › config) decides which text a bare
                 // reference such as `3` points into when several are loaded.
-                let effective = self.effective(origin, &crate::prefs::Asked::default());
-                self.read(&section, paragraph, effective.document.value.as_deref())
+                let effective = self
+                    .effective(origin, &crate::prefs::Asked::default())
+                    .await;
+                self.read(
+                    &ctx,
+                    &section,
+                    paragraph,
+                    effective.document.value.as_deref(),
+                )
             }
-            Action::Toc { document } => match lookup::toc(&self.engine.corpus, document.as_deref())
-            {
-                Ok(toc) => Reply::public(Body::Toc(toc)),
-                Err(e) => Reply::notice(e.to_string()),
-            },
-            Action::Help => Reply::private(Body::Help(self.help())),
+            Action::Toc { document } => {
+                match lookup::toc(&ctx.engine.corpus, document.as_deref()) {
+                    Ok(toc) => Reply::public(Body::Toc(toc)),
+                    Err(e) => Reply::notice(e.to_string()),
+                }
+            }
+            Action::Help => Reply::private(Body::Help(self.help(&ctx))),
             Action::Complete {
                 command,
                 option,
                 partial,
-            } => Reply::private(Body::Choices(self.complete(&command, &option, &partial))),
-            Action::Button(b) => self.button(b),
+            } => Reply::private(Body::Choices(
+                self.complete(&ctx, origin, &command, &option, &partial)
+                    .await,
+            )),
+            Action::Button(b) => self.button(&ctx, b).await,
             Action::Stale => Reply::notice(STALE),
-        }
+            Action::Texts(_) => Reply::notice(STALE),
+        };
+        reply.into()
     }
 
     /// Answers a question; `top`: results per answer (`None`: the engine's default).
-    fn ask(
+    #[allow(clippy::too_many_arguments)]
+    async fn ask(
         &self,
+        ctx: &Ctx,
         question: &str,
         document: Option<&str>,
         offset: usize,
@@ -343,14 +473,18 @@ impl Bot {
         update: bool,
         top: Option<usize>,
     ) -> Reply {
-        let corpus = &self.engine.corpus;
         let opts = AskOptions {
             top,
             offset,
             document: document.map(str::to_string),
             explain: false,
         };
-        let answer = match ask(&self.engine, question, &opts) {
+        let (engine, q) = (ctx.engine.clone(), question.to_string());
+        // Searching (and embedding the question) is CPU work: on a blocking thread.
+        let answered = tokio::task::spawn_blocking(move || ask(&engine, &q, &opts))
+            .await
+            .unwrap_or_else(|e| Err(Error::Panicked(e.to_string())));
+        let answer = match answered {
             Ok(a) => a,
             Err(Error::User(u)) => return Reply::notice(u.to_string()),
             Err(e) => {
@@ -358,22 +492,25 @@ impl Bot {
                 return Reply::private(Body::Apology);
             }
         };
+        let corpus = &ctx.engine.corpus;
         let doc = document
             .and_then(|d| find_document(corpus, d))
-            .and_then(|d| self.keys.doc(d));
+            .and_then(|d| ctx.keys.doc(d));
         let shown = answer.results.len();
-        let more = answer.more.then(|| {
+        let more = if answer.more {
             let next = offset + shown;
             let key = QuestionKey::for_question(question, next, doc);
             if let QuestionKey::Hash(h) = key {
-                self.remember(h, question);
+                self.remember(h, question).await;
             }
-            ButtonId::More {
+            Some(ButtonId::More {
                 offset: next,
                 doc,
                 question: key,
-            }
-        });
+            })
+        } else {
+            None
+        };
         let first = (offset > 0).then(|| ButtonId::More {
             offset: 0,
             doc,
@@ -384,12 +521,12 @@ impl Bot {
             ..
         }) = &first
         {
-            self.remember(*h, question);
+            self.remember(*h, question).await;
         }
         let passages = answer
             .results
             .iter()
-            .filter_map(|h| self.keys.passage(h.at))
+            .filter_map(|h| ctx.keys.passage(h.at))
             .collect();
         let body = Body::Answer(AnswerReply {
             answer,
@@ -407,53 +544,56 @@ impl Bot {
 
     /// Remembers a long question here, and in the database when there is one (so that any
     /// replica can page its answer).
-    fn remember(&self, hash: u64, question: &str) {
+    async fn remember(&self, hash: u64, question: &str) {
         {
             let mut q = self.questions.lock().unwrap_or_else(|e| e.into_inner());
             q.put(hash, (question.to_string(), Instant::now()));
         }
         if let Some(store) = &self.store
-            && let Err(e) =
-                store.block(store.remember_question(hash, question, REMEMBER_FOR.as_secs() as i64))
+            && let Err(e) = store
+                .remember_question(hash, question, REMEMBER_FOR.as_secs() as i64)
+                .await
         {
             tracing::warn!(error = %e, "could not remember a question in the database");
         }
     }
 
     /// A long question behind a "more results" button, if still remembered.
-    fn remembered(&self, hash: u64) -> Option<String> {
-        let mut q = self.questions.lock().unwrap_or_else(|e| e.into_inner());
-        match q.get(&hash) {
-            Some((t, at)) if at.elapsed() < REMEMBER_FOR && question_hash(t) == hash => {
-                Some(t.clone())
-            }
-            Some(_) => {
-                q.pop(&hash);
-                None
-            }
-            None => {
-                drop(q);
-                let store = self.store.as_ref()?;
-                store
-                    .block(store.question(hash, REMEMBER_FOR.as_secs() as i64))
-                    .inspect_err(|e| tracing::warn!(error = %e, "could not read a question"))
-                    .ok()
-                    .flatten()
-                    .filter(|t| question_hash(t) == hash)
+    async fn remembered(&self, hash: u64) -> Option<String> {
+        {
+            let mut q = self.questions.lock().unwrap_or_else(|e| e.into_inner());
+            match q.get(&hash) {
+                Some((t, at)) if at.elapsed() < REMEMBER_FOR && question_hash(t) == hash => {
+                    return Some(t.clone());
+                }
+                Some(_) => {
+                    q.pop(&hash);
+                    return None;
+                }
+                None => {}
             }
         }
+        let store = self.store.as_ref()?;
+        store
+            .question(hash, REMEMBER_FOR.as_secs() as i64)
+            .await
+            .inspect_err(|e| tracing::warn!(error = %e, "could not read a question"))
+            .ok()
+            .flatten()
+            .filter(|t| question_hash(t) == hash)
     }
 
     /// The passage a button names, or the notice to show when it is gone.
-    pub(crate) fn resolve(&self, key: PassageKey) -> Result<Reference, &'static str> {
-        self.keys.resolve(key).map_err(|gone| match gone {
+    pub(crate) fn resolve(&self, ctx: &Ctx, key: PassageKey) -> Result<Reference, &'static str> {
+        ctx.keys.resolve(key).map_err(|gone| match gone {
             Gone::Changed => OUT_OF_DATE,
-            Gone::Missing => STALE,
+            // Removed from the server's texts (or from the host's).
+            Gone::Missing => TEXT_GONE,
         })
     }
 
-    fn button(&self, b: ButtonId) -> Reply {
-        let corpus = &self.engine.corpus;
+    async fn button(&self, ctx: &Ctx, b: ButtonId) -> Reply {
+        let corpus = &ctx.engine.corpus;
         match b.clone() {
             ButtonId::More {
                 offset,
@@ -465,33 +605,42 @@ impl Bot {
                 }
                 let question = match question {
                     QuestionKey::Text(t) => t,
-                    QuestionKey::Hash(h) => match self.remembered(h) {
+                    QuestionKey::Hash(h) => match self.remembered(h).await {
                         Some(t) => t,
                         None => return Reply::notice(STALE),
                     },
                 };
                 let document = match doc {
-                    Some(d) => match self
+                    Some(d) => match ctx
                         .keys
                         .position(d)
                         .and_then(|i| corpus.documents.get(i as usize))
                     {
                         Some(d) => Some(d.id.clone()),
-                        None => return Reply::notice(STALE),
+                        None => return Reply::notice(TEXT_GONE),
                     },
                     None => None,
                 };
-                self.ask(&question, document.as_deref(), offset, false, true, None)
+                self.ask(
+                    ctx,
+                    &question,
+                    document.as_deref(),
+                    offset,
+                    false,
+                    true,
+                    None,
+                )
+                .await
             }
             ButtonId::Mark(_) => Reply::notice(STALE),
             ButtonId::Full(key) | ButtonId::Near(key) | ButtonId::Read(key) => {
-                let at = match self.resolve(key) {
+                let at = match self.resolve(ctx, key) {
                     Ok(at) => at,
                     Err(notice) => return Reply::notice(notice),
                 };
                 match b {
-                    ButtonId::Near(_) => self.around(at),
-                    ButtonId::Read(_) => match self.reading(at) {
+                    ButtonId::Near(_) => self.around(ctx, at),
+                    ButtonId::Read(_) => match self.reading(ctx, at) {
                         Some(body) => Reply::update(body),
                         None => Reply::notice(STALE),
                     },
@@ -505,8 +654,8 @@ impl Bot {
     }
 
     /// A passage with its neighbours, privately.
-    fn around(&self, at: Reference) -> Reply {
-        let corpus = &self.engine.corpus;
+    fn around(&self, ctx: &Ctx, at: Reference) -> Reply {
+        let corpus = &ctx.engine.corpus;
         let Some(section) = at.section(corpus) else {
             return Reply::notice(STALE);
         };
@@ -525,8 +674,14 @@ impl Bot {
         }
     }
 
-    fn read(&self, section: &str, paragraph: Option<u32>, document: Option<&str>) -> Reply {
-        let corpus = &self.engine.corpus;
+    fn read(
+        &self,
+        ctx: &Ctx,
+        section: &str,
+        paragraph: Option<u32>,
+        document: Option<&str>,
+    ) -> Reply {
+        let corpus = &ctx.engine.corpus;
         // In the default document first (a reference that names its own document, or that the
         // default document does not have, is read as typed).
         let in_default = document
@@ -541,15 +696,15 @@ impl Bot {
         if let Err(e) = at.check(corpus) {
             return Reply::notice(e.to_string());
         }
-        match self.reading(at) {
+        match self.reading(ctx, at) {
             Some(body) => Reply::public(body),
             None => Reply::notice(STALE),
         }
     }
 
     /// One passage with the references before and after it in the document.
-    fn reading(&self, at: Reference) -> Option<Body> {
-        let corpus = &self.engine.corpus;
+    fn reading(&self, ctx: &Ctx, at: Reference) -> Option<Body> {
+        let corpus = &ctx.engine.corpus;
         let quote = lookup::quote_at(corpus, at).ok()?;
         let document = at.document(corpus)?;
         let p = at.passages.map_or(1, |(a, _)| a);
@@ -578,14 +733,14 @@ impl Bot {
         Some(Body::Quote(QuoteReply {
             quote,
             nav: Some(Nav {
-                prev: prev.and_then(|r| self.keys.passage(r)),
-                next: next.and_then(|r| self.keys.passage(r)),
+                prev: prev.and_then(|r| ctx.keys.passage(r)),
+                next: next.and_then(|r| ctx.keys.passage(r)),
             }),
         }))
     }
 
-    fn help(&self) -> Help {
-        let corpus = &self.engine.corpus;
+    fn help(&self, ctx: &Ctx) -> Help {
+        let corpus = &ctx.engine.corpus;
         let example_ref = corpus
             .documents
             .first()
@@ -604,10 +759,31 @@ impl Bot {
         }
     }
 
-    /// Autocomplete: documents for `document`, section titles for references.
-    fn complete(&self, command: &str, option: &str, partial: &str) -> Vec<(String, String)> {
-        let corpus = &self.engine.corpus;
+    /// Autocomplete: documents for `document` (the server's own for `/texts remove`), section
+    /// titles for references.
+    async fn complete(
+        &self,
+        ctx: &Ctx,
+        origin: Origin,
+        command: &str,
+        option: &str,
+        partial: &str,
+    ) -> Vec<(String, String)> {
+        let corpus = &ctx.engine.corpus;
         let needle = partial.trim().to_lowercase();
+        if command == "texts" && option == "document" {
+            let Some(guild) = origin.guild else {
+                return Vec::new();
+            };
+            return self
+                .library
+                .own_texts(guild, partial)
+                .await
+                .into_iter()
+                .take(25)
+                .map(|(id, title)| (format!("{title} ({id})"), id))
+                .collect();
+        }
         if option == "document" {
             return corpus
                 .documents

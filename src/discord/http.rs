@@ -10,8 +10,8 @@ use axum::body::Bytes;
 use serenity::all::Interaction;
 
 use crate::config::Settings;
-use crate::discord::commands::{self, Action};
-use crate::discord::handler::Bot;
+use crate::discord::commands;
+use crate::discord::handler::{Bot, Edits, Response};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::render::discord as render;
@@ -21,8 +21,6 @@ use crate::server::{self, Endpoint, FollowUp, Interactions, Reply as HttpReply};
 /// Answers interactions that arrive over HTTP.
 pub struct HttpInteractions {
     pub bot: Arc<Bot>,
-    /// Answers may take long enough to defer (see [`Interactions::may_be_slow`]).
-    pub slow: bool,
     /// Where late answers go: Discord's API (`https://discord.com`, or the configured proxy).
     api_base: String,
     client: reqwest::Client,
@@ -34,8 +32,6 @@ impl HttpInteractions {
     /// Answers with `bot`; late answers go to `api_base` (Discord, or `DISCORD_PROXY_URL`).
     pub fn new(bot: Arc<Bot>, api_base: Option<&str>) -> Self {
         HttpInteractions {
-            // Embedding each question with a model costs milliseconds of CPU, and more under load.
-            slow: bot.engine.semantic.is_some(),
             bot,
             api_base: api_base
                 .unwrap_or("https://discord.com")
@@ -55,23 +51,14 @@ struct Webhook {
 }
 
 impl Interactions for HttpInteractions {
-    fn may_be_slow(&self) -> bool {
-        self.slow
-    }
-
     /// A command shows "thinking…" (privately when the answer will be private); a button keeps its
     /// message until the update comes. Autocomplete cannot wait.
     fn defer(&self, raw: &[u8], kind: u64) -> Option<Vec<u8>> {
         let interaction: Interaction = serde_json::from_slice(raw).ok()?;
         let deferred = match (kind, commands::parse(&interaction)?) {
-            (
-                2,
-                Action::Ask {
-                    private: Some(true),
-                    ..
-                }
-                | Action::Find { .. },
-            ) => r#"{"type":5,"data":{"flags":64}}"#,
+            (2, action) if commands::defers_privately(&action) => {
+                r#"{"type":5,"data":{"flags":64}}"#
+            }
             (2, _) => r#"{"type":5}"#,
             (3, _) => r#"{"type":6}"#,
             _ => return None,
@@ -108,7 +95,13 @@ impl Interactions for HttpInteractions {
         })
     }
 
-    fn respond(&self, raw: &[u8], kind: u64) -> HttpReply {
+    fn respond(self: Arc<Self>, raw: Bytes, kind: u64) -> server::Answering {
+        Box::pin(async move { self.answer(&raw, kind).await })
+    }
+}
+
+impl HttpInteractions {
+    async fn answer(&self, raw: &Bytes, kind: u64) -> HttpReply {
         let interaction: Interaction = match serde_json::from_slice(raw) {
             Ok(i) => i,
             Err(e) => {
@@ -136,9 +129,13 @@ impl Interactions for HttpInteractions {
                 message: "unsupported interaction".into(),
             };
         };
-        let reply = self
+        let Response { reply, edits } = self
             .bot
-            .respond_in(commands::Origin::of(&interaction), action);
+            .respond_with_edits(commands::Origin::of(&interaction), action)
+            .await;
+        if let Some(edits) = edits {
+            self.edits_later(raw, edits);
+        }
         // Files cannot ride on the HTTP response itself (Discord takes them only as multipart on
         // the callback endpoint or a follow-up): defer privately, then send them as an edit of
         // the deferred response.
@@ -168,6 +165,55 @@ impl Interactions for HttpInteractions {
 }
 
 impl HttpInteractions {
+    /// Sends each later version of a reply as an edit of the original response, once Discord has
+    /// it (the first edit is retried a few times, as it may come before Discord took the
+    /// response).
+    fn edits_later(&self, raw: &[u8], mut edits: Edits) {
+        let Ok(hook) = serde_json::from_slice::<Webhook>(raw) else {
+            return;
+        };
+        let (client, base) = (self.client.clone(), self.api_base.clone());
+        let send = async move {
+            let url = format!(
+                "{base}/api/v10/webhooks/{}/{}/messages/@original",
+                hook.application_id, hook.token
+            );
+            while let Some(reply) = edits.recv().await {
+                let body = match serde_json::to_string(&render::edit(&reply)) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not serialise an edit");
+                        continue;
+                    }
+                };
+                for attempt in 0..5u32 {
+                    let sent = client
+                        .patch(&url)
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(body.clone())
+                        .send()
+                        .await;
+                    match sent {
+                        Ok(r) if r.status().is_success() => break,
+                        Ok(r) => {
+                            tracing::warn!(status = %r.status(), attempt, "Discord refused an edit")
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e.without_url(), attempt, "could not send an edit")
+                        }
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(300 << attempt)).await;
+                }
+            }
+        };
+        match &self.runtime {
+            Some(rt) => {
+                rt.spawn(send);
+            }
+            None => tracing::error!("no runtime to send edits on"),
+        }
+    }
+
     /// Answers "thinking…" (privately) now, and edits it into `text` with `files` attached.
     fn files_later(
         &self,
@@ -238,6 +284,17 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    serve_with(settings, listener, shutdown, None).await
+}
+
+/// [`serve`], downloading attachments (`/texts add`) with `attachment_client` when given (tests
+/// pass one that trusts a local certificate for Discord's file server).
+pub async fn serve_with(
+    settings: &Settings,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    attachment_client: Option<reqwest::Client>,
+) -> Result<()> {
     let key = settings.discord.public_key.as_ref().ok_or_else(|| {
         Error::Config(
             "DISCORD_PUBLIC_KEY is not set: copy the application's public key from the Developer Portal (General Information) into .env".into(),
@@ -274,10 +331,15 @@ pub async fn serve(
     tracing::info!(database = %store.url(), "database open");
     // With a bot token, this replica posts due reading plans too (claims keep replicas from
     // posting the same day twice); without one, another process (`cabildo run`) must.
+    let library = Arc::new(crate::library::Library::new(
+        engine.clone(),
+        Some(store.clone()),
+        settings,
+    ));
     let scheduler = match crate::discord::gateway::http(settings) {
         Ok(http) if settings.discord.token.is_some() => Some(crate::schedule::spawn(
             store.clone(),
-            Arc::new(engine.corpus.clone()),
+            Arc::new(crate::discord::texts::ServerTexts(library.clone())),
             Arc::new(crate::discord::poster::HttpPoster(Arc::new(http))),
             crate::schedule::TICK,
         )),
@@ -286,9 +348,11 @@ pub async fn serve(
             None
         }
     };
-    let bot = Arc::new(
-        crate::discord::handler::Bot::from_settings(engine, &settings.discord).with_store(store),
-    );
+    let mut bot = Bot::from_settings(engine, &settings.discord).with_library(library);
+    if let Some(client) = attachment_client {
+        bot = bot.with_attachment_client(client);
+    }
+    let bot = Arc::new(bot);
     endpoint.set_handler(Arc::new(HttpInteractions::new(
         bot,
         settings.discord.proxy_url.as_deref(),

@@ -5,6 +5,8 @@
 //!   parsed into a typed [`commands::Action`] (button custom ids included, encoded and parsed back).
 //! - [`handler`]: an action in, a [`reply::Reply`] out. Plain data, no Discord connection: the
 //!   gateway here and an HTTP interactions endpoint can both call it.
+//! - [`texts`]: `/texts add|remove|list`, a server's own texts, with a reply edited as the work
+//!   goes on.
 //! - [`throttle`]: the per-member rate limit (a token bucket) shared by commands, buttons and
 //!   mentions.
 //! - The reply model and button ids live in [`crate::reply`], below both this module and
@@ -20,6 +22,7 @@ pub mod handler;
 pub mod http;
 pub mod poster;
 pub mod study;
+pub mod texts;
 pub mod throttle;
 
 pub use gateway::{Launch, invite_url, register, run, run_with};

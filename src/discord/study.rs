@@ -6,7 +6,7 @@
 use chrono::Utc;
 
 use crate::discord::commands::{Origin, PlanCommand, SettingsChange, SettingsCommand, StartPlan};
-use crate::discord::handler::Bot;
+use crate::discord::handler::{Bot, Ctx};
 use crate::prefs::{self, Asked, Effective};
 use crate::reference::{Reference, find_document};
 use crate::reply::{Body, Reply};
@@ -47,13 +47,15 @@ impl Bot {
 
     /// The settings that apply to a request: its own options › the member's preferences › the
     /// server's settings › the config file.
-    pub(crate) fn effective(&self, origin: Origin, asked: &Asked) -> Effective {
+    pub(crate) async fn effective(&self, origin: Origin, asked: &Asked) -> Effective {
         let (member, server) = match (&self.store, origin.guild) {
             (Some(store), Some(guild)) => {
-                let read = self.server_settings(store, guild).and_then(|server| {
-                    let member = store.block(store.member_settings(guild, origin.user))?;
+                let read = async {
+                    let server = self.server_settings(store, guild).await?;
+                    let member = store.member_settings(guild, origin.user).await?;
                     Ok::<_, StoreError>((member, server))
-                });
+                }
+                .await;
                 // Answering matters more than the settings: without the database, the config
                 // file's apply (logged).
                 read.unwrap_or_else(|e| {
@@ -67,12 +69,12 @@ impl Bot {
     }
 
     /// A document name as typed, checked and made canonical (`None` for `all`).
-    fn document_id(&self, typed: &str) -> Result<Option<String>, String> {
+    fn document_id(&self, ctx: &Ctx, typed: &str) -> Result<Option<String>, String> {
         let typed = typed.trim();
         if typed.eq_ignore_ascii_case(ALL) {
             return Ok(None);
         }
-        let corpus = &self.engine.corpus;
+        let corpus = &ctx.engine.corpus;
         match find_document(corpus, typed) {
             Some(i) => Ok(Some(corpus.documents[i as usize].id.clone())),
             None => Err(crate::error::UserError::UnknownDocument {
@@ -84,7 +86,11 @@ impl Bot {
     }
 
     /// A change, checked; the document it names, made canonical. `Err`: the notice.
-    fn check_change(&self, c: &SettingsChange) -> Result<Option<Option<String>>, String> {
+    fn check_change(
+        &self,
+        ctx: &Ctx,
+        c: &SettingsChange,
+    ) -> Result<Option<Option<String>>, String> {
         if let Some(v) = c.results {
             prefs::check_range("The number of results", v, prefs::TOP_RANGE)?;
         }
@@ -96,16 +102,21 @@ impl Bot {
         }
         c.document
             .as_deref()
-            .map(|d| self.document_id(d))
+            .map(|d| self.document_id(ctx, d))
             .transpose()
     }
 
-    pub(crate) fn settings(&self, origin: Origin, command: SettingsCommand) -> Reply {
+    pub(crate) async fn settings(
+        &self,
+        ctx: &Ctx,
+        origin: Origin,
+        command: SettingsCommand,
+    ) -> Reply {
         let (store, guild) = match self.store_in(origin) {
             Ok(x) => x,
             Err(reply) => return *reply,
         };
-        let current = match self.server_settings(store, guild) {
+        let current = match self.server_settings(store, guild).await {
             Ok(s) => s,
             Err(e) => return failed(e, "reading server settings"),
         };
@@ -117,7 +128,7 @@ impl Bot {
                 true,
             ),
             SettingsCommand::Set(c) => {
-                let document = match self.check_change(&c) {
+                let document = match self.check_change(ctx, &c) {
                     Ok(d) => d,
                     Err(notice) => return Reply::notice(notice),
                 };
@@ -132,7 +143,7 @@ impl Bot {
                 (next, "Saved. This server's settings:", true)
             }
         };
-        if write && let Err(e) = self.save_server_settings(store, guild, saved.clone()) {
+        if write && let Err(e) = self.save_server_settings(store, guild, saved.clone()).await {
             return failed(e, "saving server settings");
         }
         let effective = prefs::resolve(
@@ -150,12 +161,17 @@ impl Bot {
         Reply::private(Body::Notice(lines.join("\n")))
     }
 
-    pub(crate) fn preferences(&self, origin: Origin, command: SettingsCommand) -> Reply {
+    pub(crate) async fn preferences(
+        &self,
+        ctx: &Ctx,
+        origin: Origin,
+        command: SettingsCommand,
+    ) -> Reply {
         let (store, guild) = match self.store_in(origin) {
             Ok(x) => x,
             Err(reply) => return *reply,
         };
-        let current = match store.block(store.member_settings(guild, origin.user)) {
+        let current = match store.member_settings(guild, origin.user).await {
             Ok(s) => s,
             Err(e) => return failed(e, "reading preferences"),
         };
@@ -170,7 +186,7 @@ impl Bot {
                 if c.rate_burst.is_some() || c.rate_refill_seconds.is_some() {
                     return Reply::notice("The rate limit is the server's to set (`/settings`).");
                 }
-                let document = match self.check_change(&c) {
+                let document = match self.check_change(ctx, &c) {
                     Ok(d) => d,
                     Err(notice) => return Reply::notice(notice),
                 };
@@ -186,12 +202,13 @@ impl Bot {
             }
         };
         if write
-            && let Err(e) =
-                store.block(store.set_member_settings(guild, origin.user, saved.clone()))
+            && let Err(e) = store
+                .set_member_settings(guild, origin.user, saved.clone())
+                .await
         {
             return failed(e, "saving preferences");
         }
-        let server = match self.server_settings(store, guild) {
+        let server = match self.server_settings(store, guild).await {
             Ok(s) => s,
             Err(e) => return failed(e, "reading server settings"),
         };
@@ -201,22 +218,28 @@ impl Bot {
         Reply::private(Body::Notice(lines.join("\n")))
     }
 
-    pub(crate) fn plan(&self, origin: Origin, command: PlanCommand) -> Reply {
+    pub(crate) async fn plan(&self, ctx: &Ctx, origin: Origin, command: PlanCommand) -> Reply {
         let (store, guild) = match self.store_in(origin) {
             Ok(x) => x,
             Err(reply) => return *reply,
         };
         let now = Utc::now();
         let result = match command {
-            PlanCommand::Start(start) => return self.start_plan(store, origin, guild, start),
-            PlanCommand::Status => store.block(store.open_plan(guild)),
-            PlanCommand::Pause => store.block(store.set_plan_status(
-                guild,
-                PlanStatus::Paused,
-                Some("paused with /plan pause".into()),
-                None,
-            )),
-            PlanCommand::Resume => match store.block(store.open_plan(guild)) {
+            PlanCommand::Start(start) => {
+                return self.start_plan(ctx, store, origin, guild, start).await;
+            }
+            PlanCommand::Status => store.open_plan(guild).await,
+            PlanCommand::Pause => {
+                store
+                    .set_plan_status(
+                        guild,
+                        PlanStatus::Paused,
+                        Some("paused with /plan pause".into()),
+                        None,
+                    )
+                    .await
+            }
+            PlanCommand::Resume => match store.open_plan(guild).await {
                 Ok(Some(p)) => {
                     let due = match (
                         schedule::parse_time(&p.local_time),
@@ -225,13 +248,29 @@ impl Bot {
                         (Ok(t), Ok(z)) => schedule::next_due(now, t, z).timestamp(),
                         _ => now.timestamp(),
                     };
-                    store.block(store.set_plan_status(guild, PlanStatus::Active, None, Some(due)))
+                    // A plan paused because its text was removed stays paused until the text
+                    // is back.
+                    if !ctx
+                        .engine
+                        .corpus
+                        .documents
+                        .iter()
+                        .any(|d| d.id == p.document)
+                    {
+                        return Reply::notice(format!(
+                            "The plan's text `{}` is no longer among this server's texts: add it again with `/texts add`, or stop the plan (`/plan stop`) and start another.",
+                            p.document
+                        ));
+                    }
+                    store
+                        .set_plan_status(guild, PlanStatus::Active, None, Some(due))
+                        .await
                 }
                 other => other,
             },
-            PlanCommand::Skip => match store.block(store.open_plan(guild)) {
+            PlanCommand::Skip => match store.open_plan(guild).await {
                 Ok(Some(p)) => {
-                    let corpus = &self.engine.corpus;
+                    let corpus = &ctx.engine.corpus;
                     let Some(doc) = corpus.documents.iter().position(|d| d.id == p.document) else {
                         return Reply::notice(
                             "The plan's text is no longer loaded: stop the plan (`/plan stop`) and start another.",
@@ -245,7 +284,7 @@ impl Bot {
                         p.passages_per_day,
                     );
                     match next {
-                        Some((s, n)) => store.block(store.move_plan(guild, s, n)),
+                        Some((s, n)) => store.move_plan(guild, s, n).await,
                         None => {
                             return Reply::notice(
                                 "Skipping would pass the end of the text: the next post is the last one.",
@@ -256,7 +295,9 @@ impl Bot {
                 other => other,
             },
             PlanCommand::Stop => {
-                store.block(store.set_plan_status(guild, PlanStatus::Ended, None, None))
+                store
+                    .set_plan_status(guild, PlanStatus::Ended, None, None)
+                    .await
             }
         };
         match result {
@@ -264,12 +305,19 @@ impl Bot {
             Ok(None) => {
                 Reply::notice("This server has no reading plan. Start one with `/plan start`.")
             }
-            Ok(Some(p)) => Reply::private(Body::Notice(self.describe(&p))),
+            Ok(Some(p)) => Reply::private(Body::Notice(self.describe(ctx, &p))),
         }
     }
 
-    fn start_plan(&self, store: &Store, origin: Origin, guild: u64, s: StartPlan) -> Reply {
-        let corpus = &self.engine.corpus;
+    async fn start_plan(
+        &self,
+        ctx: &Ctx,
+        store: &Store,
+        origin: Origin,
+        guild: u64,
+        s: StartPlan,
+    ) -> Reply {
+        let corpus = &ctx.engine.corpus;
         let doc = match find_document(corpus, &s.document) {
             Some(d) => d,
             None => {
@@ -339,18 +387,20 @@ impl Bot {
             }
         }
         let due = schedule::next_due(Utc::now(), time, zone);
-        let created = store.block(store.create_plan(NewPlan {
-            guild,
-            channel,
-            created_by: origin.user,
-            document: document.id.clone(),
-            section,
-            passage,
-            passages_per_day: per_day,
-            local_time: time.format("%H:%M").to_string(),
-            timezone: zone.name().to_string(),
-            next_due_at: due.timestamp(),
-        }));
+        let created = store
+            .create_plan(NewPlan {
+                guild,
+                channel,
+                created_by: origin.user,
+                document: document.id.clone(),
+                section,
+                passage,
+                passages_per_day: per_day,
+                local_time: time.format("%H:%M").to_string(),
+                timezone: zone.name().to_string(),
+                next_due_at: due.timestamp(),
+            })
+            .await;
         match created {
             Err(e) => failed(e, "starting a reading plan"),
             Ok(None) => Reply::notice(
@@ -358,14 +408,14 @@ impl Bot {
             ),
             Ok(Some(p)) => Reply::private(Body::Notice(format!(
                 "Reading plan started.\n{}",
-                self.describe(&p)
+                self.describe(ctx, &p)
             ))),
         }
     }
 
     /// A plan in words: what, where, when, what comes next.
-    fn describe(&self, p: &Plan) -> String {
-        let corpus = &self.engine.corpus;
+    fn describe(&self, ctx: &Ctx, p: &Plan) -> String {
+        let corpus = &ctx.engine.corpus;
         let doc = corpus.documents.iter().position(|d| d.id == p.document);
         let title = doc.map_or(p.document.clone(), |d| corpus.documents[d].title.clone());
         let next = doc.map_or_else(

@@ -9,7 +9,8 @@ use serenity::all::ButtonStyle;
 use serenity::builder::{
     AutocompleteChoice, CreateActionRow, CreateAllowedMentions, CreateAttachment,
     CreateAutocompleteResponse, CreateButton, CreateEmbed, CreateEmbedFooter,
-    CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage,
+    CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
+    CreateMessage, EditInteractionResponse,
 };
 
 use crate::answer::Hit;
@@ -48,6 +49,30 @@ pub fn response(reply: &Reply) -> CreateInteractionResponse {
     } else {
         CreateInteractionResponse::Message(m.ephemeral(reply.private))
     }
+}
+
+/// An edit of a reply already sent (a text being added reports each step by editing it).
+pub fn edit(reply: &Reply) -> EditInteractionResponse {
+    let parts = parts(reply);
+    EditInteractionResponse::new()
+        .allowed_mentions(CreateAllowedMentions::new())
+        .content(parts.content.unwrap_or_default())
+        .embeds(parts.embeds)
+        .components(parts.rows)
+}
+
+/// A reply posted after a deferred one that cannot replace it (a private answer to a button).
+pub fn follow_up(reply: &Reply) -> CreateInteractionResponseFollowup {
+    let parts = parts(reply);
+    let mut m = CreateInteractionResponseFollowup::new()
+        .allowed_mentions(CreateAllowedMentions::new())
+        .embeds(parts.embeds)
+        .components(parts.rows)
+        .ephemeral(reply.private);
+    if let Some(c) = parts.content {
+        m = m.content(c);
+    }
+    m.add_files(attachments(reply))
 }
 
 /// A reply posted to a channel (to a mention or a direct message). Private replies cannot exist
@@ -118,6 +143,11 @@ fn parts(reply: &Reply) -> Parts {
         )),
         Body::Apology => text_only(APOLOGY),
         Body::Files { text, .. } => text_only(&defuse(text)),
+        // Its words escape what members typed (titles, file names) themselves, and keep the
+        // mentions and timestamps they make (`<@id>`, `<t:…:R>`; allowed mentions are empty).
+        Body::Texts(t) => text_only(&crate::render::library::words(t, &|s| {
+            markdown(s, &[], 200)
+        })),
         Body::Choices(_) => text_only(APOLOGY),
     }
 }

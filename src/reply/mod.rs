@@ -9,6 +9,7 @@ pub mod limits;
 pub use ids::{ButtonId, DocKey, DocKeys, PassageKey, QuestionKey};
 
 use crate::answer::Answer;
+use crate::library::{Listing, Refusal, Removed, Step, VectorProgress};
 use crate::lookup::{Quote, Toc};
 
 /// One reply to an interaction or a message.
@@ -45,6 +46,38 @@ pub enum Body {
         text: String,
         files: Vec<(String, Vec<u8>)>,
     },
+    /// What `/texts` says: a text being added (edited in place as it goes), one removed, the
+    /// list, or why not (issue 28).
+    Texts(TextsReply),
+}
+
+/// What `/texts` says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextsReply {
+    /// A text on its way in; the reply is edited as each step is done.
+    Adding(Adding),
+    /// It was not added (or removed): which limit, what to do. Nothing changed.
+    Refused {
+        /// The file the member sent, when there was one.
+        file_name: Option<String>,
+        refusal: Refusal,
+    },
+    Removed(Removed),
+    List(Listing),
+    /// Adding and removing texts needs Manage Server.
+    NotAllowed,
+}
+
+/// How far a text being added has come.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Adding {
+    pub file_name: String,
+    /// Read: title, id, sections, passages, how it was decoded.
+    pub read: Option<Step>,
+    /// Indexed and stored, after this long: questions are answered from it.
+    pub ready: Option<std::time::Duration>,
+    /// Passage vectors (with a model): how far, and how it ended.
+    pub vectors: Option<VectorProgress>,
 }
 
 /// An answer and how to page it.
@@ -117,6 +150,9 @@ impl Reply {
     /// The reply only reports the member's own mistake (a bad reference, an unknown document, an
     /// old button): it does not use up their rate limit.
     pub fn is_mistake(&self) -> bool {
-        matches!(self.body, Body::Notice(_))
+        matches!(
+            self.body,
+            Body::Notice(_) | Body::Texts(TextsReply::Refused { .. } | TextsReply::NotAllowed)
+        )
     }
 }

@@ -17,6 +17,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use half::f16;
@@ -34,7 +35,8 @@ const PROGRESS_FROM: usize = 500;
 /// The passages' vectors and the model that made them.
 #[derive(Debug)]
 pub struct Semantic {
-    pub embedder: Embedder,
+    /// Shared: every server's library uses the one model the process loaded.
+    pub embedder: Arc<Embedder>,
     dim: usize,
     /// Row `ord` is passage `ord`.
     vectors: Rows,
@@ -109,7 +111,7 @@ impl Semantic {
     /// Reads the stored vectors for this model and corpus, computing and storing them first when
     /// they are missing or damaged. In memory only when `data_dir` is None or not writable.
     pub fn open_or_build(
-        embedder: Embedder,
+        embedder: Arc<Embedder>,
         corpus: &Corpus,
         data_dir: Option<&Path>,
     ) -> Result<Semantic> {
@@ -149,9 +151,96 @@ impl Semantic {
         ))
     }
 
+    /// As [`Semantic::open_or_build`], but the vectors are stored and reused one document at a
+    /// time (`doc-<model>-<document fingerprint>-v3.f16` in `dir`): a text shared by several
+    /// corpora (the host's texts in every server's library) or left unchanged when another is
+    /// added is embedded once. `progress(done, total)` counts the passages and sentences embedded
+    /// so far out of those that had no stored vectors. Files of other documents are left alone.
+    /// With `compute` false nothing is embedded: `None` when a document has no stored vectors.
+    pub fn open_or_build_by_document(
+        embedder: Arc<Embedder>,
+        corpus: &Corpus,
+        dir: &Path,
+        compute: bool,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Option<Semantic>> {
+        let dim = embedder.dim();
+        let mut parts = Vec::with_capacity(corpus.documents.len());
+        let mut missing = Vec::new();
+        for d in &corpus.documents {
+            let one = Corpus::new(vec![d.clone()], Vec::new());
+            let path = dir.join(format!(
+                "doc-{}-{}-v{FORMAT_VERSION}.f16",
+                embedder.fingerprint(),
+                &crate::index::fingerprint(&one)[..16]
+            ));
+            let stored = read(&path, dim, one.len());
+            if stored.is_none() {
+                missing.push(parts.len());
+            }
+            parts.push((one, path, stored));
+        }
+        if !compute && !missing.is_empty() {
+            return Ok(None);
+        }
+        let total: usize = missing
+            .iter()
+            .map(|&i| parts[i].0.len() + sentence_texts(&parts[i].0).len())
+            .sum();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let bar = crate::progress::Progress::start(
+            "embedding",
+            "passages and sentences",
+            total,
+            PROGRESS_FROM,
+        );
+        let mut built = false;
+        for i in missing {
+            let (one, path, stored) = &mut parts[i];
+            let (vectors, sentences) = embed_corpus_with(&embedder, one, &|n| {
+                bar.inc(n as u64);
+                let now = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+                progress(now, total);
+            })?;
+            if let Err(e) = write(dir, path, dim, &vectors, &sentences) {
+                tracing::warn!(
+                    "could not store the passage embeddings: {e}; keeping them in memory"
+                );
+            }
+            *stored = Some((vectors, sentences));
+            built = true;
+        }
+        bar.finish();
+        let mut vectors = Vec::with_capacity(corpus.len() * dim);
+        let mut sentences = SentenceVectors {
+            first: Vec::with_capacity(corpus.len() + 1),
+            ..SentenceVectors::default()
+        };
+        for (_, _, part) in parts {
+            let Some((v, s)) = part else { continue };
+            let offset = sentences.spans.len() as u32;
+            let n = s.first.len().saturating_sub(1);
+            sentences
+                .first
+                .extend(s.first[..n].iter().map(|f| f + offset));
+            sentences.spans.extend(s.spans);
+            sentences.vectors.extend(s.vectors);
+            vectors.extend(v);
+        }
+        sentences.first.push(sentences.spans.len() as u32);
+        Ok(Some(Semantic::hold(
+            embedder,
+            corpus,
+            vectors,
+            sentences,
+            Some(dir.to_path_buf()),
+            built,
+        )))
+    }
+
     /// Keeps the vectors in memory as 8-bit integers.
     fn hold(
-        embedder: Embedder,
+        embedder: Arc<Embedder>,
         corpus: &Corpus,
         vectors: Vec<f16>,
         mut sentences: SentenceVectors,
@@ -310,6 +399,37 @@ pub fn top_k(scores: &[f32], k: usize, keep: impl Fn(u32) -> bool) -> Vec<(u32, 
 }
 
 fn embed_corpus(embedder: &Embedder, corpus: &Corpus) -> Result<(Vec<f16>, SentenceVectors)> {
+    let count = corpus.len() + sentence_texts(corpus).len();
+    let bar = crate::progress::Progress::start(
+        "embedding",
+        "passages and sentences",
+        count,
+        PROGRESS_FROM,
+    );
+    let out = embed_corpus_with(embedder, corpus, &|n| bar.inc(n as u64));
+    bar.finish();
+    out
+}
+
+/// The sentences embedded beside the passages, in order (each passage's sentences of several).
+fn sentence_texts(corpus: &Corpus) -> Vec<&str> {
+    corpus
+        .passages()
+        .flat_map(|v| {
+            let text = passage_text(&v);
+            sentence_spans(text)
+                .into_iter()
+                .map(move |(a, b)| text[a..b].trim())
+        })
+        .collect()
+}
+
+/// Embeds every passage and its sentences, calling `progress(n)` after each batch of `n`.
+fn embed_corpus_with(
+    embedder: &Embedder,
+    corpus: &Corpus,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<(Vec<f16>, SentenceVectors)> {
     let started = Instant::now();
     let mut texts: Vec<&str> = corpus.passages().map(|v| passage_text(&v)).collect();
     let passages = texts.len();
@@ -326,14 +446,7 @@ fn embed_corpus(embedder: &Embedder, corpus: &Corpus) -> Result<(Vec<f16>, Sente
         }
     }
     sentences.first.push(sentences.spans.len() as u32);
-    let bar = crate::progress::Progress::start(
-        "embedding",
-        "passages and sentences",
-        texts.len(),
-        PROGRESS_FROM,
-    );
-    let vecs = embedder.embed_with_progress(&texts, Role::Passage, &|n| bar.inc(n as u64))?;
-    bar.finish();
+    let vecs = embedder.embed_with_progress(&texts, Role::Passage, progress)?;
     tracing::info!(
         passages,
         sentences = texts.len() - passages,

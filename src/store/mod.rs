@@ -1,13 +1,14 @@
-//! The database: per-server settings, member preferences, reading plans and bookmarks. SQLite
-//! (a `cabildo.db` file in the data directory) by default; Postgres when `DATABASE_URL` (or
-//! `database_url` in the config file) is a `postgres://` URL, so that several replicas share one
-//! state. Every query of the program lives below this module ([`sqlite`], [`postgres`]), written
-//! with sqlx's compile-time checked macros; the front ends see only the plain types here.
+//! The database: per-server settings, member preferences, reading plans, bookmarks, and each
+//! server's own texts. SQLite (a `cabildo.db` file in the data directory) by default; Postgres
+//! when `DATABASE_URL` (or `database_url` in the config file) is a `postgres://` URL, so that
+//! several replicas share one state. Every query of the program lives below this module
+//! ([`sqlite`], [`postgres`]), written with sqlx's compile-time checked macros; the front ends see
+//! only the plain types here.
 //!
-//! sqlx is asynchronous while the bot's handler is synchronous (it runs on blocking threads, and
-//! sometimes on an HTTP worker), so the store runs every query on a small runtime of its own:
-//! [`Store`]'s async methods can be awaited from any runtime, and [`Store::block`] waits for one from
-//! plain threads. Connections therefore always live on the same runtime, whoever calls.
+//! The store runs every query on a small runtime of its own, so that connections always live on
+//! the same runtime whoever calls: [`Store`]'s async methods are awaited from any runtime (the
+//! bot's handlers await them), and [`Store::block`] waits for one from plain threads (the command
+//! line, tests that are not async).
 
 #[cfg(not(feature = "prepare-sqlite"))]
 mod postgres;
@@ -264,9 +265,10 @@ impl Store {
             .map_err(|e| StoreError::Stopped(e.to_string()))?
     }
 
-    /// Waits for one of the store's futures on this thread (for synchronous callers: the bot's
-    /// handler, the CLI). The work itself runs on the store's runtime, so this may be called
-    /// from a plain thread, a blocking task, or briefly from an async worker.
+    /// Waits for one of the store's futures on this thread (for synchronous callers: the
+    /// command line, tests; never a request path). The work itself runs on the store's runtime,
+    /// so this may be called from a plain thread, a blocking task, or briefly from an async
+    /// worker.
     pub fn block<T>(&self, future: impl Future<Output = T>) -> T {
         block_on(future)
     }
@@ -502,6 +504,46 @@ impl Store {
     pub async fn delete_bookmark(&self, user: u64, bookmark: i64) -> Result<bool> {
         let u = id(user);
         self.run(move |b| async move { dispatch!(b, delete_bookmark(u, bookmark)) })
+            .await
+    }
+
+    // --- each server's texts (issue 28) -------------------------------------------------------
+
+    /// Adds a server's text, within `quota`, unless the server has a text with its id already;
+    /// the server's version goes up in the same transaction.
+    pub async fn add_text(&self, text: NewText, quota: Quota) -> Result<AddedText> {
+        let now = now();
+        self.run(move |b| async move { dispatch!(b, add_text(text, quota, now)) })
+            .await
+    }
+
+    /// Removes a server's text by its id: what it was and the server's new version, `None` when
+    /// the server has no such text.
+    pub async fn remove_text(&self, guild: u64, doc_id: &str) -> Result<Option<(TextInfo, i64)>> {
+        let (g, d, now) = (id(guild), doc_id.to_string(), now());
+        self.run(move |b| async move { dispatch!(b, remove_text(g, d, now)) })
+            .await
+    }
+
+    /// A server's texts, oldest first, without their bytes.
+    pub async fn texts(&self, guild: u64) -> Result<Vec<TextInfo>> {
+        let g = id(guild);
+        self.run(move |b| async move { dispatch!(b, texts(g)) })
+            .await
+    }
+
+    /// A server's version and its texts with their bytes, as one consistent read.
+    pub async fn library(&self, guild: u64) -> Result<(i64, Vec<StoredText>)> {
+        let g = id(guild);
+        self.run(move |b| async move { dispatch!(b, library(g)) })
+            .await
+    }
+
+    /// A server's version: 0 when it never had a text of its own, one more with every text added
+    /// or removed.
+    pub async fn library_version(&self, guild: u64) -> Result<i64> {
+        let g = id(guild);
+        self.run(move |b| async move { dispatch!(b, library_version(g)) })
             .await
     }
 }
@@ -758,6 +800,131 @@ impl From<BookmarkRow> for Bookmark {
             quoted: r.quoted,
             note: r.note,
             created_at: r.created_at,
+        }
+    }
+}
+
+/// A server's text to store (issue 28).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewText {
+    pub guild: u64,
+    /// The document id references use in the server.
+    pub doc_id: String,
+    pub title: String,
+    /// As given by the member; `None`: read from the text.
+    pub language: Option<String>,
+    pub file_name: String,
+    /// The format the bytes were read as.
+    pub format: String,
+    /// SHA-256 of `content`, hex.
+    pub hash: String,
+    pub sections: i64,
+    pub passages: i64,
+    pub content: Vec<u8>,
+    pub added_by: u64,
+}
+
+/// A stored text, without its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextInfo {
+    pub id: i64,
+    pub guild: u64,
+    pub doc_id: String,
+    pub title: String,
+    pub language: Option<String>,
+    pub file_name: String,
+    pub format: String,
+    pub hash: String,
+    /// Bytes.
+    pub size: i64,
+    pub sections: i64,
+    pub passages: i64,
+    pub added_by: u64,
+    /// Unix seconds.
+    pub added_at: i64,
+}
+
+/// A stored text with its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredText {
+    pub info: TextInfo,
+    pub content: Vec<u8>,
+}
+
+/// How much one server may keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub max_texts: i64,
+    pub max_bytes: i64,
+}
+
+impl Quota {
+    /// Why a server with `count` texts of `bytes` in all may not add one of `size` bytes.
+    fn refuses(&self, count: i64, bytes: i64, size: i64) -> Option<AddedText> {
+        if count >= self.max_texts {
+            return Some(AddedText::TooMany {
+                count,
+                max: self.max_texts,
+            });
+        }
+        if bytes.saturating_add(size) > self.max_bytes {
+            return Some(AddedText::TooLarge {
+                used: bytes,
+                size,
+                max: self.max_bytes,
+            });
+        }
+        None
+    }
+}
+
+/// What adding a text did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AddedText {
+    /// Stored; the server's library is now at `version`.
+    Added { text: TextInfo, version: i64 },
+    /// The server has a text with that id already (it may have been added a moment ago).
+    Taken,
+    /// The server has `count` texts, the most it may keep.
+    TooMany { count: i64, max: i64 },
+    /// The server's texts take `used` bytes; `size` more would pass `max`.
+    TooLarge { used: i64, size: i64, max: i64 },
+}
+
+/// The columns of `texts` but the bytes.
+#[derive(Debug)]
+struct TextRow {
+    id: i64,
+    guild_id: i64,
+    doc_id: String,
+    title: String,
+    language: Option<String>,
+    file_name: String,
+    format: String,
+    hash: String,
+    size: i64,
+    sections: i64,
+    passages: i64,
+    added_by: i64,
+    added_at: i64,
+}
+
+impl From<TextRow> for TextInfo {
+    fn from(r: TextRow) -> TextInfo {
+        TextInfo {
+            id: r.id,
+            guild: unid(r.guild_id),
+            doc_id: r.doc_id,
+            title: r.title,
+            language: r.language,
+            file_name: r.file_name,
+            format: r.format,
+            hash: r.hash,
+            size: r.size,
+            sections: r.sections,
+            passages: r.passages,
+            added_by: unid(r.added_by),
+            added_at: r.added_at,
         }
     }
 }

@@ -4,8 +4,8 @@
 use sqlx::PgPool;
 
 use super::{
-    Bookmark, BookmarkRow, GuildSettings, MemberSettings, NewBookmark, NewPlan, Plan, PlanRow,
-    Posted, Result, small,
+    AddedText, Bookmark, BookmarkRow, GuildSettings, MemberSettings, NewBookmark, NewPlan, NewText,
+    Plan, PlanRow, Posted, Quota, Result, StoredText, TextInfo, TextRow, small,
 };
 
 pub(super) async fn guild_settings(p: &PgPool, guild: i64) -> Result<GuildSettings> {
@@ -384,4 +384,181 @@ pub(super) async fn forget_questions(p: &PgPool, before: i64) -> Result<()> {
         .execute(p)
         .await?;
     Ok(())
+}
+
+// --- each server's texts (issue 28) -------------------------------------------------------------
+
+/// Adds a text within the server's quota. The first statement bumps the server's version, which
+/// locks the server's row until the transaction ends: another add for the same server waits, so
+/// the count, the check and the insert cannot interleave and two racing adds end one way.
+pub(super) async fn add_text(p: &PgPool, t: NewText, quota: Quota, now: i64) -> Result<AddedText> {
+    let guild = t.guild as i64;
+    let by = t.added_by as i64;
+    let size = t.content.len() as i64;
+    let mut tx = p.begin().await?;
+    let version = sqlx::query_scalar!(
+        r#"INSERT INTO libraries (guild_id, version, updated_at) VALUES ($1, 1, $2)
+           ON CONFLICT (guild_id) DO UPDATE SET version = libraries.version + 1,
+             updated_at = excluded.updated_at
+           RETURNING version AS "version!: i64""#,
+        guild,
+        now
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let used = sqlx::query!(
+        r#"SELECT COUNT(*) AS "count!: i64", COALESCE(SUM(size), 0)::BIGINT AS "bytes!: i64"
+           FROM texts WHERE guild_id = $1"#,
+        guild
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if let Some(refused) = quota.refuses(used.count, used.bytes, size) {
+        tx.rollback().await?;
+        return Ok(refused);
+    }
+    let taken = sqlx::query_scalar!(
+        r#"SELECT COUNT(*) AS "n!: i64" FROM texts WHERE guild_id = $1 AND doc_id = $2"#,
+        guild,
+        t.doc_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if taken > 0 {
+        tx.rollback().await?;
+        return Ok(AddedText::Taken);
+    }
+    let row = sqlx::query_as!(
+        TextRow,
+        r#"INSERT INTO texts (guild_id, doc_id, title, language, file_name, format, hash, size,
+             sections, passages, content, added_by, added_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+           RETURNING id AS "id!", guild_id, doc_id, title, language, file_name, format, hash,
+             size, sections, passages, added_by, added_at"#,
+        guild,
+        t.doc_id,
+        t.title,
+        t.language,
+        t.file_name,
+        t.format,
+        t.hash,
+        size,
+        t.sections,
+        t.passages,
+        t.content,
+        by,
+        now
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(AddedText::Added {
+        text: row.into(),
+        version,
+    })
+}
+
+/// Removes a server's text; its info and the server's new version, `None` when there was none.
+pub(super) async fn remove_text(
+    p: &PgPool,
+    guild: i64,
+    doc_id: String,
+    now: i64,
+) -> Result<Option<(TextInfo, i64)>> {
+    let mut tx = p.begin().await?;
+    let row = sqlx::query_as!(
+        TextRow,
+        r#"DELETE FROM texts WHERE guild_id = $1 AND doc_id = $2
+           RETURNING id AS "id!", guild_id, doc_id, title, language, file_name, format, hash,
+             size, sections, passages, added_by, added_at"#,
+        guild,
+        doc_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    let version = sqlx::query_scalar!(
+        r#"INSERT INTO libraries (guild_id, version, updated_at) VALUES ($1, 1, $2)
+           ON CONFLICT (guild_id) DO UPDATE SET version = libraries.version + 1,
+             updated_at = excluded.updated_at
+           RETURNING version AS "version!: i64""#,
+        guild,
+        now
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some((row.into(), version)))
+}
+
+pub(super) async fn texts(p: &PgPool, guild: i64) -> Result<Vec<TextInfo>> {
+    let rows = sqlx::query_as!(
+        TextRow,
+        r#"SELECT id, guild_id, doc_id, title, language, file_name, format, hash, size,
+             sections, passages, added_by, added_at
+           FROM texts WHERE guild_id = $1 ORDER BY id"#,
+        guild
+    )
+    .fetch_all(p)
+    .await?;
+    Ok(rows.into_iter().map(TextInfo::from).collect())
+}
+
+/// The server's version and every text with its bytes, read in one transaction so that they
+/// agree.
+pub(super) async fn library(p: &PgPool, guild: i64) -> Result<(i64, Vec<StoredText>)> {
+    let mut tx = p.begin().await?;
+    let version = sqlx::query_scalar!(
+        r#"SELECT version AS "version!: i64" FROM libraries WHERE guild_id = $1"#,
+        guild
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .unwrap_or(0);
+    let rows = sqlx::query!(
+        r#"SELECT id, guild_id, doc_id, title, language, file_name, format, hash, size,
+             sections, passages, added_by, added_at, content
+           FROM texts WHERE guild_id = $1 ORDER BY id"#,
+        guild
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((
+        version,
+        rows.into_iter()
+            .map(|r| StoredText {
+                info: TextRow {
+                    id: r.id,
+                    guild_id: r.guild_id,
+                    doc_id: r.doc_id,
+                    title: r.title,
+                    language: r.language,
+                    file_name: r.file_name,
+                    format: r.format,
+                    hash: r.hash,
+                    size: r.size,
+                    sections: r.sections,
+                    passages: r.passages,
+                    added_by: r.added_by,
+                    added_at: r.added_at,
+                }
+                .into(),
+                content: r.content,
+            })
+            .collect(),
+    ))
+}
+
+pub(super) async fn library_version(p: &PgPool, guild: i64) -> Result<i64> {
+    let v = sqlx::query_scalar!(
+        r#"SELECT version AS "version!: i64" FROM libraries WHERE guild_id = $1"#,
+        guild
+    )
+    .fetch_optional(p)
+    .await?;
+    Ok(v.unwrap_or(0))
 }

@@ -94,7 +94,7 @@ async fn register_registers_through_the_proxy() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout).trim(),
-        "registered 11 commands to server 42 (available now)"
+        "registered 12 commands to server 42 (available now)"
     );
     let put = fake.request(5, |r| r.method == "PUT").await;
     assert_eq!(

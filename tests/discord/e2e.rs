@@ -104,6 +104,7 @@ fn launch(fake: Fake, extra: &[(&str, &str)], client: Option<reqwest::Client>) -
         let launch = cabildo::discord::Launch {
             http_client: client,
             plan_tick: Some(std::time::Duration::from_millis(100)),
+            ..Default::default()
         };
         if let Err(e) = cabildo::discord::run_with(&settings, engine(), shutdown, launch).await {
             panic!("bot stopped: {e}");

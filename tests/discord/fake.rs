@@ -92,34 +92,12 @@ impl Fake {
     /// and a client that resolves `discord.com` to it and trusts that CA (serenity's rate limiter
     /// stays on: the proxy setting is not used).
     pub async fn start_tls() -> (Fake, reqwest::Client) {
-        let ca_key = rcgen::KeyPair::generate().expect("ca key");
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("ca params");
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("ca");
-        let leaf_key = rcgen::KeyPair::generate().expect("leaf key");
-        let leaf = rcgen::CertificateParams::new(vec!["discord.com".to_string()])
-            .expect("leaf params")
-            .signed_by(&leaf_key, &ca)
-            .expect("leaf");
-        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-        let mut config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("versions")
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![leaf.der().clone()],
-                tokio_rustls::rustls::pki_types::PrivateKeyDer::Pkcs8(
-                    leaf_key.serialize_der().into(),
-                ),
-            )
-            .expect("server config");
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let (acceptor, ca) = tls_for(&["discord.com"]);
         let fake = Fake::start_with(Some(acceptor)).await;
         let client = reqwest::Client::builder()
             .use_rustls_tls()
             .tls_built_in_root_certs(false)
-            .add_root_certificate(reqwest::Certificate::from_der(ca.der()).expect("ca der"))
+            .add_root_certificate(reqwest::Certificate::from_der(&ca).expect("ca der"))
             .resolve("discord.com", fake.rest)
             .no_proxy()
             .build()
@@ -271,6 +249,97 @@ impl Fake {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+/// A TLS acceptor with a certificate for `names`, signed by a fresh CA; and that CA (DER).
+fn tls_for(names: &[&str]) -> (tokio_rustls::TlsAcceptor, Vec<u8>) {
+    let ca_key = rcgen::KeyPair::generate().expect("ca key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("ca");
+    let leaf_key = rcgen::KeyPair::generate().expect("leaf key");
+    let leaf =
+        rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .expect("leaf params")
+            .signed_by(&leaf_key, &ca)
+            .expect("leaf");
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let mut config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            tokio_rustls::rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+        )
+        .expect("server config");
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    (
+        tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        ca.der().to_vec(),
+    )
+}
+
+/// Discord's file server as the fake serves it: attachments over HTTPS at
+/// `https://cdn.discordapp.com/attachments/…`, with a certificate only [`Attachments::client`]
+/// trusts, and a record of what was fetched.
+pub struct Attachments {
+    files: Arc<Mutex<std::collections::HashMap<String, Vec<u8>>>>,
+    fetched: Arc<AtomicUsize>,
+    /// The client that reaches it (cdn.discordapp.com resolves to 127.0.0.1 and its CA is
+    /// trusted); give it to the bot.
+    pub client: reqwest::Client,
+}
+
+impl Attachments {
+    pub async fn start() -> Attachments {
+        let (acceptor, ca) = tls_for(&["cdn.discordapp.com", "media.discordapp.net"]);
+        let tcp = TcpListener::bind("127.0.0.1:0").await.expect("bind cdn");
+        let addr = tcp.local_addr().expect("addr");
+        let files: Arc<Mutex<std::collections::HashMap<String, Vec<u8>>>> = Arc::default();
+        let fetched = Arc::new(AtomicUsize::new(0));
+        let (f, n) = (files.clone(), fetched.clone());
+        let app = Router::new().fallback(move |uri: Uri| {
+            let (f, n) = (f.clone(), n.clone());
+            async move {
+                n.fetch_add(1, Ordering::SeqCst);
+                match f.lock().expect("files").get(uri.path()) {
+                    Some(bytes) => (StatusCode::OK, bytes.clone()).into_response(),
+                    None => StatusCode::NOT_FOUND.into_response(),
+                }
+            }
+        });
+        tokio::spawn(async move {
+            let _ = axum::serve(TlsListener { tcp, acceptor }, app).await;
+        });
+        let client = reqwest::Client::builder()
+            .use_rustls_tls()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(reqwest::Certificate::from_der(&ca).expect("ca der"))
+            .resolve("cdn.discordapp.com", addr)
+            .resolve("media.discordapp.net", addr)
+            .no_proxy()
+            .build()
+            .expect("client");
+        Attachments {
+            files,
+            fetched,
+            client,
+        }
+    }
+
+    /// Serves `bytes` as an attachment named `name`; its URL.
+    pub fn put(&self, name: &str, bytes: &[u8]) -> String {
+        let mut files = self.files.lock().expect("files");
+        let path = format!("/attachments/{GUILD_ID}/{}/{name}", files.len() + 1);
+        files.insert(path.clone(), bytes.to_vec());
+        format!("https://cdn.discordapp.com{path}")
+    }
+
+    /// How many requests it answered.
+    pub fn fetched(&self) -> usize {
+        self.fetched.load(Ordering::SeqCst)
     }
 }
 

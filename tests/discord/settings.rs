@@ -1,5 +1,6 @@
 //! The `[discord]` settings: file, environment, validation, and a token that never shows.
 
+use super::Now;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -132,17 +133,20 @@ fn rate_limit_per_member_spares_mistakes() {
     let throttled = |b: &Body| matches!(b, Body::Cooldown { .. });
     for _ in 0..10 {
         assert!(matches!(
-            bot.respond(1, quote("99.99")).body,
+            bot.respond_now(1, quote("99.99")).body,
             Body::Notice(_)
         ));
         assert!(matches!(
-            bot.respond(1, ask("dual power", Some("nosuch"))).body,
+            bot.respond_now(1, ask("dual power", Some("nosuch"))).body,
             Body::Notice(_)
         ));
     }
-    assert!(matches!(bot.respond(1, quote("2.3")).body, Body::Quote(_)));
     assert!(matches!(
-        bot.respond(1, ask("dual power", None)).body,
+        bot.respond_now(1, quote("2.3")).body,
+        Body::Quote(_)
+    ));
+    assert!(matches!(
+        bot.respond_now(1, ask("dual power", None)).body,
         Body::Answer(_)
     ));
     for _ in 0..30 {
@@ -151,21 +155,27 @@ fn rate_limit_per_member_spares_mistakes() {
             option: "reference".into(),
             partial: "pow".into(),
         };
-        assert!(matches!(bot.respond(1, complete).body, Body::Choices(_)));
+        assert!(matches!(
+            bot.respond_now(1, complete).body,
+            Body::Choices(_)
+        ));
     }
-    assert!(matches!(bot.respond(1, Action::Help).body, Body::Help(_)));
-    assert!(throttled(&bot.respond(1, quote("2.4")).body));
-    let Body::Cooldown { seconds } = bot.respond(1, ask("general strike", None)).body else {
+    assert!(matches!(
+        bot.respond_now(1, Action::Help).body,
+        Body::Help(_)
+    ));
+    assert!(throttled(&bot.respond_now(1, quote("2.4")).body));
+    let Body::Cooldown { seconds } = bot.respond_now(1, ask("general strike", None)).body else {
         panic!("a search past the limit is refused")
     };
     assert!((1..=60).contains(&seconds), "{seconds}");
     assert!(
-        matches!(bot.respond(2, quote("2.4")).body, Body::Quote(_)),
+        matches!(bot.respond_now(2, quote("2.4")).body, Body::Quote(_)),
         "another member is not slowed"
     );
     // A refill of 0 turns the limit off.
-    let free = Bot::new(bot.engine.clone(), 1, Duration::ZERO);
-    assert!((0..20).all(|_| !throttled(&free.respond(1, quote("2.3")).body)));
+    let free = Bot::new(bot.library.host().clone(), 1, Duration::ZERO);
+    assert!((0..20).all(|_| !throttled(&free.respond_now(1, quote("2.3")).body)));
 }
 
 #[test]

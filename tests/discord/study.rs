@@ -2,6 +2,7 @@
 //! Postgres, see tests/store.rs): the resolution order changing what `/ask` does, and every bad
 //! input answered with a clear private notice.
 
+use super::Now;
 use std::sync::Arc;
 
 use cabildo::config::SearchSettings;
@@ -32,6 +33,9 @@ fn from(user: u64) -> Origin {
         channel: 55,
         user,
         bot_permissions: None,
+        // Admins and members alike: `/settings` and `/plan` are left to Discord's permissions.
+        member_permissions: Some(1 << 5),
+        attachment_size_limit: None,
     }
 }
 
@@ -67,11 +71,11 @@ fn settings_change_what_ask_does_in_the_resolution_order() {
     for db in backends("ask_settings") {
         let bot = bot(&db.store);
         let q = "What is dual power?";
-        let before = bot.respond_in(from(MEMBER), ask(q, None));
+        let before = bot.respond_in_now(from(MEMBER), ask(q, None));
         assert_eq!(results(&before), 3, "the config file's default");
         assert!(!before.private);
         // The server: one result, private.
-        let saved = notice(&bot.respond_in(
+        let saved = notice(&bot.respond_in_now(
             from(ADMIN),
             set(SettingsChange {
                 results: Some(1),
@@ -83,11 +87,11 @@ fn settings_change_what_ask_does_in_the_resolution_order() {
             saved.contains("Results per answer: 1 (server setting)"),
             "{saved}"
         );
-        let server = bot.respond_in(from(MEMBER), ask(q, None));
+        let server = bot.respond_in_now(from(MEMBER), ask(q, None));
         assert_eq!(results(&server), 1);
         assert!(server.private);
         // The member's preference beats the server's setting.
-        let mine = notice(&bot.respond_in(
+        let mine = notice(&bot.respond_in_now(
             from(MEMBER),
             Action::Preferences(SettingsCommand::Set(SettingsChange {
                 results: Some(2),
@@ -102,22 +106,26 @@ fn settings_change_what_ask_does_in_the_resolution_order() {
             mine.contains("Private replies by default: yes (server setting)"),
             "{mine}"
         );
-        assert_eq!(results(&bot.respond_in(from(MEMBER), ask(q, None))), 2);
+        assert_eq!(results(&bot.respond_in_now(from(MEMBER), ask(q, None))), 2);
         // Other members still get the server's.
-        assert_eq!(results(&bot.respond_in(from(ADMIN), ask(q, None))), 1);
+        assert_eq!(results(&bot.respond_in_now(from(ADMIN), ask(q, None))), 1);
         // The command's own option beats them all.
-        assert!(!bot.respond_in(from(MEMBER), ask(q, Some(false))).private);
+        assert!(
+            !bot.respond_in_now(from(MEMBER), ask(q, Some(false)))
+                .private
+        );
         // Outside the server (a direct message) nothing of it applies.
         let dm = Origin {
             guild: None,
             ..from(MEMBER)
         };
-        assert_eq!(results(&bot.respond_in(dm, ask(q, None))), 3);
+        assert_eq!(results(&bot.respond_in_now(dm, ask(q, None))), 3);
         // Reset: back to the config file.
-        bot.respond_in(from(MEMBER), Action::Preferences(SettingsCommand::Reset));
-        bot.respond_in(from(ADMIN), Action::Settings(SettingsCommand::Reset));
-        assert_eq!(results(&bot.respond_in(from(MEMBER), ask(q, None))), 3);
-        let shown = notice(&bot.respond_in(from(ADMIN), Action::Settings(SettingsCommand::Show)));
+        bot.respond_in_now(from(MEMBER), Action::Preferences(SettingsCommand::Reset));
+        bot.respond_in_now(from(ADMIN), Action::Settings(SettingsCommand::Reset));
+        assert_eq!(results(&bot.respond_in_now(from(MEMBER), ask(q, None))), 3);
+        let shown =
+            notice(&bot.respond_in_now(from(ADMIN), Action::Settings(SettingsCommand::Show)));
         assert!(
             shown.contains("Results per answer: 3 (bot default)"),
             "{shown}"
@@ -152,9 +160,9 @@ fn the_default_document_decides_where_read_starts_when_several_texts_are_loaded(
             paragraph: None,
         };
         // Two texts numbered in order: a bare `1` is ambiguous, and says so.
-        let ambiguous = notice(&bot.respond_in(from(MEMBER), read("1")));
+        let ambiguous = notice(&bot.respond_in_now(from(MEMBER), read("1")));
         assert!(ambiguous.contains("say which one"), "{ambiguous}");
-        bot.respond_in(
+        bot.respond_in_now(
             from(ADMIN),
             set(SettingsChange {
                 document: Some("beta".into()),
@@ -165,10 +173,10 @@ fn the_default_document_decides_where_read_starts_when_several_texts_are_loaded(
             Body::Quote(q) => q.quote.doc_id,
             other => panic!("not a quote: {other:?}"),
         };
-        assert_eq!(quoted(bot.respond_in(from(MEMBER), read("1"))), "beta");
+        assert_eq!(quoted(bot.respond_in_now(from(MEMBER), read("1"))), "beta");
         // A reference naming its own document is read as typed.
         assert_eq!(
-            quoted(bot.respond_in(from(MEMBER), read("alpha:1"))),
+            quoted(bot.respond_in_now(from(MEMBER), read("alpha:1"))),
             "alpha"
         );
     }
@@ -178,7 +186,7 @@ fn the_default_document_decides_where_read_starts_when_several_texts_are_loaded(
 fn bad_settings_are_explained_and_change_nothing() {
     for db in backends("bad_settings") {
         let bot = bot(&db.store);
-        let e = notice(&bot.respond_in(
+        let e = notice(&bot.respond_in_now(
             from(ADMIN),
             set(SettingsChange {
                 results: Some(11),
@@ -186,7 +194,7 @@ fn bad_settings_are_explained_and_change_nothing() {
             }),
         ));
         assert!(e.contains("from 1 to 10"), "{e}");
-        let e = notice(&bot.respond_in(
+        let e = notice(&bot.respond_in_now(
             from(ADMIN),
             set(SettingsChange {
                 document: Some("no-such-text".into()),
@@ -194,7 +202,7 @@ fn bad_settings_are_explained_and_change_nothing() {
             }),
         ));
         assert!(e.contains("no document called"), "{e}");
-        let e = notice(&bot.respond_in(
+        let e = notice(&bot.respond_in_now(
             from(MEMBER),
             Action::Preferences(SettingsCommand::Set(SettingsChange {
                 rate_burst: Some(50),
@@ -213,7 +221,7 @@ fn bad_settings_are_explained_and_change_nothing() {
             ..from(ADMIN)
         };
         assert!(
-            notice(&bot.respond_in(dm, Action::Settings(SettingsCommand::Show)))
+            notice(&bot.respond_in_now(dm, Action::Settings(SettingsCommand::Show)))
                 .contains("only in a server")
         );
     }
@@ -236,7 +244,7 @@ fn a_plan_is_started_paused_resumed_skipped_and_stopped() {
         let bot = bot(&db.store);
         let s = &db.store;
         let started =
-            notice(&bot.respond_in(from(ADMIN), start(Some("07:30"), Some("Europe/Madrid"))));
+            notice(&bot.respond_in_now(from(ADMIN), start(Some("07:30"), Some("Europe/Madrid"))));
         assert!(started.starts_with("Reading plan started."), "{started}");
         assert!(
             started.contains("<#55>") && started.contains("07:30 (Europe/Madrid)"),
@@ -249,21 +257,21 @@ fn a_plan_is_started_paused_resumed_skipped_and_stopped() {
         );
         assert_eq!(plan.created_by, ADMIN);
         assert!(plan.next_due_at > chrono::Utc::now().timestamp());
-        let again = notice(&bot.respond_in(from(ADMIN), start(None, None)));
+        let again = notice(&bot.respond_in_now(from(ADMIN), start(None, None)));
         assert!(again.contains("already has a reading plan"), "{again}");
-        let paused = notice(&bot.respond_in(from(ADMIN), Action::Plan(PlanCommand::Pause)));
+        let paused = notice(&bot.respond_in_now(from(ADMIN), Action::Plan(PlanCommand::Pause)));
         assert!(paused.contains("paused"), "{paused}");
-        let resumed = notice(&bot.respond_in(from(ADMIN), Action::Plan(PlanCommand::Resume)));
+        let resumed = notice(&bot.respond_in_now(from(ADMIN), Action::Plan(PlanCommand::Resume)));
         assert!(resumed.contains("next post <t:"), "{resumed}");
-        bot.respond_in(from(ADMIN), Action::Plan(PlanCommand::Skip));
+        bot.respond_in_now(from(ADMIN), Action::Plan(PlanCommand::Skip));
         let skipped = s.block(s.open_plan(GUILD)).expect("read").expect("plan");
         assert_eq!((skipped.section, skipped.passage), (2, 3));
-        let status = notice(&bot.respond_in(from(MEMBER), Action::Plan(PlanCommand::Status)));
+        let status = notice(&bot.respond_in_now(from(MEMBER), Action::Plan(PlanCommand::Status)));
         assert!(status.contains("Next: 2.3"), "{status}");
-        bot.respond_in(from(ADMIN), Action::Plan(PlanCommand::Stop));
+        bot.respond_in_now(from(ADMIN), Action::Plan(PlanCommand::Stop));
         let ended = s.block(s.plan(plan.id)).expect("read").expect("kept");
         assert_eq!(ended.status, PlanStatus::Ended);
-        let none = notice(&bot.respond_in(from(ADMIN), Action::Plan(PlanCommand::Status)));
+        let none = notice(&bot.respond_in_now(from(ADMIN), Action::Plan(PlanCommand::Status)));
         assert!(none.contains("no reading plan"), "{none}");
     }
 }
@@ -272,18 +280,18 @@ fn a_plan_is_started_paused_resumed_skipped_and_stopped() {
 fn bad_plan_input_is_a_clear_private_error() {
     for db in backends("bad_plan") {
         let bot = bot(&db.store);
-        let e = notice(&bot.respond_in(from(ADMIN), start(Some("25:99"), None)));
+        let e = notice(&bot.respond_in_now(from(ADMIN), start(Some("25:99"), None)));
         assert!(e.contains("hours go from 00 to 23"), "{e}");
-        let e = notice(&bot.respond_in(from(ADMIN), start(None, Some("Mars/Olympus"))));
+        let e = notice(&bot.respond_in_now(from(ADMIN), start(None, Some("Mars/Olympus"))));
         assert!(e.contains("time zone"), "{e}");
         // The bot lacks Send Messages in this channel (Discord's app_permissions says so).
         let forbidden = Origin {
             bot_permissions: Some(1 << 10),
             ..from(ADMIN)
         };
-        let e = notice(&bot.respond_in(forbidden, start(None, None)));
+        let e = notice(&bot.respond_in_now(forbidden, start(None, None)));
         assert!(e.contains("cannot post in this channel"), "{e}");
-        let e = notice(&bot.respond_in(
+        let e = notice(&bot.respond_in_now(
             from(ADMIN),
             Action::Plan(PlanCommand::Start(StartPlan {
                 document: "bolivia".into(),
@@ -310,11 +318,11 @@ fn without_a_database_the_commands_say_so() {
     let engine = Engine::from_corpus(corpus::embedded(), None, SearchSettings::default())
         .expect("essay engine");
     let bot = Bot::new(Arc::new(engine), 100, std::time::Duration::ZERO);
-    let e = notice(&bot.respond_in(from(ADMIN), Action::Plan(PlanCommand::Status)));
+    let e = notice(&bot.respond_in_now(from(ADMIN), Action::Plan(PlanCommand::Status)));
     assert!(e.contains("without a database"), "{e}");
     // /ask still works, with the config file's settings.
     assert_eq!(
-        results(&bot.respond_in(from(MEMBER), ask("What is dual power?", None))),
+        results(&bot.respond_in_now(from(MEMBER), ask("What is dual power?", None))),
         3
     );
 }
@@ -334,20 +342,21 @@ fn list(page: i64) -> Action {
 fn bookmarks_from_a_reference_or_the_answer_button_with_notes() {
     for db in backends("bookmark_add") {
         let bot = bot(&db.store);
-        let ok = notice(&bot.respond_in(from(MEMBER), add("2.3", Some("the general strike"))));
+        let ok = notice(&bot.respond_in_now(from(MEMBER), add("2.3", Some("the general strike"))));
         assert!(
             ok.starts_with("🔖 Bookmarked") && ok.contains("the general strike"),
             "{ok}"
         );
         // The 🔖 button under an answer's first passage.
-        let answer = bot.respond_in(from(MEMBER), ask("What is dual power?", None));
+        let answer = bot.respond_in_now(from(MEMBER), ask("What is dual power?", None));
         let Body::Answer(a) = &answer.body else {
             panic!("an answer")
         };
         let key = a.passages[0];
-        let pressed = notice(&bot.respond_in(from(MEMBER), Action::Button(ButtonId::Mark(key))));
+        let pressed =
+            notice(&bot.respond_in_now(from(MEMBER), Action::Button(ButtonId::Mark(key))));
         assert!(pressed.starts_with("🔖 Bookmarked"), "{pressed}");
-        let shown = notice(&bot.respond_in(from(MEMBER), list(1)));
+        let shown = notice(&bot.respond_in_now(from(MEMBER), list(1)));
         assert!(shown.contains("page 1 of 1, 2 in all"), "{shown}");
         assert!(shown.contains("the general strike"), "{shown}");
         assert!(
@@ -355,20 +364,20 @@ fn bookmarks_from_a_reference_or_the_answer_button_with_notes() {
             "{shown}"
         );
         // Only the member's own.
-        let other = notice(&bot.respond_in(from(ADMIN), list(1)));
+        let other = notice(&bot.respond_in_now(from(ADMIN), list(1)));
         assert!(other.contains("no bookmarks yet"), "{other}");
         // Bad input: a note over the limit, a range, a reference that does not exist.
         let long = "x".repeat(501);
-        let e = notice(&bot.respond_in(from(MEMBER), add("2.4", Some(&long))));
+        let e = notice(&bot.respond_in_now(from(MEMBER), add("2.4", Some(&long))));
         assert!(
             e.contains("501 characters") && e.contains("at most 500"),
             "{e}"
         );
-        let e = notice(&bot.respond_in(from(MEMBER), add("2.3-5", None)));
+        let e = notice(&bot.respond_in_now(from(MEMBER), add("2.3-5", None)));
         assert!(e.contains("one passage at a time"), "{e}");
-        let e = notice(&bot.respond_in(from(MEMBER), add("99.1", None)));
+        let e = notice(&bot.respond_in_now(from(MEMBER), add("99.1", None)));
         assert!(!e.is_empty());
-        let e = notice(&bot.respond_in(from(MEMBER), list(9)));
+        let e = notice(&bot.respond_in_now(from(MEMBER), list(9)));
         assert!(e.contains("no page 9"), "{e}");
         assert_eq!(
             db.store
@@ -385,7 +394,7 @@ fn bookmarks_survive_a_change_of_the_texts_and_say_so() {
     for db in backends("bookmark_changed") {
         let bot = bot(&db.store);
         let s = &db.store;
-        let doc = bot.engine.corpus.documents[0].id.clone();
+        let doc = bot.library.host().corpus.documents[0].id.clone();
         // Bookmarked before the texts changed: 2.3 with other words then, and a passage now gone.
         for (reference, text) in [
             ("2.3", "the words as they were"),
@@ -401,13 +410,13 @@ fn bookmarks_survive_a_change_of_the_texts_and_say_so() {
             }))
             .expect("add");
         }
-        bot.respond_in(from(MEMBER), add("2.4", None));
-        let shown = notice(&bot.respond_in(from(MEMBER), list(1)));
+        bot.respond_in_now(from(MEMBER), add("2.4", None));
+        let shown = notice(&bot.respond_in_now(from(MEMBER), list(1)));
         assert!(shown.contains("3 in all"), "{shown}");
         assert!(shown.contains("`2.3` ⚠ text changed since"), "{shown}");
         assert!(shown.contains("`99.9` ⚠ no longer in the texts"), "{shown}");
         assert!(shown.contains("a passage now gone"), "kept: {shown}");
-        let export = bot.respond_in(
+        let export = bot.respond_in_now(
             from(MEMBER),
             Action::Bookmark(BookmarkCommand::Export { part: None }),
         );
@@ -441,20 +450,20 @@ fn ten_thousand_bookmarks_page_and_export_in_parts_without_loss() {
                 .expect("add");
             }
         });
-        let first = notice(&bot.respond_in(from(MEMBER), list(1)));
+        let first = notice(&bot.respond_in_now(from(MEMBER), list(1)));
         assert!(first.contains("page 1 of 1000, 10000 in all"), "{first}");
         assert!(first.chars().count() <= 2000);
-        let last = notice(&bot.respond_in(from(MEMBER), list(1000)));
+        let last = notice(&bot.respond_in_now(from(MEMBER), list(1000)));
         assert!(
             last.contains("note 9999") && !last.contains("for the next page"),
             "{last}"
         );
-        assert!(notice(&bot.respond_in(from(MEMBER), list(1001))).contains("no page 1001"));
+        assert!(notice(&bot.respond_in_now(from(MEMBER), list(1001))).contains("no page 1001"));
         // The export: parts of at most ten files of at most 512 KiB, every bookmark once.
         let mut seen = 0;
         let mut part = 1;
         loop {
-            let reply = bot.respond_in(
+            let reply = bot.respond_in_now(
                 from(MEMBER),
                 Action::Bookmark(BookmarkCommand::Export { part: Some(part) }),
             );
@@ -486,11 +495,11 @@ fn a_servers_own_rate_limit_is_the_one_in_force() {
         // The process allows 100 at once; this server allows one an hour.
         for _ in 0..3 {
             assert!(matches!(
-                bot.respond_in(from(MEMBER), ask(q, None)).body,
+                bot.respond_in_now(from(MEMBER), ask(q, None)).body,
                 Body::Answer(_)
             ));
         }
-        bot.respond_in(
+        bot.respond_in_now(
             from(ADMIN),
             set(SettingsChange {
                 rate_burst: Some(1),
@@ -499,12 +508,12 @@ fn a_servers_own_rate_limit_is_the_one_in_force() {
             }),
         );
         assert!(matches!(
-            bot.respond_in(from(MEMBER), ask(q, None)).body,
+            bot.respond_in_now(from(MEMBER), ask(q, None)).body,
             Body::Answer(_)
         ));
         assert!(
             matches!(
-                bot.respond_in(from(MEMBER), ask(q, None)).body,
+                bot.respond_in_now(from(MEMBER), ask(q, None)).body,
                 Body::Cooldown { .. }
             ),
             "{}",
@@ -516,7 +525,7 @@ fn a_servers_own_rate_limit_is_the_one_in_force() {
             ..from(MEMBER)
         };
         assert!(matches!(
-            bot.respond_in(dm, ask(q, None)).body,
+            bot.respond_in_now(dm, ask(q, None)).body,
             Body::Answer(_)
         ));
     }
@@ -531,7 +540,7 @@ fn any_replica_pages_the_answer_to_a_long_question() {
             "What is dual power, {}?",
             "and what should the workers and the peasants of Bolivia do about it ".repeat(5)
         );
-        let reply = a.respond_in(from(MEMBER), ask(&long, None));
+        let reply = a.respond_in_now(from(MEMBER), ask(&long, None));
         let Body::Answer(answer) = &reply.body else {
             panic!("an answer: {reply:?}")
         };
@@ -546,7 +555,7 @@ fn any_replica_pages_the_answer_to_a_long_question() {
             ),
             "too long for the button: {more:?}"
         );
-        let paged = b.respond_in(from(MEMBER), Action::Button(more));
+        let paged = b.respond_in_now(from(MEMBER), Action::Button(more));
         assert!(
             matches!(&paged.body, Body::Answer(p) if p.offset > 0),
             "{}: {paged:?}",
