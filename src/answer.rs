@@ -60,6 +60,12 @@ pub struct Hit {
     pub passage: String,
     /// `[start, end)` in characters of `excerpt`.
     pub highlights: Vec<(usize, usize)>,
+    /// The footnotes whose markers (`[2]`) the excerpt shows, to be shown under it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<crate::lookup::QuotedNote>,
+    /// The printed page the passage starts on (PDF), for `p. 12`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
     pub score: f32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<Explain>,
@@ -298,6 +304,7 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
                 })
                 .unwrap_or_default(),
         });
+        let notes = crate::lookup::notes_shown(&view.passage.notes, &ex.text);
         answer.results.push(Hit {
             rank: i + 1,
             doc_id: view.document.id.clone(),
@@ -309,6 +316,8 @@ fn answer(engine: &Engine, question: &str, opts: &AskOptions) -> Result<Answer> 
             short_ref: at.short(&engine.corpus),
             excerpt: ex.text,
             passage: view.passage.text.clone(),
+            notes,
+            page: view.passage.page.clone(),
             highlights: ex.highlights,
             score: r.score,
             explain,

@@ -120,6 +120,45 @@ pub fn run(
     })
 }
 
+/// The figures of reading a corpus (`cabildo bench --parse`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ParseReport {
+    pub passages: usize,
+    pub documents: usize,
+    pub repetitions: usize,
+    /// The fastest read of the whole corpus (files read, parsed, documents built), ms.
+    pub best_ms: f64,
+    pub median_ms: f64,
+    /// Peak resident memory of this process, MB (Linux; 0 elsewhere).
+    pub peak_rss_mb: f64,
+}
+
+/// Reads the corpus at `path` `repetitions` times.
+pub fn parse(
+    path: &Path,
+    limits: &crate::corpus::Limits,
+    repetitions: usize,
+) -> Result<ParseReport> {
+    let mut times = Vec::with_capacity(repetitions);
+    let mut last = None;
+    for _ in 0..repetitions.max(1) {
+        let t = Instant::now();
+        let c = crate::corpus::load_with(path, limits)?;
+        times.push(t.elapsed());
+        last = Some(std::hint::black_box(c));
+    }
+    times.sort_unstable();
+    let (passages, documents) = last.map_or((0, 0), |c| (c.len(), c.documents.len()));
+    Ok(ParseReport {
+        passages,
+        documents,
+        repetitions: times.len(),
+        best_ms: times.first().map_or(0.0, |d| ms(*d)),
+        median_ms: ms(times[times.len() / 2]),
+        peak_rss_mb: peak_rss_mb(),
+    })
+}
+
 /// Questions from a file: JSONL question sets (`{"question": …}`) or one question per line.
 pub fn load_questions(path: &Path) -> Result<Vec<String>> {
     let text = std::fs::read_to_string(path)

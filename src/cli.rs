@@ -32,7 +32,7 @@ pub struct Global {
     /// Config file [default: config/cabildo.toml if it exists]
     #[arg(long, global = true, env = "CABILDO_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// A .txt/.md file or a directory of them [default: the built-in essay]
+    /// A text, Markdown, HTML, EPUB or PDF file, or a directory of them [default: the built-in essay]
     #[arg(long, global = true, value_name = "PATH")]
     pub corpus: Option<PathBuf>,
     /// Where indexes are kept [default: ~/.cache/cabildo]
@@ -92,6 +92,10 @@ pub enum Command {
         /// Print JSON
         #[arg(long)]
         json: bool,
+        /// Measure only reading the texts (--corpus): time to parse them, best and median of
+        /// --repetitions reads, and the peak memory
+        #[arg(long)]
+        parse: bool,
     },
     /// Measure answer quality on a question set (JSONL with gold needles, as in shared/eval)
     Eval {
@@ -373,7 +377,34 @@ pub fn run(cli: Cli, dotenv_error: Option<dotenvy::Error>) -> Result<ExitCode> {
             repetitions,
             reuse,
             json: j,
+            parse,
         } => {
+            if parse {
+                let Some(path) = &settings.corpus else {
+                    return Err(Error::Command(
+                        "`cabildo bench --parse` measures reading files: name them with --corpus"
+                            .into(),
+                    ));
+                };
+                let r = crate::bench::parse(path, &settings.formats, repetitions.clamp(1, 1000))?;
+                let s = if j {
+                    json::line(&r)
+                } else {
+                    format!(
+                        "{} passages in {} document(s), read {} times
+                         read: best {:.1} ms, median {:.1} ms
+                         peak RSS {:.1} MB",
+                        r.passages,
+                        r.documents,
+                        r.repetitions,
+                        r.best_ms,
+                        r.median_ms,
+                        r.peak_rss_mb
+                    )
+                };
+                write_out(&mut out, &s)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let qs = match questions {
                 Some(p) => crate::bench::load_questions(&p)?,
                 None => SAMPLE_QUESTIONS.iter().map(|s| s.to_string()).collect(),
@@ -878,7 +909,7 @@ fn texts(
 
 fn load_corpus(settings: &Settings) -> Result<crate::corpus::Corpus> {
     match &settings.corpus {
-        Some(p) => crate::corpus::load(p),
+        Some(p) => crate::corpus::load_with(p, &settings.formats),
         None => Ok(crate::corpus::embedded()),
     }
 }

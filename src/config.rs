@@ -47,7 +47,7 @@ impl Default for SearchSettings {
 pub struct Settings {
     /// The config file that was read, if any.
     pub config_file: Option<PathBuf>,
-    /// A file or directory of `.txt`/`.md` documents; `None` for the embedded essay.
+    /// A file or directory of documents (text, Markdown, HTML, EPUB, PDF); `None` for the embedded essay.
     pub corpus: Option<PathBuf>,
     /// Where persisted indexes live.
     pub data_dir: PathBuf,
@@ -58,6 +58,8 @@ pub struct Settings {
     pub database_url: Option<Token>,
     pub search: SearchSettings,
     pub discord: DiscordSettings,
+    /// What a hostile file may cost to read (`[formats]`): unpacked bytes, zip entries, seconds.
+    pub formats: crate::corpus::Limits,
     pub library: LibrarySettings,
 }
 
@@ -212,7 +214,17 @@ struct FileConfig {
     #[serde(default)]
     discord: FileDiscord,
     #[serde(default)]
+    formats: FileFormats,
+    #[serde(default)]
     library: FileLibrary,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileFormats {
+    max_unpacked_mb: Option<u64>,
+    max_entries: Option<usize>,
+    max_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -339,6 +351,17 @@ impl Settings {
                     .unwrap_or_else(|| DEFAULT_LISTEN.to_string()),
                 shards: None,
             },
+            formats: {
+                let d = crate::corpus::Limits::default();
+                crate::corpus::Limits {
+                    max_unpacked_bytes: file
+                        .formats
+                        .max_unpacked_mb
+                        .map_or(d.max_unpacked_bytes, |mb| mb.saturating_mul(1024 * 1024)),
+                    max_entries: file.formats.max_entries.unwrap_or(d.max_entries),
+                    max_seconds: file.formats.max_seconds.unwrap_or(d.max_seconds),
+                }
+            },
             library: {
                 let d = LibrarySettings::default();
                 let f = &file.library;
@@ -436,6 +459,28 @@ impl Settings {
         if let Some(v) = env("CABILDO_MIN_CONFIDENCE") {
             s.search.min_confidence =
                 parse_env("CABILDO_MIN_CONFIDENCE", &v, "a number from 0 to 1")?;
+        }
+        if let Some(v) = env("CABILDO_MAX_UNPACKED_MB") {
+            let mb: u64 = parse_env(
+                "CABILDO_MAX_UNPACKED_MB",
+                &v,
+                "a whole number of megabytes from 1 to 65536",
+            )?;
+            s.formats.max_unpacked_bytes = mb.saturating_mul(1024 * 1024);
+        }
+        if let Some(v) = env("CABILDO_MAX_ENTRIES") {
+            s.formats.max_entries = parse_env(
+                "CABILDO_MAX_ENTRIES",
+                &v,
+                "a whole number of entries from 1 to 1000000",
+            )?;
+        }
+        if let Some(v) = env("CABILDO_MAX_SECONDS") {
+            s.formats.max_seconds = parse_env(
+                "CABILDO_MAX_SECONDS",
+                &v,
+                "a whole number of seconds from 1 to 3600",
+            )?;
         }
         if let Some(v) = env("CABILDO_MODEL").filter(|v| !v.trim().is_empty()) {
             s.search.model = Some(v.trim().to_string());
@@ -567,6 +612,29 @@ impl Settings {
                 "search.min_confidence",
                 "a number from 0 to 1",
                 s.min_confidence.to_string(),
+            ));
+        }
+        let f = &self.formats;
+        let mb = f.max_unpacked_bytes / (1024 * 1024);
+        if !(1..=65_536).contains(&mb) {
+            return Err(fail(
+                "formats.max_unpacked_mb",
+                "a whole number of megabytes from 1 to 65536",
+                mb.to_string(),
+            ));
+        }
+        if !(1..=1_000_000).contains(&f.max_entries) {
+            return Err(fail(
+                "formats.max_entries",
+                "a whole number of entries from 1 to 1000000",
+                f.max_entries.to_string(),
+            ));
+        }
+        if !(1..=3600).contains(&f.max_seconds) {
+            return Err(fail(
+                "formats.max_seconds",
+                "a whole number of seconds from 1 to 3600",
+                f.max_seconds.to_string(),
             ));
         }
         if self.discord.guild_id == Some(0) {

@@ -38,7 +38,7 @@ impl Engine {
     pub fn open(settings: &Settings) -> Result<Engine> {
         let started = Instant::now();
         let (corpus, persist) = match &settings.corpus {
-            Some(path) => (corpus::load(path)?, true),
+            Some(path) => (corpus::load_with(path, &settings.formats)?, true),
             None => (corpus::embedded(), false),
         };
         let data_dir = persist.then_some(settings.data_dir.as_path());

@@ -213,6 +213,10 @@ pub fn fingerprint(corpus: &Corpus) -> String {
             for p in &s.passages {
                 h.update(&[2]);
                 h.update(p.text.as_bytes());
+                for n in &p.notes {
+                    h.update(&[3]);
+                    h.update(n.text.as_bytes());
+                }
             }
         }
     }
@@ -523,7 +527,13 @@ fn write_documents(index: &Index, f: Fields, corpus: &Corpus) -> Result<()> {
             title.push_str(t);
         }
         let language = view.document.language;
-        let text = view.passage.text.as_str();
+        // A passage's notes are searched as part of it (after its own words, so phrases and
+        // proximity in the passage are unchanged).
+        let mut text = view.passage.text.clone();
+        for n in &view.passage.notes {
+            text.push('\n');
+            text.push_str(&n.text);
+        }
         let analysed = |text: String, surface: bool| PreTokenizedString {
             tokens: crate::analysis::tokens(&text, language, surface),
             text,
@@ -536,9 +546,9 @@ fn write_documents(index: &Index, f: Fields, corpus: &Corpus) -> Result<()> {
             f.language => language.code(),
         );
         doc.add_pre_tokenized_text(f.title, analysed(title, false));
-        doc.add_pre_tokenized_text(f.text, analysed(text.to_string(), false));
+        doc.add_pre_tokenized_text(f.text, analysed(text.clone(), false));
         doc.add_pre_tokenized_text(f.context, analysed(context, false));
-        doc.add_pre_tokenized_text(f.surface, analysed(text.to_string(), true));
+        doc.add_pre_tokenized_text(f.surface, analysed(text, true));
         writer.add_document(doc)?;
         bar.inc(1);
     }

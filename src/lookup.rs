@@ -28,6 +28,31 @@ pub struct QuotedPassage {
     pub reference: String,
     pub short_ref: String,
     pub text: String,
+    /// The passage's footnotes, shown under it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<QuotedNote>,
+    /// The printed page it starts on (PDF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+}
+
+/// A footnote shown under a quote: its marker's label (`2` for `[2]`) and its text.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct QuotedNote {
+    pub label: String,
+    pub text: String,
+}
+
+/// The notes of a passage whose markers `text` (the whole passage or an excerpt of it) shows.
+pub fn notes_shown(notes: &[crate::corpus::Note], text: &str) -> Vec<QuotedNote> {
+    notes
+        .iter()
+        .filter(|n| text.contains(&format!("[{}]", n.label)))
+        .map(|n| QuotedNote {
+            label: n.label.clone(),
+            text: n.text.clone(),
+        })
+        .collect()
 }
 
 /// Looks a reference up and returns its passages (a whole section when no passage is given).
@@ -56,6 +81,8 @@ pub fn quote_at(corpus: &Corpus, at: Reference) -> Result<Quote, UserError> {
                 reference: r.human(corpus),
                 short_ref: r.short(corpus),
                 text: p.text.clone(),
+                notes: notes_shown(&p.notes, &p.text),
+                page: p.page.clone(),
             }
         })
         .collect();

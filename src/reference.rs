@@ -12,9 +12,14 @@
 //! headings are book and chapter ([`Numbering::Chapters`]) show `John 11:35` and still accept the
 //! sequential `1008.35`.
 //!
+//! Chapters and parts are typed either way (`chapter 2`, `chapter II`, `II`, `part 3` for a text
+//! that writes `Part III`), nested numbers through their path (`III.1.A`, `§III.1.A ¶2`), and the
+//! printed pages of a PDF (`p. 12`, `page 12`: the passages that begin on that page).
+//!
 //! Parsing is forgiving about spaces, case, `§`/`¶` and dashes, and every form round-trips:
 //! `Reference::parse(&r.human(c), c) == Ok(r)`.
 
+use crate::corpus::heading::{self, to_roman};
 use crate::corpus::{Corpus, Document, Numbering, Section};
 use crate::error::UserError;
 use crate::i18n::Msg;
@@ -238,6 +243,14 @@ impl Reference {
                 doc_filter = Some(d);
                 rest = tail.trim();
             }
+        }
+        // `p. 12`: the passages that begin on a printed page.
+        if let Some(label) = page_label(rest) {
+            return parse_page(label, corpus, doc_filter).ok_or_else(|| {
+                UserError::UnknownReference(
+                    Msg::new("ref-no-page").arg("label", truncate(label, 20)),
+                )
+            });
         }
         // `3` with several texts loaded, some numbered in order: ask which one, as before.
         let ambiguous = doc_filter.is_none()
@@ -655,12 +668,36 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
         starts.push(u);
     }
     for base in [s, unsigned.unwrap_or(s)] {
-        for word in ["section ", "sect. ", "sec. ", "s.", "clause ", "§ "] {
+        for word in [
+            "section ", "sect. ", "sec. ", "s.", "clause ", "§ ", "chapter ", "chap. ", "ch. ",
+            "part ", "book ",
+        ] {
             if let Some(r) = strip_prefix_ci(base, word) {
                 starts.push(r.trim_start());
             }
         }
     }
+    // A numeral typed the other way (`chapter II` for `2`, `part 3` for `Part III`), tried only
+    // when the numeral as typed names no section (`§2 (2.1)` is section 2, not Article II).
+    let other: Vec<String> = starts.iter().filter_map(|st| other_numeral(st)).collect();
+    let best = best_label(&starts, doc, chapters).or_else(|| {
+        let converted: Vec<&str> = other.iter().map(String::as_str).collect();
+        best_label(&converted, doc, chapters)
+    });
+    starts.extend(other.iter().map(String::as_str));
+    let Some((number, rest)) = best else {
+        return starts
+            .iter()
+            .find_map(|s| full_item(s, doc))
+            .or_else(|| starts.iter().find_map(|s| parse_path(s, doc)));
+    };
+    let section = doc.section(number)?;
+    Some((number, passage_part(rest, section, chapters)?))
+}
+
+/// The section whose label (or its number without the division word) opens one of `starts`
+/// the longest: its number and the rest of what was typed.
+fn best_label<'a>(starts: &[&'a str], doc: &Document, chapters: bool) -> Option<(u32, &'a str)> {
     // (matched length, section number, rest)
     let mut best: Option<(usize, u32, &str)> = None;
     for sec in &doc.sections {
@@ -668,7 +705,7 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
             continue;
         };
         let bare = label.split_once(' ').map(|(_, b)| b).filter(|_| !chapters);
-        for start in &starts {
+        for start in starts {
             for candidate in std::iter::once(label).chain(bare) {
                 if let Some(rest) = strip_prefix_ci(start, candidate)
                     && at_boundary(rest)
@@ -683,11 +720,141 @@ fn parse_own(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
             }
         }
     }
-    let Some((_, number, rest)) = best else {
-        return starts.iter().find_map(|s| full_item(s, doc));
+    best.map(|(_, n, rest)| (n, rest))
+}
+
+/// The same reference with its leading numeral written the other way: a Roman numeral as digits
+/// (`II ¶3` → `2 ¶3`), digits as a Roman numeral (`3` → `III`), keeping any word before it
+/// (`part 3` → `part III`) and the rest after it.
+fn other_numeral(s: &str) -> Option<String> {
+    let (word, rest) = match s.split_once(' ') {
+        Some((w, r)) if w.chars().all(char::is_alphabetic) && !is_roman(w) => {
+            (format!("{w} "), r.trim_start())
+        }
+        _ => (String::new(), s),
     };
-    let section = doc.section(number)?;
-    Some((number, passage_part(rest, section, chapters)?))
+    let end = rest
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_alphanumeric())
+        .map_or(rest.len(), |(i, _)| i);
+    let (num, after) = rest.split_at(end);
+    if num.is_empty() {
+        return None;
+    }
+    let converted = if num.bytes().all(|b| b.is_ascii_digit()) {
+        let n: u32 = num.parse().ok()?;
+        if n == 0 || n > 3999 {
+            return None;
+        }
+        to_roman(n)
+    } else if is_roman(num) {
+        roman_value(num)?.to_string()
+    } else {
+        return None;
+    };
+    Some(format!("{word}{converted}{after}"))
+}
+
+fn is_roman(s: &str) -> bool {
+    !s.is_empty()
+        && (s.chars().all(|c| "IVXLCDM".contains(c)) || s.chars().all(|c| "ivxlcdm".contains(c)))
+}
+
+/// Value of a Roman numeral written the canonical way (`XIV`, not `XIIII`).
+fn roman_value(s: &str) -> Option<u32> {
+    heading::roman_value(s).filter(|&v| to_roman(v).eq_ignore_ascii_case(s))
+}
+
+/// A nested number typed as its path, `III.1.A` (or `III.1.A ¶2`): the section numbered `III`,
+/// then, among the sections inside it, the one numbered `1`, then `A`, whatever their labels
+/// look like once made unique (`III 1`, `III.1`).
+fn parse_path(s: &str, doc: &Document) -> Option<(u32, PassageRange)> {
+    let end = s.find([' ', '(', '¶', ':']).unwrap_or(s.len());
+    let (path, rest) = s.split_at(end);
+    let parts: Vec<&str> = path.trim_end_matches('.').split('.').collect();
+    if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let own = |sec: &Section| -> Option<String> {
+        let l = sec.label.as_deref()?;
+        Some(l.rsplit([' ', '.']).next().unwrap_or(l).to_lowercase())
+    };
+    let mut within: (usize, usize) = (0, doc.sections.len());
+    let mut found: Option<usize> = None;
+    for part in &parts {
+        let part = part.to_lowercase();
+        let (from, to) = within;
+        let level = found.map(|f| doc.sections[f].level);
+        let i = (from..to).find(|&i| {
+            let sec = &doc.sections[i];
+            level.is_none_or(|l| sec.level > l) && own(sec).as_deref() == Some(part.as_str())
+        })?;
+        // The section's extent: up to the next one at its level or above.
+        let lvl = doc.sections[i].level;
+        let stop = (i + 1..to)
+            .find(|&j| doc.sections[j].level <= lvl)
+            .unwrap_or(to);
+        within = (i + 1, stop);
+        found = Some(i);
+    }
+    let sec = &doc.sections[found?];
+    Some((sec.number, passage_part(rest, sec, false)?))
+}
+
+/// `p. 12`, `p.12`, `page 12`, `pg 12`, `pp. 12`: the page's label (`12`, `iv`).
+fn page_label(s: &str) -> Option<&str> {
+    for prefix in [
+        "pages ", "page ", "pp. ", "pp.", "pg. ", "pg ", "p. ", "p.", "p ",
+    ] {
+        if let Some(rest) = strip_prefix_ci(s, prefix) {
+            let label = rest.trim();
+            if !label.is_empty()
+                && label.len() <= 12
+                && label
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+                && label.chars().any(|c| c.is_alphanumeric())
+            {
+                return Some(label);
+            }
+        }
+    }
+    None
+}
+
+/// The passages that begin on page `label`: in the first section that has one, from the first
+/// to the last of them there.
+fn parse_page(label: &str, corpus: &Corpus, doc_filter: Option<u32>) -> Option<Reference> {
+    let mut found = Vec::new();
+    for (d, doc) in corpus.documents.iter().enumerate() {
+        if doc_filter.is_some_and(|f| f as usize != d) {
+            continue;
+        }
+        let hit = doc.sections.iter().find_map(|sec| {
+            let on: Vec<u32> = sec
+                .passages
+                .iter()
+                .filter(|p| {
+                    p.page
+                        .as_deref()
+                        .is_some_and(|pg| pg.eq_ignore_ascii_case(label))
+                })
+                .map(|p| p.number)
+                .collect();
+            Some((sec.number, (*on.first()?, *on.last()?)))
+        });
+        if let Some((section, range)) = hit {
+            found.push(Reference {
+                doc: d as u32,
+                section,
+                passages: Some(range),
+            });
+        }
+    }
+    match found.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
 }
 
 /// `3`, `(3)`, `3.` or `thesis 3` (`doc:` first when several texts are loaded): the one passage of

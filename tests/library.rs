@@ -225,7 +225,7 @@ async fn bad_files_and_limits_are_refused_and_nothing_changes() {
             ),
             (
                 upload(A, "paper.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"),
-                |r| matches!(r, Refusal::Unreadable(BytesError::Unsupported(_))),
+                |r| matches!(r, Refusal::Unreadable(BytesError::Read(_))),
             ),
             (
                 upload(A, "noise.txt", &[0xc3u8; 2000].map(|b| b ^ 0x2a)),

@@ -2,6 +2,7 @@
 //! configuration, index lifecycle, and the real `cabildo` binary end to end.
 
 mod architecture;
+mod bad_files;
 mod bad_input;
 mod cli;
 mod common;
@@ -9,6 +10,7 @@ pub mod config;
 mod deploy;
 pub mod discord;
 mod embed;
+mod formats;
 mod fuzz_regressions;
 mod index;
 pub mod library;
@@ -20,6 +22,7 @@ mod search;
 mod semantic;
 mod server;
 mod shapes;
+mod shapes_real;
 mod spanish;
 pub mod store;
 mod structure;

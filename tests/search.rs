@@ -102,6 +102,8 @@ fn scoring_matches_score_py_on_a_fixture() {
         excerpt: excerpt.into(),
         passage: passage.into(),
         highlights: vec![],
+        notes: vec![],
+        page: None,
         score: 0.0,
         explain: None,
         at: cabildo::Reference::passage(0, 1, 1),

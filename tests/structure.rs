@@ -164,11 +164,13 @@ fn loads_a_directory_and_reports_what_it_skips() {
     let c = corpus::load(dir.path()).expect("loads");
     let ids: Vec<&str> = c.documents.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, vec!["a", "b", "bad"]);
-    assert!(
-        c.warnings.iter().any(|w| w.contains("empty.txt")),
-        "{:?}",
-        c.warnings
-    );
+    for name in ["empty.txt", "ignored.pdf"] {
+        assert!(
+            c.warnings.iter().any(|w| w.contains(name)),
+            "{name}: {:?}",
+            c.warnings
+        );
+    }
     assert!(
         c.documents[2].sections[0].passages[0]
             .text

@@ -1,8 +1,9 @@
 //! A text from bytes whose origin says nothing reliable about them (an attachment posted in
 //! Discord, a file named on the command line): the content decides the format, never the name or
-//! a declared content type. [`sniff`] tells what the bytes are; [`parse_bytes`] decodes them and
-//! hands them to the reader of that format, so a reader added later (HTML, EPUB, PDF) is one more
-//! arm of its `match`. Refusals ([`BytesError`]) say what is wrong in words a member can act on.
+//! a declared content type. [`sniff`] tells what the bytes are; [`parse_upload`] decodes them and
+//! hands them to the reader of that format (the same readers as files on disk, through
+//! [`super::format::read_as`], within the same [`Limits`]). Refusals ([`BytesError`]) say what is
+//! wrong in words a member can act on.
 //!
 //! Decoding: UTF-8 (a byte-order mark is dropped); UTF-16 with a byte-order mark (what Windows
 //! Notepad calls "Unicode"); text that is not UTF-8 but reads as Windows-1252 with no control
@@ -10,7 +11,7 @@
 //! UTF-8 for more than a trace of its bytes, or that holds NUL bytes or control characters, is not
 //! a text.
 
-use super::{Document, Format, Overrides, parse_with, slug};
+use super::{Document, Format, Limits, Overrides, ReadError, slug};
 
 /// What some bytes are, judged from their content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,9 +53,9 @@ pub enum BytesError {
     /// What kind of binary file, when known (`a PNG image`), else empty.
     #[error("binary data {0}")]
     Binary(String),
-    /// A format cabildo has no reader for yet.
-    #[error("{0}, not read yet")]
-    Unsupported(&'static str),
+    /// An HTML page, EPUB or PDF its reader refused (damaged, a scan, past the limits).
+    #[error("{0}")]
+    Read(ReadError),
     /// Per cent of the text that is not UTF-8.
     #[error("{0}% not UTF-8")]
     Encoding(u32),
@@ -84,21 +85,34 @@ pub struct FromBytes {
 }
 
 /// Reads a text from `bytes`. `name` is where they came from (a file name), used only for a
-/// document title and id when neither the hints nor the text give one. Never panics on any input.
-pub fn parse_bytes(name: &str, bytes: &[u8], hints: &Hints) -> Result<FromBytes, BytesError> {
+/// document title and id when neither the hints nor the text give one; `limits` bound what an
+/// EPUB or PDF may cost. Never panics on any input.
+pub fn parse_upload(
+    name: &str,
+    bytes: &[u8],
+    hints: &Hints,
+    limits: &Limits,
+) -> Result<FromBytes, BytesError> {
     let format = sniff(bytes);
     let parse_as = match format {
         Sniffed::Text => Format::Text,
         Sniffed::Markdown => Format::Markdown,
-        Sniffed::Html => return Err(BytesError::Unsupported("an HTML page")),
-        Sniffed::Epub => return Err(BytesError::Unsupported("an EPUB book")),
-        Sniffed::Pdf => return Err(BytesError::Unsupported("a PDF")),
+        Sniffed::Html => Format::Html,
+        Sniffed::Epub => Format::Epub,
+        Sniffed::Pdf => Format::Pdf,
         Sniffed::Binary => return Err(binary(bytes)),
     };
-    let (text, note) = decode(bytes)?;
-    if text.trim().is_empty() {
-        return Err(BytesError::Empty);
-    }
+    // Text formats are decoded here (UTF-16, Windows-1252); a book's bytes go to its reader.
+    let (text, note) = match parse_as {
+        Format::Epub | Format::Pdf => (None, None),
+        _ => {
+            let (text, note) = decode(bytes)?;
+            if text.trim().is_empty() {
+                return Err(BytesError::Empty);
+            }
+            (Some(text), note)
+        }
+    };
     let stem = std::path::Path::new(name)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -115,7 +129,19 @@ pub fn parse_bytes(name: &str, bytes: &[u8], hints: &Hints) -> Result<FromBytes,
         ..Overrides::default()
     };
     let id = hints.id.clone().unwrap_or_else(|| slug(&stem));
-    let mut document = parse_with(&id, &fallback_title, parse_as, &text, outside);
+    let content = text.as_deref().map_or(bytes, str::as_bytes);
+    let read = || super::format::read_as(parse_as, &id, &fallback_title, content, &outside, limits);
+    let mut document = crate::error::catch_panic(read)
+        .map_err(|message| {
+            BytesError::Read(ReadError::Panicked {
+                format: parse_as.name(),
+                message,
+            })
+        })?
+        .map_err(|e| match e {
+            ReadError::Empty => BytesError::NoPassages,
+            e => BytesError::Read(e),
+        })?;
     if document.passage_count() == 0 {
         return Err(BytesError::NoPassages);
     }
@@ -133,16 +159,12 @@ pub fn parse_bytes(name: &str, bytes: &[u8], hints: &Hints) -> Result<FromBytes,
 
 /// What the bytes are, from their first bytes and the shape of their text.
 pub fn sniff(bytes: &[u8]) -> Sniffed {
-    let head = &bytes[..bytes.len().min(1024)];
-    if head.starts_with(b"%PDF-") {
-        return Sniffed::Pdf;
-    }
-    if head.starts_with(b"PK\x03\x04") {
-        // An EPUB's first entry is its uncompressed `mimetype`.
-        let epub = head
-            .windows(b"application/epub+zip".len())
-            .any(|w| w == b"application/epub+zip");
-        return if epub { Sniffed::Epub } else { Sniffed::Binary };
+    // Books are recognised as files on disk are (a PDF header, a zip holding an EPUB).
+    match super::format::sniff("", bytes) {
+        Ok(Format::Pdf) => return Sniffed::Pdf,
+        Ok(Format::Epub) => return Sniffed::Epub,
+        _ if bytes.starts_with(b"PK\x03\x04") => return Sniffed::Binary,
+        _ => {}
     }
     if utf16_bom(bytes).is_some() {
         return match decode(bytes) {
@@ -322,18 +344,19 @@ mod tests {
     use super::*;
 
     fn read(bytes: &[u8]) -> Result<FromBytes, BytesError> {
-        parse_bytes("notes.txt", bytes, &Hints::default())
+        parse_upload("notes.txt", bytes, &Hints::default(), &Limits::default())
     }
 
     #[test]
     fn markdown_and_text_are_told_apart_by_content() {
         let md = b"# Notes\n\n## One\n\nFirst paragraph.\n\n## Two\n\nSecond.\n";
-        let r = parse_bytes("notes.txt", md, &Hints::default()).expect("reads");
+        let r =
+            parse_upload("notes.txt", md, &Hints::default(), &Limits::default()).expect("reads");
         assert_eq!(r.format, Sniffed::Markdown);
         assert_eq!(r.document.sections.len(), 2);
         let txt = b"Notes\n\nA first paragraph of plain text.\n\n- a list item\n- another\n";
         assert_eq!(
-            parse_bytes("notes.md", txt, &Hints::default())
+            parse_upload("notes.md", txt, &Hints::default(), &Limits::default())
                 .expect("reads")
                 .format,
             Sniffed::Text
@@ -349,13 +372,22 @@ mod tests {
             BytesError::Binary(k) if k == "a PNG image"
         ));
         assert!(matches!(read(b"abc\0def"), Err(BytesError::Binary(_))));
-        assert_eq!(
-            read(b"%PDF-1.7\n...").unwrap_err(),
-            BytesError::Unsupported("a PDF")
+        assert!(
+            matches!(
+                read(b"%PDF-1.7\n...").unwrap_err(),
+                BytesError::Read(ReadError::Corrupt { format: "PDF", .. })
+            ),
+            "a PDF with nothing after its header is refused as a damaged PDF"
         );
-        assert_eq!(
-            read(b"<!DOCTYPE html><html><body><p>Hi</p></body></html>").unwrap_err(),
-            BytesError::Unsupported("an HTML page")
+        let page = read(b"<!DOCTYPE html><html><head><title>Hi</title></head><body><h1>One</h1><p>The assembly decides.</p></body></html>")
+            .expect("an HTML page is read");
+        assert_eq!(page.format, Sniffed::Html);
+        assert!(
+            page.document
+                .sections
+                .iter()
+                .flat_map(|s| &s.passages)
+                .any(|p| p.text == "The assembly decides.")
         );
         // Mostly invalid UTF-8 that is not a European single-byte text either.
         let noise: Vec<u8> = (0..4000u32).map(|i| 0x80 + (i * 7 % 0x7f) as u8).collect();
@@ -389,7 +421,7 @@ mod tests {
 
     #[test]
     fn the_title_hint_names_the_document() {
-        let r = parse_bytes(
+        let r = parse_upload(
             "upload.txt",
             b"Some words here.\n\nMore words.\n",
             &Hints {
@@ -397,6 +429,7 @@ mod tests {
                 id: None,
                 language: None,
             },
+            &Limits::default(),
         )
         .expect("reads");
         assert_eq!(r.document.title, "Our Reading");

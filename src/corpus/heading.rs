@@ -170,8 +170,8 @@ fn is_roman_lower(b: u8) -> bool {
     matches!(b, b'i' | b'v' | b'x' | b'l' | b'c')
 }
 
-/// Value of a Roman numeral (either case), if it is one.
-fn roman_value(s: &str) -> Option<u32> {
+/// Value of a Roman numeral (either case), if it is one (leniently: `IIII` is 4).
+pub(crate) fn roman_value(s: &str) -> Option<u32> {
     let mut total = 0u32;
     let mut prev = 0u32;
     for c in s.chars().rev() {
@@ -259,6 +259,49 @@ pub fn is_appendix(label: &str) -> bool {
     label
         .split_once(' ')
         .is_some_and(|(w, _)| APPENDIX_WORDS.iter().any(|a| w.eq_ignore_ascii_case(a)))
+}
+
+/// The division word a heading of one word announces a series with (`Appendices` → `Appendix`,
+/// `Annexes` → `Annex`), if it is one.
+pub fn series_word(title: &str) -> Option<String> {
+    let t = title.trim().trim_end_matches(':');
+    if t.contains(char::is_whitespace) {
+        return None;
+    }
+    let lower = t.to_lowercase();
+    let singular = if let Some(stem) = lower.strip_suffix("ices") {
+        format!("{stem}ix")
+    } else if let Some(stem) = lower.strip_suffix("es").filter(|s| s.ends_with('x')) {
+        stem.to_string()
+    } else {
+        lower.strip_suffix('s').unwrap_or(&lower).to_string()
+    };
+    DIVISIONS
+        .iter()
+        .any(|(w, _)| *w == singular)
+        .then(|| capitalise(&singular))
+}
+
+/// A cardinal spelled out, as Sphinx's LaTeX prints chapter numbers: `One` → 1 … `Thirty`,
+/// compounds with or without a hyphen (`Twenty-three`, `TWENTYTWO`).
+pub fn number_word(w: &str) -> Option<u32> {
+    let lower = w.to_lowercase();
+    let unit = |s: &str| NUMBER_WORDS[..20].iter().position(|x| *x == s);
+    if let Some(i) = unit(&lower) {
+        return Some(i as u32 + 1);
+    }
+    for (t, base) in [("twenty", 20), ("thirty", 30)] {
+        if let Some(rest) = lower.strip_prefix(t) {
+            let rest = rest.trim_start_matches(['-', ' ']);
+            if rest.is_empty() {
+                return Some(base);
+            }
+            if let Some(i) = unit(rest).filter(|i| *i < 9) {
+                return Some(base + i as u32 + 1);
+            }
+        }
+    }
+    None
 }
 
 const NUMBER_WORDS: &[&str] = &[
@@ -413,7 +456,7 @@ fn numeral(s: &str) -> Option<(String, &str)> {
         tok.to_ascii_uppercase()
     } else if tok.len() == 1 && tok.bytes().all(|b| b.is_ascii_alphabetic()) {
         tok.to_ascii_uppercase()
-    } else if NUMBER_WORDS.contains(&tok.to_lowercase().as_str()) {
+    } else if NUMBER_WORDS.contains(&tok.to_lowercase().as_str()) || number_word(tok).is_some() {
         capitalise(&tok.to_lowercase())
     } else {
         return None;
@@ -484,9 +527,46 @@ pub fn run_in_title(rest: &str) -> Option<&str> {
     .then_some(head)
 }
 
+/// `n` in upper-case Roman numerals (`14` → `XIV`).
+pub(crate) fn to_roman(mut n: u32) -> String {
+    const TABLE: &[(u32, &str)] = &[
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut out = String::new();
+    for &(v, s) in TABLE {
+        while n >= v {
+            out.push_str(s);
+            n -= v;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn number_words() {
+        assert_eq!(number_word("THIRTEEN"), Some(13));
+        assert_eq!(number_word("Twenty-three"), Some(23));
+        assert_eq!(number_word("TWENTYTWO"), Some(22));
+        assert_eq!(number_word("thirty"), Some(30));
+        assert_eq!(number_word("twentyten"), None);
+        assert!(division("CHAPTER TWENTYTWO", &[]).is_some());
+    }
 
     #[test]
     fn markers() {

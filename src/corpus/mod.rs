@@ -1,23 +1,37 @@
 //! The texts: documents made of numbered sections made of numbered passages.
 //!
-//! Loading (files, directories, the embedded default) lives in [`load`]; bytes of unknown origin
-//! (a text added from Discord) are judged by their content and read by [`bytes::parse_bytes`];
-//! turning one text into a [`Document`] lives in [`text`] (plain text) and [`markdown`], which do
-//! no I/O; [`heading`] reads the text's own numbers and division words, [`overrides`] what a
-//! document says about itself.
+//! Loading (files, directories, the embedded default) lives in [`load`]; turning one text into a
+//! [`Document`] lives in [`text`] (plain text) and [`markdown`], which do no I/O; [`heading`] reads
+//! the text's own numbers and division words, [`overrides`] what a document says about itself.
+//! [`html`], [`epub`] and [`pdf`] read the other formats people have into the same model, and
+//! [`format`] decides which reader a file goes to from its bytes ([`format::sniff`],
+//! [`format::parse_bytes`]); [`notes`] ties footnotes to the passages that cite them. Bytes of
+//! unknown origin (a text added from Discord) are judged by their content alone, decoded from the
+//! encodings people save texts in, and read by [`bytes::parse_upload`], which hands HTML, EPUB and
+//! PDF to the same readers.
 //! [`assemble`] numbers sections and passages and decides whether references use the text's own
 //! numbering ([`Numbering`]).
 
 pub mod bytes;
+pub mod epub;
+pub mod format;
 pub mod heading;
+pub mod html;
+pub mod limits;
 pub mod load;
 pub mod markdown;
+pub mod notes;
 pub mod overrides;
+pub mod pdf;
+mod standard_fonts;
 pub mod text;
 
-pub use bytes::{BytesError, FromBytes, Hints, Sniffed, parse_bytes};
-pub use load::{DEFAULT_ID, embedded, load};
+pub use format::{Format, parse_bytes, sniff};
+pub use limits::{Limits, ReadError};
 pub use overrides::Overrides;
+
+pub use bytes::{BytesError, FromBytes, Hints, Sniffed, parse_upload};
+pub use load::{DEFAULT_ID, embedded, load, load_with};
 
 use crate::language::Language;
 
@@ -29,6 +43,20 @@ pub struct Passage {
     /// The item's own number when the text numbers it (`3` of rule `3.`, `a` of `(a)`), unique in
     /// its section.
     pub label: Option<String>,
+    pub text: String,
+    /// The footnotes this passage cites, in the order it cites them (its text shows each marker
+    /// as `[label]`). Searched with the passage and shown under its quote; never passages.
+    pub notes: Vec<Note>,
+    /// The printed page it starts on (a PDF's page label: `12`, `iv`), when the file has pages.
+    pub page: Option<String>,
+}
+
+/// A footnote, endnote or margin note, kept with the passage that cites it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The marker as the passage shows it, without brackets: `2`, `*`, `python`.
+    pub label: String,
+    /// The note's text (paragraphs separated by a blank line).
     pub text: String,
 }
 
@@ -65,6 +93,10 @@ pub struct Document {
     /// Stable id from the file name (lower-case, no extension), used in references like `bolivia:2.3`.
     pub id: String,
     pub title: String,
+    /// The author, when the file says (EPUB `dc:creator`, PDF `/Author`, HTML `<meta name=author>`).
+    pub author: Option<String>,
+    /// The language the file declares (EPUB `dc:language`, HTML `lang`), as written (`en`, `es-AR`).
+    pub declared_language: Option<String>,
     pub numbering: Numbering,
     /// The text's language (detected from its passages, or as its front matter or sidecar says):
     /// its words are analysed by that language's rules.
@@ -80,6 +112,16 @@ impl Document {
                 .iter()
                 .flat_map(|s| s.passages.iter().map(|p| p.text.as_str())),
         )
+    }
+
+    /// Sets the language the document's words are analysed by: the one its front matter, sidecar
+    /// or uploader told (`told`), else the one detected from its passages, else the one the file
+    /// declares (`lang`, `dc:language`; often a template's default, so detection comes first).
+    pub fn settle_language(&mut self, told: Option<Language>) {
+        self.language = told
+            .or_else(|| Some(self.detect_language()).filter(|l| l.is_determined()))
+            .or_else(|| self.declared_language.as_deref().and_then(Language::parse))
+            .unwrap_or(Language::UNDETERMINED);
     }
 
     pub fn passage_count(&self) -> usize {
@@ -258,24 +300,6 @@ pub fn normalize_newlines(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Which parser a file goes through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Markdown,
-}
-
-impl Format {
-    /// The format for a file extension, if cabildo reads it.
-    pub fn from_extension(ext: &str) -> Option<Format> {
-        match ext.to_ascii_lowercase().as_str() {
-            "txt" | "text" => Some(Format::Text),
-            "md" | "markdown" => Some(Format::Markdown),
-            _ => None,
-        }
-    }
-}
-
 /// Parses one document in the given format. Never fails: odd input yields a best-effort document.
 pub fn parse(id: &str, fallback_title: &str, format: Format, raw: &str) -> Document {
     parse_with(id, fallback_title, format, raw, Overrides::default())
@@ -294,10 +318,12 @@ pub fn parse_with(
     let (front, body) = overrides::front_matter(&raw);
     let o = front.merged(outside);
     let mut doc = match format {
-        Format::Text => text::parse(id, fallback_title, body, &o),
         Format::Markdown => markdown::parse(id, fallback_title, body, &o),
+        Format::Html => html::parse(id, fallback_title, body, &o),
+        // EPUB and PDF are not text: they go through `parse_bytes`; as text they read as text.
+        Format::Text | Format::Epub | Format::Pdf => text::parse(id, fallback_title, body, &o),
     };
-    doc.language = o.language.unwrap_or_else(|| doc.detect_language());
+    doc.settle_language(o.language);
     doc
 }
 
@@ -314,8 +340,38 @@ pub(crate) fn assemble(
     let mut sections: Vec<Section> = Vec::new();
     // Full heading text of each section, used as its title when numbering is sequential.
     let mut texts: Vec<Option<String>> = Vec::new();
+    let mut page: Option<String> = None;
     for item in items {
         match item {
+            Block::Page(label) => page = Some(label),
+            Block::NoteDef(note) => {
+                let text = format!("[{}] {}", note.label, note.text);
+                if sections.is_empty() {
+                    sections.push(Section {
+                        number: 1,
+                        label: None,
+                        title: None,
+                        level: 1,
+                        passages: Vec::new(),
+                    });
+                    texts.push(None);
+                }
+                if let Some(sec) = sections.last_mut() {
+                    let number = sec.passages.len() as u32 + 1;
+                    sec.passages.push(Passage {
+                        number,
+                        label: None,
+                        text,
+                        notes: Vec::new(),
+                        page: page.clone(),
+                    });
+                }
+            }
+            Block::Notes(notes) => {
+                if let Some(p) = sections.last_mut().and_then(|s| s.passages.last_mut()) {
+                    p.notes.extend(notes);
+                }
+            }
             Block::Heading {
                 label,
                 title,
@@ -348,6 +404,8 @@ pub(crate) fn assemble(
                         number,
                         label,
                         text,
+                        notes: Vec::new(),
+                        page: page.clone(),
                     });
                 }
             }
@@ -396,15 +454,68 @@ pub(crate) fn assemble(
             }
             unique_labels(&mut sections);
         }
-        Numbering::Own => unique_labels(&mut sections),
+        Numbering::Own => {
+            appendix_series(&mut sections);
+            unique_labels(&mut sections);
+        }
     }
     Document {
         id: id.to_string(),
         title,
+        author: None,
+        declared_language: None,
         numbering,
         // Set by the caller: from the document's own settings, or detected.
         language: Language::UNDETERMINED,
         sections,
+    }
+}
+
+/// A second run of the outermost numbers (`1.`–`12.`, then `1.` again): the appendices of a
+/// book that numbers them afresh (the Debian Policy Manual's). Its labels are prefixed with the
+/// division word of the heading that announces it (`Appendices` → `Appendix 4.1`), or with
+/// `Appendix` when nothing announces it; a run after a heading of several words (a second list
+/// under its own title) is left to [`unique_labels`].
+fn appendix_series(sections: &mut [Section]) {
+    let Some(top) = sections
+        .iter()
+        .filter(|s| s.label.as_deref().is_some_and(|l| !l.contains([' ', '.'])))
+        .map(|s| s.level)
+        .min()
+    else {
+        return;
+    };
+    let mut seen = 0usize;
+    let mut prefix: Option<String> = None;
+    let mut announced: Option<Option<String>> = None;
+    for sec in sections.iter_mut() {
+        let Some(label) = sec.label.clone() else {
+            if sec.level <= top {
+                let title = sec.title.as_deref().unwrap_or("");
+                announced = Some(heading::series_word(title));
+            }
+            continue;
+        };
+        if label.contains(' ') {
+            continue;
+        }
+        if sec.level == top && !label.contains('.') {
+            if seen >= 2 && matches!(label.as_str(), "0" | "1" | "A" | "I") {
+                prefix = match announced.take() {
+                    None => Some("Appendix".to_string()),
+                    Some(Some(word)) => Some(word),
+                    Some(None) => None,
+                };
+                if prefix.is_none() {
+                    return;
+                }
+            }
+            seen += 1;
+            announced = None;
+        }
+        if let Some(p) = &prefix {
+            sec.label = Some(format!("{p} {label}"));
+        }
     }
 }
 
@@ -446,7 +557,15 @@ fn unique_labels(sections: &mut [Section]) {
         };
         runs.push(run);
         if !seen.insert(key(&label)) {
-            let qualified = parents.last().map(|(_, p)| format!("{p} {label}"));
+            // `III` then `1` → `III.1` (a nested number typed as its path); words keep a space
+            // (`Part II Chapter I`).
+            let qualified = parents.last().map(|(_, p)| {
+                if p.contains(' ') || label.contains(' ') {
+                    format!("{p} {label}")
+                } else {
+                    format!("{p}.{label}")
+                }
+            });
             sec.label = qualified.filter(|q| seen.insert(key(q)));
             if sec.label.is_none() {
                 broken.insert(run);
@@ -476,4 +595,37 @@ pub(crate) enum Block {
     },
     /// A passage, with the item's own number if it is one of a numbered list.
     Passage { label: Option<String>, text: String },
+    /// The notes the passage just before cites.
+    Notes(Vec<Note>),
+    /// A note's text where the file has it (the foot of a chapter), not yet tied to the passage
+    /// that cites it ([`notes::attach`] does that; one never tied is kept as a passage).
+    NoteDef(Note),
+    /// The passages after this start on the page with this label.
+    Page(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_told_language_beats_detection_which_beats_what_the_file_declares() {
+        let spanish = "La asamblea popular decide sobre todos los asuntos de la comunidad y sus \
+                       delegados rinden cuentas ante ella cada semana, sin excepción alguna.";
+        let mut doc = parse("d", "D", Format::Text, spanish);
+        assert_eq!(doc.language, Language::SPANISH, "detected");
+        doc.declared_language = Some("en".into());
+        doc.settle_language(None);
+        assert_eq!(doc.language, Language::SPANISH, "a template's lang= loses");
+        doc.settle_language(Some(Language::ENGLISH));
+        assert_eq!(doc.language, Language::ENGLISH, "told");
+        let mut short = parse("s", "S", Format::Text, "¡Hola!");
+        short.declared_language = Some("es-AR".into());
+        short.settle_language(None);
+        assert_eq!(
+            short.language,
+            Language::SPANISH,
+            "declared, when detection cannot tell"
+        );
+    }
 }

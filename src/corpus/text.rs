@@ -47,11 +47,14 @@ impl<'a> Line<'a> {
     }
 }
 
-/// A block before it is read: lines between blank or decoration lines, or a Setext heading.
+/// A block before it is read: lines between blank or decoration lines, a heading underlined
+/// (Setext, reStructuredText), or a footnote's text (`[2] …` and the indented paragraphs under
+/// it).
 #[derive(Debug, Clone)]
 enum Raw<'a> {
     Lines(Vec<Line<'a>>),
     Setext(Line<'a>, u8),
+    Note(String, String),
 }
 
 /// A block once read; numbered paragraphs wait for the second pass to become sections or items.
@@ -67,6 +70,8 @@ enum Unit<'a> {
         depth: u8,
         lines: Vec<Line<'a>>,
     },
+    /// A footnote's label and text.
+    Note(String, String),
 }
 
 #[derive(Debug, Clone)]
@@ -87,8 +92,10 @@ pub fn parse(id: &str, fallback_title: &str, text: &str, overrides: &Overrides) 
         .clone()
         .or(found)
         .unwrap_or_else(|| fallback_title.to_string());
-    let units = units(&raws, &overrides.heading);
-    let items = decide(units);
+    let strict = underlined_depth(&raws);
+    let units = units(&raws, &overrides.heading, strict);
+    let items = decide(units, strict);
+    let items = drop_contents(super::notes::attach(items));
     assemble(id, title, items, overrides.numbering)
 }
 
@@ -96,7 +103,7 @@ pub fn parse(id: &str, fallback_title: &str, text: &str, overrides: &Overrides) 
 fn decoration(line: &str) -> Option<char> {
     let mut chars = line.chars().filter(|c| !c.is_whitespace());
     let first = chars.next()?;
-    if !"-_=*#~+.·".contains(first) {
+    if !"-_=*#~+.·^\"`".contains(first) {
         return None;
     }
     let mut n = 1;
@@ -112,6 +119,9 @@ fn decoration(line: &str) -> Option<char> {
 fn raw_blocks(text: &str) -> Vec<Raw<'_>> {
     let mut out = Vec::new();
     let mut cur: Vec<Line<'_>> = Vec::new();
+    // Underline styles in the order they first appear: the first is level 1 (reStructuredText's
+    // rule, which Markdown's `===` before `---` also follows).
+    let mut styles: Vec<char> = Vec::new();
     for raw in text.split('\n') {
         let line = Line::new(raw);
         if line.text.is_empty() {
@@ -121,19 +131,33 @@ fn raw_blocks(text: &str) -> Vec<Raw<'_>> {
             continue;
         }
         if let Some(mark) = decoration(line.text) {
-            let setext = matches!(mark, '=' | '-')
-                && !line.text.contains(' ')
+            let setext = !line.text.contains(' ')
                 && cur.last().is_some_and(|l| {
-                    l.len() <= MAX_HEADING_CHARS
+                    let (title, under) = (l.len(), line.len());
+                    // An underline as long as its title marks a heading however long.
+                    let exact = under + 1 >= title && under <= title + 4;
+                    (title <= MAX_HEADING_CHARS || (exact && title <= 2 * MAX_HEADING_CHARS))
                         && decoration(l.text).is_none()
-                        && line.len() * 2 >= l.len()
                         && !l.text.ends_with([',', ';'])
+                        && if matches!(mark, '=' | '-') {
+                            under * 2 >= title
+                        } else {
+                            // Other marks underline a title exactly (reStructuredText).
+                            cur.len() == 1 && under + 1 >= title && under <= title + 4
+                        }
                 });
             if setext && let Some(head) = cur.pop() {
                 if !cur.is_empty() {
                     out.push(Raw::Lines(std::mem::take(&mut cur)));
                 }
-                out.push(Raw::Setext(head, if mark == '=' { 1 } else { 2 }));
+                let level = match styles.iter().position(|&c| c == mark) {
+                    Some(i) => i + 1,
+                    None => {
+                        styles.push(mark);
+                        styles.len()
+                    }
+                };
+                out.push(Raw::Setext(head, u8::try_from(level).unwrap_or(u8::MAX)));
             } else if !cur.is_empty() {
                 out.push(Raw::Lines(std::mem::take(&mut cur)));
             }
@@ -144,6 +168,67 @@ fn raw_blocks(text: &str) -> Vec<Raw<'_>> {
     if !cur.is_empty() {
         out.push(Raw::Lines(cur));
     }
+    footnotes(out)
+}
+
+/// `[2] text` or `^[2] text` (w3m's rendering of a superscript reference), or the label alone on
+/// its line: the note's label and the text after it.
+fn note_label(line: &str) -> Option<(&str, &str)> {
+    let t = line.trim_start();
+    let t = t.strip_prefix('^').unwrap_or(t);
+    let rest = t.strip_prefix('[')?;
+    let end = rest.find(']')?;
+    let label = &rest[..end];
+    let after = &rest[end + 1..];
+    let ok = !label.is_empty()
+        && label.chars().count() <= 4
+        && label
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '#' || c == '*')
+        && (after.is_empty() || after.starts_with(char::is_whitespace));
+    ok.then(|| (label, after.trim()))
+}
+
+/// Footnote texts: a block opening with `[2] ` (Sphinx, docutils) or `^[2] ` (w3m), its label at
+/// the block's own indentation, and the blocks after it indented deeper (the note's further
+/// paragraphs). They become notes, found again by [`super::notes::attach`] for the passage that
+/// cites them.
+fn footnotes(raws: Vec<Raw<'_>>) -> Vec<Raw<'_>> {
+    let mut out: Vec<Raw<'_>> = Vec::with_capacity(raws.len());
+    let mut open: Option<(usize, String, String)> = None;
+    let close = |open: &mut Option<(usize, String, String)>, out: &mut Vec<Raw<'_>>| {
+        if let Some((_, label, text)) = open.take() {
+            out.push(Raw::Note(label, text.trim().to_string()));
+        }
+    };
+    for raw in raws {
+        let Raw::Lines(lines) = &raw else {
+            close(&mut open, &mut out);
+            out.push(raw);
+            continue;
+        };
+        let first = lines[0];
+        if let Some((label, after)) = note_label(first.text) {
+            close(&mut open, &mut out);
+            let mut text = after.to_string();
+            for l in &lines[1..] {
+                text.push(' ');
+                text.push_str(l.text);
+            }
+            open = Some((first.indent, label.to_string(), text.trim().to_string()));
+            continue;
+        }
+        if let Some((indent, _, text)) = open.as_mut()
+            && lines.iter().all(|l| l.indent > *indent)
+        {
+            text.push('\n');
+            text.push_str(&lines.iter().map(|l| l.text).collect::<Vec<_>>().join(" "));
+            continue;
+        }
+        close(&mut open, &mut out);
+        out.push(raw);
+    }
+    close(&mut open, &mut out);
     out
 }
 
@@ -264,6 +349,7 @@ fn find_title(raws: &mut Vec<Raw<'_>>) -> Option<String> {
     for (j, raw) in raws.iter().enumerate().take(TITLE_SEARCH_BLOCKS) {
         match raw {
             Raw::Setext(..) => break,
+            Raw::Note(..) => {}
             Raw::Lines(lines) => {
                 if lines.len() == 1 && lines[0].indent >= 8 && title_line(lines[0].text) {
                     let t = lines[0].text.to_string();
@@ -292,6 +378,49 @@ fn numbered_heading(line: &str) -> Option<Head> {
         label: Some(m.label.clone()),
         style: Some(m.style),
         title: Some(bare.to_string()),
+        text: line.trim().to_string(),
+        level: m.depth,
+    })
+}
+
+/// How deep a text numbers its headings by underlining them (reStructuredText, Sphinx's text
+/// builder, Markdown's Setext, with three underlined headings or more): a numbered line not
+/// underlined, at that depth or above, is not a heading, whatever it looks like (`1. Russ
+/// Allbery` in a list, `4.9. However, you may…` wrapped to a line's start); deeper ones may be
+/// (the MPL underlines `1. Definitions` and sets `1.1. "Contributor"` above its body). 0: the
+/// text does not underline its headings; `u8::MAX`: it underlines headings without numbers, so
+/// every numbered line is an item.
+fn underlined_depth(raws: &[Raw<'_>]) -> u8 {
+    let underlined: Vec<&Line<'_>> = raws
+        .iter()
+        .filter_map(|r| match r {
+            Raw::Setext(l, _) => Some(l),
+            _ => None,
+        })
+        .collect();
+    if underlined.len() < 3 {
+        return 0;
+    }
+    underlined
+        .iter()
+        .filter_map(|l| heading::marker(l.text))
+        .filter(|m| !m.rest.is_empty() && !matches!(m.style, Style::Paren | Style::Lower))
+        .map(|m| m.depth)
+        .max()
+        .unwrap_or(u8::MAX)
+}
+
+/// An underlined heading that carries a number (`7.2. Binary Dependencies - "Depends", …`):
+/// the underline already says it is a heading, so its words need not read as a title.
+fn underlined_heading(line: &str) -> Option<Head> {
+    let m = heading::marker(line)?;
+    if matches!(m.style, Style::Paren | Style::Lower) || m.rest.is_empty() {
+        return None;
+    }
+    Some(Head {
+        label: Some(m.label.clone()),
+        style: Some(m.style),
+        title: Some(m.rest.trim_end_matches('.').to_string()),
         text: line.trim().to_string(),
         level: m.depth,
     })
@@ -330,25 +459,50 @@ fn quoted_heading(line: &str) -> bool {
 }
 
 /// Reads the blocks into headings, paragraphs and numbered paragraphs.
-fn units<'a>(raws: &[Raw<'a>], extra: &[String]) -> Vec<Unit<'a>> {
+/// `strict`: the depth to which the text underlines its numbered headings
+/// ([`underlined_depth`]); a line that is not underlined is then not a heading at that depth,
+/// nor a plain heading (`In addition, the packages in *main*`).
+fn units<'a>(raws: &[Raw<'a>], extra: &[String], strict: u8) -> Vec<Unit<'a>> {
     let mut out = Vec::new();
     let is_plain_heading = |r: Option<&Raw<'_>>| match r {
         Some(Raw::Lines(l)) => l.len() == 1 && looks_like_heading(l[0].text),
         Some(Raw::Setext(..)) => true,
-        None => false,
+        Some(Raw::Note(..)) | None => false,
     };
     for (i, raw) in raws.iter().enumerate() {
         let lines = match raw {
             Raw::Setext(line, level) => {
                 let head = division_heading(line.text, extra)
-                    .or_else(|| numbered_heading(line.text))
+                    .or_else(|| underlined_heading(line.text))
                     .unwrap_or_else(|| plain_heading(line.text, *level));
                 out.push(Unit::Heading(head));
+                continue;
+            }
+            Raw::Note(label, text) => {
+                out.push(Unit::Note(label.clone(), text.clone()));
                 continue;
             }
             Raw::Lines(lines) => lines,
         };
         let first = lines[0];
+        let deeper = heading::marker(first.text).is_some_and(|m| m.depth > strict);
+        if strict > 0 && lines.len() == 1 && !deeper {
+            if let Some(h) = division_heading(first.text, extra) {
+                out.push(Unit::Heading(h));
+            } else if let Some(m) = heading::marker(first.text)
+                && !m.rest.is_empty()
+            {
+                out.push(Unit::Numbered {
+                    label: m.label,
+                    style: m.style,
+                    depth: m.depth,
+                    lines: lines.clone(),
+                });
+            } else {
+                out.push(Unit::Para(lines.clone()));
+            }
+            continue;
+        }
         if lines.len() == 1 {
             if let Some(h) = division_heading(first.text, extra) {
                 out.push(Unit::Heading(h));
@@ -425,6 +579,7 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String]) -> Vec<Unit<'a>> {
             let cont = &item[1..];
             let headable = !matches!(m.style, Style::Paren | Style::Lower);
             let longest = cont.iter().map(Line::len).max().unwrap_or(0);
+            let headable = headable && m.depth > strict;
             let set_above = headable
                 && !cont.is_empty()
                 && ((cont[0].indent > start.indent
@@ -481,7 +636,7 @@ fn word_numbered<'a>(label: String, lines: &[Line<'a>]) -> Unit<'a> {
 /// above it, or when, outside any numbered section, its run of numbers holds other paragraphs
 /// (`0. This License applies …` followed by its definitions); otherwise it is an item of a list,
 /// a passage labelled with its number.
-fn decide(units: Vec<Unit<'_>>) -> Vec<Block> {
+fn decide(units: Vec<Unit<'_>>, strict: u8) -> Vec<Block> {
     let mut out = Vec::with_capacity(units.len());
     // Open numbered sections, outermost first: (level, style, label).
     let mut stack: Vec<(u8, Option<Style>, String)> = Vec::new();
@@ -529,6 +684,10 @@ fn decide(units: Vec<Unit<'_>>) -> Vec<Block> {
                 label: None,
                 text: reflow(lines),
             }),
+            Unit::Note(label, text) => out.push(Block::NoteDef(super::Note {
+                label: label.clone(),
+                text: text.clone(),
+            })),
             Unit::Titled(title, body) => out.push(Block::Passage {
                 label: None,
                 text: format!("{}\n{}", title.text, reflow(body)),
@@ -545,7 +704,8 @@ fn decide(units: Vec<Unit<'_>>) -> Vec<Block> {
                 let sibling = stack
                     .iter()
                     .any(|(_, s, l)| *s == Some(*style) && heading::follows(l, label));
-                let section = !continues_items
+                let section = *depth > strict
+                    && !continues_items
                     && (sibling || (!current_labelled && holds_paragraphs(&units[i..], *style)));
                 if section {
                     let level = depth.saturating_add(under);
@@ -597,6 +757,97 @@ fn head_block(h: &Head) -> Block {
         text: h.text.clone(),
         level: h.level,
     }
+}
+
+/// Drops a table of contents: a run of passages and headings that repeat the headings after
+/// them, at least five entries. Passages count when half their lines are later titles (`* 1.
+/// About this manual`, `  * 1.1. Scope`, or lynx's `   1.1. What is this FAQ?` with wrapped
+/// entries between); headings when their title is a later one (a contents line read as a
+/// heading: `1. Introduction` before the body's `Chapter 1. Introduction`) or a short caption
+/// (`Table of Contents`, `Appendices`).
+fn drop_contents(items: Vec<Block>) -> Vec<Block> {
+    // A title without its number, quotes, dashes and white space: contents and headings may
+    // number, quote and dash differently (`1.`, `Chapter 1.`; `"dotfiles"`, `“dotfiles”`).
+    let key = |s: &str| {
+        let s = s.trim().trim_start_matches(['*', '-', '+', '•']).trim();
+        let s = heading::division(s, &[])
+            .and_then(|d| d.title)
+            .or_else(|| heading::marker(s).map(|m| m.rest.to_string()))
+            .unwrap_or_else(|| s.to_string());
+        s.replace("--", "-")
+            .chars()
+            .filter(|c| !"\"“”'‘’".contains(*c))
+            .map(|c| if matches!(c, '–' | '—') { '-' } else { c })
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .trim_end_matches('.')
+            .to_lowercase()
+    };
+    let title_of = |b: &Block| match b {
+        Block::Heading { title, text, .. } => Some(key(title.as_deref().unwrap_or(text))),
+        _ => None,
+    };
+    // The heading titles after each position.
+    let mut later: Vec<std::collections::HashSet<String>> =
+        vec![Default::default(); items.len() + 1];
+    for i in (0..items.len()).rev() {
+        let mut set = later[i + 1].clone();
+        if let Some(t) = title_of(&items[i]) {
+            set.insert(t);
+        }
+        later[i] = set;
+    }
+    let mut drop = vec![false; items.len()];
+    let mut i = 0;
+    while i < items.len() {
+        let mut j = i;
+        let mut matched = 0usize;
+        while j < items.len() {
+            match &items[j] {
+                Block::Passage { text, .. } => {
+                    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+                    let hits = lines
+                        .iter()
+                        .filter(|l| later[j + 1].contains(&key(l)))
+                        .count();
+                    if lines.is_empty() || hits * 2 < lines.len() {
+                        break;
+                    }
+                    matched += hits;
+                }
+                Block::Heading { text, .. } => {
+                    let repeated = title_of(&items[j]).is_some_and(|t| later[j + 1].contains(&t));
+                    if repeated {
+                        matched += 1;
+                    } else if text.split_whitespace().count() > 3 {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+            j += 1;
+        }
+        // Do not end a run on a caption (it may open what follows).
+        while j > i
+            && matches!(items[j - 1], Block::Heading { .. })
+            && !title_of(&items[j - 1]).is_some_and(|t| !t.is_empty() && later[j].contains(&t))
+        {
+            j -= 1;
+        }
+        if matched >= 5 {
+            for d in &mut drop[i..j] {
+                *d = true;
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    items
+        .into_iter()
+        .zip(drop)
+        .filter_map(|(b, d)| (!d).then_some(b))
+        .collect()
 }
 
 /// The stored text of a paragraph. Hard-wrapped prose (lines of similar length, same indentation

@@ -869,8 +869,8 @@ impl Bot {
         if !matches!(command, "quote" | "read" | "bookmark") {
             return Vec::new();
         }
-        let mut out = Vec::new();
-        for (i, d) in corpus.documents.iter().enumerate() {
+        let mut out: Vec<(String, String)> = Vec::new();
+        'documents: for (i, d) in corpus.documents.iter().enumerate() {
             for s in &d.sections {
                 let at = Reference {
                     doc: i as u32,
@@ -898,14 +898,21 @@ impl Bot {
                 {
                     out.push((name, value));
                     if out.len() == 25 {
-                        return out;
+                        break 'documents;
                     }
                 }
             }
         }
-        // A typed reference that parses but matches no title (e.g. `2.3`) is offered as is.
-        if out.is_empty() && Reference::parse(partial, corpus).is_ok() {
-            out.push((partial.trim().to_string(), partial.trim().to_string()));
+        // What was typed, when it is a reference no title matched (`chapter II`, `III.1.A`,
+        // `p. 12`): first, by its full name.
+        if !needle.is_empty()
+            && let Ok(r) = Reference::parse(partial, corpus)
+        {
+            let value = r.short(corpus);
+            if !out.iter().any(|(_, v)| *v == value) {
+                out.insert(0, (r.human(corpus), value));
+                out.truncate(25);
+            }
         }
         out
     }

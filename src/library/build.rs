@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::corpus::{Corpus, Document, Hints};
+use crate::corpus::{Corpus, Document, Hints, Limits};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::language::Language;
@@ -13,8 +13,9 @@ use crate::search::semantic::Semantic;
 use crate::store::StoredText;
 
 /// The documents of stored texts, read again from their bytes with the title and id they were
-/// stored under. One that no longer reads (a reader changed) is left out, logged.
-pub(super) fn parse_stored(texts: &[StoredText]) -> Vec<Document> {
+/// stored under, within the same `limits` as when they were added. One that no longer reads (a
+/// reader changed) is left out, logged.
+pub(super) fn parse_stored(texts: &[StoredText], limits: &Limits) -> Vec<Document> {
     texts
         .iter()
         .filter_map(|t| {
@@ -24,7 +25,7 @@ pub(super) fn parse_stored(texts: &[StoredText]) -> Vec<Document> {
                 language: t.info.language.as_deref().and_then(Language::parse),
             };
             match crate::error::catch_panic(|| {
-                crate::corpus::parse_bytes(&t.info.file_name, &t.content, &hints)
+                crate::corpus::parse_upload(&t.info.file_name, &t.content, &hints, limits)
             }) {
                 Ok(Ok(read)) => Some(read.document),
                 Ok(Err(e)) => {

@@ -173,6 +173,8 @@ pub struct Library {
     host: Arc<Engine>,
     store: Option<Store>,
     limits: LibrarySettings,
+    /// What an uploaded EPUB or PDF may cost to read (`[formats]`).
+    read_limits: crate::corpus::Limits,
     /// `<data_dir>/library`: a folder per server, and `vectors/` shared by all. `None`: indexes
     /// in memory.
     dir: Option<PathBuf>,
@@ -196,12 +198,14 @@ impl Library {
     /// The library of a process: the host's texts in `host`, servers' texts in `store`, their
     /// indexes in `<data_dir>/library/`.
     pub fn new(host: Arc<Engine>, store: Option<Store>, settings: &Settings) -> Library {
-        Library::with(
+        let mut library = Library::with(
             host,
             store,
             settings.library.clone(),
             Some(settings.data_dir.join("library")),
-        )
+        );
+        library.read_limits = settings.formats;
+        library
     }
 
     /// The host's texts only, for every server (no database).
@@ -222,6 +226,7 @@ impl Library {
             host,
             store,
             limits,
+            read_limits: crate::corpus::Limits::default(),
             dir,
             cache: Mutex::new(Cache::new(budget)),
             loading: Mutex::default(),
@@ -321,8 +326,9 @@ impl Library {
             return Ok(self.host.clone());
         }
         let (host, dir, vectors) = (self.host.clone(), self.server_dir(guild), self.vector_dir());
+        let read_limits = self.read_limits;
         let built = tokio::task::spawn_blocking(move || {
-            let docs = build::parse_stored(&texts);
+            let docs = build::parse_stored(&texts, &read_limits);
             build::engine(&host, docs, dir.as_deref(), vectors.as_deref())
         })
         .await
@@ -514,8 +520,10 @@ impl Library {
             // A name cabildo does not know (`klingon`) leaves the language to detection.
             language: upload.language.as_deref().and_then(Language::parse),
         };
-        let read =
-            tokio::task::spawn_blocking(move || crate::corpus::parse_bytes(&name, &bytes, &hints));
+        let read_limits = self.read_limits;
+        let read = tokio::task::spawn_blocking(move || {
+            crate::corpus::parse_upload(&name, &bytes, &hints, &read_limits)
+        });
         let read = match tokio::time::timeout(timeout, read).await {
             Err(_) => {
                 return Err(Refusal::TooSlow {
@@ -565,7 +573,7 @@ impl Library {
         let building = tokio::task::spawn_blocking(move || {
             let mut docs = match loaded {
                 Some(engine) => engine.corpus.documents[host.corpus.documents.len()..].to_vec(),
-                None => build::parse_stored(&stored),
+                None => build::parse_stored(&stored, &read_limits),
             };
             docs.push(new_doc);
             build::engine(&host, docs, dir.as_deref(), vectors.as_deref())

@@ -269,7 +269,7 @@ fn answer(a: &AnswerReply, l: Lang) -> Parts {
         if !description.is_empty() {
             description.push_str("\n\n");
         }
-        description.push_str(&hit_text(h, share));
+        description.push_str(&hit_text(h, share, l));
     }
     let embed = Embed {
         title,
@@ -284,7 +284,7 @@ fn answer(a: &AnswerReply, l: Lang) -> Parts {
 }
 
 /// `**1.** §2 Title ¶3 · `2.3`` and the excerpt as a block quote, within `budget` characters.
-fn hit_text(h: &Hit, budget: usize) -> String {
+fn hit_text(h: &Hit, budget: usize, l: Lang) -> String {
     let short = h.short_ref.replace('`', "'");
     let head_budget = (budget / 3).clamp(1, 300);
     let rank = format!("**{}.** ", h.rank);
@@ -296,12 +296,41 @@ fn hit_text(h: &Hit, budget: usize) -> String {
     let head = format!("{rank}{head} · `{short}`");
     let head = clip(&head, head_budget);
     let room = budget.saturating_sub(head.chars().count() + 1);
+    // A short *Notes* line under the quote, when the excerpt shows a note's marker.
+    let notes = notes_line(&h.notes, (room / 3).min(300), l);
+    let room = room.saturating_sub(notes.chars().count() + 1);
     let quoted = block_quote(&h.excerpt, &h.highlights, room);
-    if quoted.is_empty() {
+    let mut out = if quoted.is_empty() {
         head
     } else {
         format!("{head}\n{quoted}")
+    };
+    if !notes.is_empty() {
+        out.push('\n');
+        out.push_str(&notes);
     }
+    out
+}
+
+/// `*Notes:* [2] The note's text… [3] …` within `budget` characters (empty without notes or room).
+fn notes_line(notes: &[crate::lookup::QuotedNote], budget: usize, l: Lang) -> String {
+    if notes.is_empty() || budget < 20 {
+        return String::new();
+    }
+    let body: Vec<String> = notes
+        .iter()
+        .map(|n| {
+            let flat = n.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            format!("[{}] {flat}", n.label)
+        })
+        .collect();
+    let prefix = format!("*{}* ", tr(l, "notes-label"));
+    let text = markdown(
+        &body.join(" "),
+        &[],
+        budget.saturating_sub(prefix.chars().count()),
+    );
+    format!("{prefix}{text}")
 }
 
 fn answer_rows(a: &AnswerReply, l: Lang) -> Vec<CreateActionRow> {
@@ -415,6 +444,8 @@ fn quote(q: &QuoteReply, l: Lang) -> Parts {
         if !description.is_empty() {
             description.push_str("\n\n");
         }
+        let notes = notes_line(&p.notes, (left / 3).min(400), l);
+        let left = left.saturating_sub(notes.chars().count() + 1);
         if several {
             let label = format!("**¶{}** ", p.paragraph);
             let body = markdown(&p.text, &[], left.saturating_sub(label.chars().count()));
@@ -422,6 +453,10 @@ fn quote(q: &QuoteReply, l: Lang) -> Parts {
             description.push_str(&body);
         } else {
             description.push_str(&markdown(&p.text, &[], left));
+        }
+        if !notes.is_empty() {
+            description.push('\n');
+            description.push_str(&notes);
         }
     }
     let embed = Embed {

@@ -5,7 +5,7 @@
 //! through the caller's `escape` ([`crate::render::discord::markdown`] for Discord, nothing for
 //! a terminal).
 
-use crate::corpus::BytesError;
+use crate::corpus::{BytesError, ReadError};
 use crate::i18n::{Lang, Msg, tr};
 use crate::library::fetch::FetchError;
 use crate::library::{Listing, Refusal, Removed, Step, VectorProgress};
@@ -174,11 +174,25 @@ fn unreadable(e: &BytesError) -> Msg {
         BytesError::Binary(kind) => {
             Msg::new("unreadable-binary-kind").arg("kind", kind.to_string())
         }
-        BytesError::Unsupported(kind) => {
-            Msg::new("unreadable-unsupported").arg("kind", kind.to_string())
-        }
+        BytesError::Read(e) => read_error(e),
         BytesError::Encoding(share) => Msg::new("unreadable-encoding").arg("share", *share),
         BytesError::NoPassages => Msg::new("unreadable-no-passages"),
+    }
+}
+
+/// Why the reader of an HTML page, EPUB or PDF refused it.
+fn read_error(e: &ReadError) -> Msg {
+    match e {
+        ReadError::Binary(_) => Msg::new("unreadable-binary"),
+        ReadError::Corrupt { format, detail } => Msg::new("unreadable-corrupt")
+            .arg("format", *format)
+            .arg("detail", detail.clone()),
+        ReadError::TooLarge { limit_mb } => Msg::new("unreadable-unpacks").arg("mb", *limit_mb),
+        ReadError::TooManyEntries { limit } => Msg::new("unreadable-entries").arg("limit", *limit),
+        ReadError::TooSlow { seconds } => Msg::new("unreadable-slow").arg("seconds", *seconds),
+        ReadError::NoTextLayer => Msg::new("unreadable-no-text-layer"),
+        ReadError::Empty => Msg::new("unreadable-no-passages"),
+        ReadError::Panicked { format, .. } => Msg::new("unreadable-failed").arg("format", *format),
     }
 }
 

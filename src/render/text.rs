@@ -72,6 +72,9 @@ pub fn answer(a: &Answer, style: Style) -> String {
         let (open, close) = quote_marks(&hit.excerpt);
         let quoted = format!("{open}{}{close}", highlighted(hit, style)).replace('\n', "\n   ");
         let _ = writeln!(out, "   {quoted}");
+        for n in &hit.notes {
+            let _ = writeln!(out, "   {}", style.dim(&note_line(n)));
+        }
         if let Some(ex) = &hit.explain {
             let lexical = format!(
                 "(bm25 {:.3} + proximity {:.3}) × coverage² (coverage {:.2}, confidence {:.2})",
@@ -159,8 +162,23 @@ pub fn quote(q: &Quote, style: Style) -> String {
             let _ = writeln!(out, "{}", style.dim(&format!("¶{}", p.paragraph)));
         }
         let _ = writeln!(out, "{}", p.text);
+        for n in &p.notes {
+            let _ = writeln!(out, "{}", style.dim(&note_line(n)));
+        }
+        if let Some(page) = &p.page {
+            let page = Msg::new("page-label")
+                .arg("page", page.clone())
+                .text(style.lang);
+            let _ = writeln!(out, "{}", style.dim(&format!("({page})")));
+        }
     }
     out
+}
+
+/// `[2] The note's text…` on one line.
+fn note_line(n: &crate::lookup::QuotedNote) -> String {
+    let flat = n.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("[{}] {flat}", n.label)
 }
 
 /// Each text's title, id, language and passage count, then its sections with numbers and passage

@@ -57,6 +57,8 @@ fn hit(rank: usize, excerpt: &str, highlights: Vec<(usize, usize)>) -> Hit {
         excerpt: excerpt.into(),
         passage: excerpt.into(),
         highlights,
+        notes: vec![],
+        page: None,
         score: 1.0,
         explain: None,
         at: Reference::passage(0, 3, rank as u32),
@@ -484,6 +486,13 @@ fn random_hit(rank: usize, text: String, spans: Vec<(usize, usize)>, short: Stri
     h.reference = format!("§{rank} {text}");
     h.short_ref = short;
     h.doc_title = text.chars().take(300).collect();
+    // Every other result shows a footnote of the same nasty text under its quote.
+    if rank % 2 == 1 {
+        h.notes = vec![cabildo::lookup::QuotedNote {
+            label: rank.to_string(),
+            text: text.repeat(3),
+        }];
+    }
     h
 }
 
@@ -553,6 +562,15 @@ proptest! {
                     reference: title.clone(),
                     short_ref: format!("d:1.{}", i + 1),
                     text: t.clone(),
+                    notes: if i % 2 == 0 {
+                        vec![cabildo::lookup::QuotedNote {
+                            label: "1".into(),
+                            text: t.repeat(2),
+                        }]
+                    } else {
+                        vec![]
+                    },
+                    page: None,
                 })
                 .collect(),
             at: Reference { doc: 0, section: 1, passages: None },

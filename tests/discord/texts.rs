@@ -263,6 +263,59 @@ async fn a_server_adds_a_text_asks_from_it_and_removes_it() {
     assert!(store.texts(GUILD_ID).await.expect("texts").is_empty());
 }
 
+/// Books as groups have them, sent from Discord: a real PDF, EPUB and HTML page (Debian's
+/// documentation) are read by the same readers as files on disk, said to be what they are, and
+/// answered from, quoted as the book prints them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pdf_an_epub_and_a_web_page_are_added_and_answered() {
+    let bot = start().await;
+    let real =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpora/shapes-real");
+    let books = [
+        (
+            "fhs-3.0.pdf",
+            "pdf",
+            "Where should the system administrator install software locally?",
+            "is for use by the system administrator when installing software locally",
+        ),
+        (
+            "live-manual.epub",
+            "epub",
+            "What are the system requirements for building live system images?",
+            "Building live system images has very few system requirements",
+        ),
+        (
+            "debian-faq-basic-defs.html",
+            "html",
+            "What distinguishes Debian from other Linux distributions?",
+            "These key features distinguish Debian from other Linux distributions",
+        ),
+    ];
+    for (n, (file, format, question, quoted)) in books.into_iter().enumerate() {
+        let id = 8300 + 10 * n as u64;
+        let bytes = std::fs::read(real.join(file)).expect("test book");
+        let url = bot.cdn.put(file, &bytes);
+        bot.fake.dispatch(
+            "INTERACTION_CREATE",
+            texts_add(id, MANAGE_GUILD, &url, file, bytes.len()),
+        );
+        callback(&bot.fake, id).await;
+        let edits = edits_until(&bot.fake, id, "Ready to answer").await;
+        assert!(
+            edits.iter().any(|e| e.contains(&format!("`, {format}"))),
+            "{file} is said to be read as {format}: {edits:#?}"
+        );
+        bot.fake
+            .dispatch("INTERACTION_CREATE", ask(id + 1, GUILD_ID, question));
+        let answer = callback(&bot.fake, id + 1).await;
+        assert!(
+            shown(&answer).replace("**", "").contains(quoted),
+            "{question} is answered from {file}: {answer}"
+        );
+        super::limits_check(&answer["data"]);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_without_manage_server_and_a_binary_file_are_refused() {
     let bot = start().await;
