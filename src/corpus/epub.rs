@@ -18,10 +18,7 @@ use super::{Document, Overrides};
 const FORMAT: &str = "EPUB";
 
 fn corrupt(detail: impl std::fmt::Display) -> ReadError {
-    ReadError::Corrupt {
-        format: FORMAT,
-        detail: detail.to_string(),
-    }
+    ReadError::corrupt(FORMAT, detail)
 }
 
 /// Parses an EPUB file's bytes.

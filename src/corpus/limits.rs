@@ -84,3 +84,13 @@ pub enum ReadError {
         message: String,
     },
 }
+
+impl ReadError {
+    /// A `format` file (`"PDF"`, `"EPUB"`) its reader could not make sense of, and why.
+    pub fn corrupt(format: &'static str, detail: impl std::fmt::Display) -> ReadError {
+        ReadError::Corrupt {
+            format,
+            detail: detail.to_string(),
+        }
+    }
+}

@@ -327,6 +327,36 @@ pub fn parse_with(
     doc
 }
 
+/// Appends a passage to the last section (an untitled first section when there is none yet).
+fn push_passage(
+    sections: &mut Vec<Section>,
+    texts: &mut Vec<Option<String>>,
+    label: Option<String>,
+    text: String,
+    page: Option<String>,
+) {
+    if sections.is_empty() {
+        sections.push(Section {
+            number: 1,
+            label: None,
+            title: None,
+            level: 1,
+            passages: Vec::new(),
+        });
+        texts.push(None);
+    }
+    if let Some(sec) = sections.last_mut() {
+        let number = sec.passages.len() as u32 + 1;
+        sec.passages.push(Passage {
+            number,
+            label,
+            text,
+            notes: Vec::new(),
+            page,
+        });
+    }
+}
+
 /// Groups passages under headings, numbering both, and decides the document's [`Numbering`]
 /// (unless `numbering` forces it): its own when at least two sections (or half of them) carry the
 /// text's numbers, chapters when every title ends in a chapter number (`John 11`), else sequential.
@@ -346,26 +376,7 @@ pub(crate) fn assemble(
             Block::Page(label) => page = Some(label),
             Block::NoteDef(note) => {
                 let text = format!("[{}] {}", note.label, note.text);
-                if sections.is_empty() {
-                    sections.push(Section {
-                        number: 1,
-                        label: None,
-                        title: None,
-                        level: 1,
-                        passages: Vec::new(),
-                    });
-                    texts.push(None);
-                }
-                if let Some(sec) = sections.last_mut() {
-                    let number = sec.passages.len() as u32 + 1;
-                    sec.passages.push(Passage {
-                        number,
-                        label: None,
-                        text,
-                        notes: Vec::new(),
-                        page: page.clone(),
-                    });
-                }
+                push_passage(&mut sections, &mut texts, None, text, page.clone());
             }
             Block::Notes(notes) => {
                 if let Some(p) = sections.last_mut().and_then(|s| s.passages.last_mut()) {
@@ -388,26 +399,7 @@ pub(crate) fn assemble(
                 texts.push(Some(text.split_whitespace().collect::<Vec<_>>().join(" ")));
             }
             Block::Passage { label, text } => {
-                if sections.is_empty() {
-                    sections.push(Section {
-                        number: 1,
-                        label: None,
-                        title: None,
-                        level: 1,
-                        passages: Vec::new(),
-                    });
-                    texts.push(None);
-                }
-                if let Some(sec) = sections.last_mut() {
-                    let number = sec.passages.len() as u32 + 1;
-                    sec.passages.push(Passage {
-                        number,
-                        label,
-                        text,
-                        notes: Vec::new(),
-                        page: page.clone(),
-                    });
-                }
+                push_passage(&mut sections, &mut texts, label, text, page.clone());
             }
         }
     }

@@ -29,10 +29,7 @@ const MAX_FORM_DEPTH: usize = 8;
 const MAX_OPERATIONS: usize = 2_000_000;
 
 fn corrupt(detail: impl std::fmt::Display) -> ReadError {
-    ReadError::Corrupt {
-        format: FORMAT,
-        detail: detail.to_string(),
-    }
+    ReadError::corrupt(FORMAT, detail)
 }
 
 /// Parses a PDF file's bytes.
