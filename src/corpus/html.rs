@@ -801,12 +801,20 @@ impl Walker<'_> {
                 self.inline_children(e);
                 let raw = std::mem::take(&mut self.inline).replace(BREAK, "\n");
                 let text = raw.trim_matches('\n').trim_end().to_string();
-                let text = dedent(&text);
-                // Blank lines split a code block into passages, as they split a text file's.
+                // Lines of white space only are blank lines (found by fuzzing: a block opening
+                // with indented empty lines became a passage opening with them).
+                let text = text
+                    .lines()
+                    .map(str::trim_end)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                // Blank lines split a code block into passages, as they split a text file's; each
+                // loses the indentation all its lines share.
                 let mut first = true;
                 for part in text.split("\n\n") {
-                    let part = part.trim_matches('\n');
-                    if part.trim().is_empty() {
+                    let part = dedent(part.trim_matches('\n'));
+                    let part = part.trim();
+                    if part.is_empty() {
                         continue;
                     }
                     let part = match self.term.take().filter(|_| first) {
@@ -847,7 +855,10 @@ impl Walker<'_> {
                     }
                     self.inline_children(c);
                     let t = collapse(&std::mem::take(&mut self.inline));
-                    cells.push(t);
+                    // An empty cell adds no words, and no dangling ` | ` (found by fuzzing).
+                    if !t.is_empty() {
+                        cells.push(t);
+                    }
                 }
                 let text = cells.join(" | ");
                 if text.chars().any(char::is_alphanumeric) {
@@ -1164,6 +1175,33 @@ mod tests {
         );
         assert_eq!(d.sections[1].label.as_deref(), Some("1"));
         assert_eq!(d.sections[1].title.as_deref(), Some("Scope"));
+    }
+
+    #[test]
+    fn code_blocks_split_at_blank_lines_of_white_space_too() {
+        let d = doc(
+            "<html><body><pre>  \n    \n    first line\n      indented\n   \n    second</pre></body></html>",
+        );
+        let texts: Vec<&str> = d.sections[0]
+            .passages
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(texts, ["first line\n  indented", "second"]);
+    }
+
+    #[test]
+    fn table_rows_join_their_non_empty_cells() {
+        let d = doc(
+            "<html><body><table><tr><td>Path</td><td>(2) Stable</td></tr>\
+            <tr><td></td><td>Net</td><td> </td><td>OS</td><td></td></tr></table></body></html>",
+        );
+        let texts: Vec<&str> = d.sections[0]
+            .passages
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(texts, ["Path | (2) Stable", "Net | OS"]);
     }
 
     #[test]
