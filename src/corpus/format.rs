@@ -209,13 +209,13 @@ pub fn read_as(
     outside: &Overrides,
     limits: &Limits,
 ) -> Result<Document, ReadError> {
-    let settled = |mut doc: Document| {
-        doc.settle_language(outside.language);
-        doc
-    };
     match format {
-        Format::Epub => epub::parse(id, fallback, bytes, outside, limits).map(settled),
-        Format::Pdf => pdf::parse(id, fallback, bytes, outside, limits).map(settled),
+        // The HTML reader settles a book's language (once: detection is most of a read's time).
+        Format::Epub => epub::parse(id, fallback, bytes, outside, limits),
+        Format::Pdf => pdf::parse(id, fallback, bytes, outside, limits).map(|mut doc| {
+            doc.settle_language(outside.language);
+            doc
+        }),
         Format::Html | Format::Markdown | Format::Text => Ok(super::parse_with(
             id,
             fallback,

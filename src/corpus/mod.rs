@@ -319,7 +319,8 @@ pub fn parse_with(
     let o = front.merged(outside);
     let mut doc = match format {
         Format::Markdown => markdown::parse(id, fallback_title, body, &o),
-        Format::Html => html::parse(id, fallback_title, body, &o),
+        // The HTML reader settles the language itself (once: detection is most of a read's time).
+        Format::Html => return html::parse(id, fallback_title, body, &o),
         // EPUB and PDF are not text: they go through `parse_bytes`; as text they read as text.
         Format::Text | Format::Epub | Format::Pdf => text::parse(id, fallback_title, body, &o),
     };
