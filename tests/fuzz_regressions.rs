@@ -141,3 +141,51 @@ fn interaction_inputs() {
     }
     assert!(answered >= 5);
 }
+
+/// The invariants the format fuzz targets check, shared with them.
+#[path = "../fuzz/fuzz_targets/common.rs"]
+mod invariants;
+
+/// A committed input the fuzzer found (`crash-…`, `timeout-…`, `oom-…`) may be refused; a seed is
+/// a real file (or cut from one) and must read.
+fn is_seed(name: &str) -> bool {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    !["crash-", "timeout-", "oom-", "slow-unit-"]
+        .iter()
+        .any(|p| file.starts_with(p))
+}
+
+#[test]
+fn html_read_inputs() {
+    for (name, data) in inputs("html_read") {
+        let docs = invariants::html_documents(&data);
+        for doc in &docs {
+            invariants::check_document(&name, doc);
+        }
+        if is_seed(&name) {
+            assert!(
+                docs.iter().any(|d| d.passage_count() > 5),
+                "{name}: a real page gives passages"
+            );
+        }
+    }
+}
+
+#[test]
+fn epub_and_pdf_inputs() {
+    for (target, format) in [("epub_read", Format::Epub), ("pdf_read", Format::Pdf)] {
+        for (name, data) in inputs(target) {
+            match invariants::read(format, &data) {
+                Ok(doc) => invariants::check_document(&name, &doc),
+                Err(e) => assert!(!is_seed(&name), "{name}: a real file refused: {e}"),
+            }
+        }
+    }
+    for (name, data) in inputs("epub_package") {
+        let epub = invariants::zip_pieces(&data).expect("a seed's entries zip");
+        match invariants::read(Format::Epub, &epub) {
+            Ok(doc) => invariants::check_document(&name, &doc),
+            Err(e) => assert!(!is_seed(&name), "{name}: a real book refused: {e}"),
+        }
+    }
+}

@@ -13,15 +13,27 @@ use cabildo::engine::Engine;
 use cabildo::server::{Interactions, Reply};
 use libfuzzer_sys::fuzz_target;
 
-fn handler() -> &'static HttpInteractions {
-    static H: OnceLock<HttpInteractions> = OnceLock::new();
+fn handler() -> Arc<HttpInteractions> {
+    static H: OnceLock<Arc<HttpInteractions>> = OnceLock::new();
     H.get_or_init(|| {
         let engine = Engine::from_corpus(corpus::embedded(), None, Default::default())
             .expect("essay engine");
-        HttpInteractions::new(
+        Arc::new(HttpInteractions::new(
             Arc::new(Bot::new(Arc::new(engine), 1, std::time::Duration::ZERO)),
             None,
-        )
+        ))
+    })
+    .clone()
+}
+
+/// The endpoint answers on a runtime; one current-thread runtime serves every input.
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static R: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    R.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
     })
 }
 
@@ -45,7 +57,8 @@ fuzz_target!(|data: &[u8]| {
     let Some(kind) = value["type"].as_u64() else {
         return;
     };
-    if let Reply::Json { body, .. } = handler().respond(data, kind) {
+    let reply = runtime().block_on(handler().respond(data.to_vec().into(), kind));
+    if let Reply::Json { body, .. } = reply {
         let body: serde_json::Value = serde_json::from_slice(&body).expect("JSON reply");
         let d = &body["data"];
         if body["type"] != 8 {
