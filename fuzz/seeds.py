@@ -4,10 +4,11 @@
     python3 -m venv /tmp/seeds && /tmp/seeds/bin/pip install pypdf
     /tmp/seeds/bin/python fuzz/seeds.py
 
-Every seed is a real file or cut from one (never written by hand):
-- html_read: single pages from the shape suite, and a DocBook book's pages (from the Spanish
-  Project History EPUB) as one input, NUL-separated, each piece's first line its name;
-- epub_read: the two smallest real EPUBs as they are;
+Every seed is a real file or cut from one (never written by hand). Real files used as they are
+stay where they are (give their folders to the fuzzer as extra seed directories, fuzz/README.md);
+this writes only what is cut from them:
+- html_read: a DocBook book's pages (from the Spanish Project History EPUB) as one input,
+  NUL-separated, each piece's first line its name;
 - epub_package: the text entries of the Project History EPUB as named pieces (its image left out);
 - pdf_read: one or two pages cut from each real PDF with pypdf, once as cut (compressed
   streams) and once with the content streams uncompressed, so that mutations reach the text
@@ -35,9 +36,6 @@ def pieces(entries: list[tuple[str, bytes]]) -> bytes:
 
 
 def html() -> None:
-    for name in ["debian-handbook-sect-apt-cache.html", "debian-faq-basic-defs.html",
-                 "nodejs-api-documentation.html"]:
-        write("html_read", name, (DATA / "shapes-real" / name).read_bytes())
     epub = zipfile.ZipFile(DATA / "es/formats/project-history/project-history.es.epub")
     pages = ["index.html", "bk01-toc.html", "ch01.html", "ch02.html", "apa.html"]
     write("html_read", "project-history-es-book",
@@ -45,9 +43,6 @@ def html() -> None:
 
 
 def epub() -> None:
-    for path in [DATA / "es/formats/project-history/project-history.es.epub",
-                 DATA / "shapes-real/live-manual.epub"]:
-        write("epub_read", path.name, path.read_bytes())
     z = zipfile.ZipFile(DATA / "es/formats/project-history/project-history.es.epub")
     entries = [(i.filename, z.read(i)) for i in z.infolist()
                if not i.is_dir() and not i.filename.endswith(".png")]

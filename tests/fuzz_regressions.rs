@@ -9,23 +9,31 @@ use cabildo::{AskOptions, Reference, ask};
 
 use crate::common::essay;
 
+/// The committed inputs of a fuzz target (`fuzz/corpus/<target>/`); there must be some.
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
-        .join(target);
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+    let out = files(&format!("fuzz/corpus/{target}"), "");
+    assert!(!out.is_empty(), "no inputs in fuzz/corpus/{target}");
+    out
+}
+
+/// The files of a folder of the repository (none when it does not exist) whose names end in
+/// `suffix`, sorted, with their bytes.
+fn files(dir: &str, suffix: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, Vec<u8>)> = entries
         .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.is_file())
+        .filter(|p| p.is_file() && p.to_string_lossy().ends_with(suffix))
         .map(|p| {
             (
                 p.display().to_string(),
-                std::fs::read(&p).expect("read seed"),
+                std::fs::read(&p).expect("read input"),
             )
         })
         .collect();
     out.sort();
-    assert!(!out.is_empty(), "no inputs in {}", dir.display());
     out
 }
 
@@ -155,9 +163,12 @@ fn is_seed(name: &str) -> bool {
         .any(|p| file.starts_with(p))
 }
 
+/// The real HTML pages the `html_read` target also starts from, where they live (fuzz/README.md).
 #[test]
 fn html_read_inputs() {
-    for (name, data) in inputs("html_read") {
+    let real = files("tests/data/corpora/shapes-real", ".html");
+    assert!(real.len() >= 5, "the shape suite's HTML pages");
+    for (name, data) in inputs("html_read").into_iter().chain(real) {
         let docs = invariants::html_documents(&data);
         for doc in &docs {
             invariants::check_document(&name, doc);
@@ -173,8 +184,21 @@ fn html_read_inputs() {
 
 #[test]
 fn epub_and_pdf_inputs() {
-    for (target, format) in [("epub_read", Format::Epub), ("pdf_read", Format::Pdf)] {
-        for (name, data) in inputs(target) {
+    // The EPUB target starts from real books where they live, and keeps only its findings.
+    let mut epubs = files("tests/data/corpora/shapes-real", ".epub");
+    epubs.extend(files(
+        "tests/data/corpora/es/formats/project-history",
+        ".epub",
+    ));
+    assert_eq!(
+        epubs.len(),
+        2,
+        "the two real EPUBs the epub_read target starts from"
+    );
+    epubs.extend(files("fuzz/corpus/epub_read", ""));
+    let pdfs = inputs("pdf_read");
+    for (inputs, format) in [(epubs, Format::Epub), (pdfs, Format::Pdf)] {
+        for (name, data) in inputs {
             match invariants::read(format, &data) {
                 Ok(doc) => invariants::check_document(&name, &doc),
                 Err(e) => assert!(!is_seed(&name), "{name}: a real file refused: {e}"),
