@@ -364,10 +364,13 @@ async fn a_servers_text_takes_the_language_the_member_names() {
 }
 
 /// heldout-es (43 + 3, never tuned on; docs/spanish.md), lexically: floors one question below
-/// the level measured once the method was chosen (0.349 / 0.558, six answerable refused).
+/// the level measured (0.349 / 0.558 once the method was chosen; 0.302 / 0.558 since the
+/// plain-text reader stopped taking table captions and admonition labels for sections — two
+/// questions had ranked first through a caption's words, docs/formats.md), six answerable
+/// refused.
 #[test]
 fn held_out_es_meets_the_lexical_floor() {
     let (_, m) = metrics("corpora/es/heldout", "heldout-es.jsonl");
-    assert!(m.hit1 >= 0.32 && m.hit3 >= 0.53, "{m:?}");
+    assert!(m.hit1 >= 0.27 && m.hit3 >= 0.53, "{m:?}");
     assert!(m.false_abstain <= 7, "{m:?}");
 }

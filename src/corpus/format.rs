@@ -24,7 +24,7 @@ impl Format {
     /// The format a file extension names, if cabildo reads it.
     pub fn from_extension(ext: &str) -> Option<Format> {
         match ext.to_ascii_lowercase().as_str() {
-            "txt" | "text" => Some(Format::Text),
+            "txt" | "text" | "info" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
             "html" | "htm" | "xhtml" => Some(Format::Html),
             "epub" => Some(Format::Epub),

@@ -477,12 +477,25 @@ const TRAILING_FUNCTION_WORDS: &[&str] = &[
     "is", "are", "be", "on", "as", "at", "from", "other", "this", "such",
 ];
 
+/// Whether a line ends on a function word (`… directories, and`, `… the`): a sentence that
+/// goes on, not a title.
+pub fn ends_mid_sentence(line: &str) -> bool {
+    line.split_whitespace().last().is_some_and(|w| {
+        let w = w.to_lowercase();
+        TRAILING_FUNCTION_WORDS.contains(&w.as_str())
+    })
+}
+
 /// Words after a marker that read as a title: short, not opening in lower case, no clause
 /// punctuation, not ending mid-sentence (`… the`, `… of`).
 pub fn title_like(s: &str) -> bool {
     let s = s.trim();
     let words: Vec<&str> = s.split_whitespace().collect();
     if words.is_empty() || words.len() > 10 || s.chars().count() > 80 {
+        return false;
+    }
+    // `& 9.7.3` (after `9.7.2`) names no subject.
+    if !s.chars().any(char::is_alphabetic) {
         return false;
     }
     if s.chars().next().is_some_and(char::is_lowercase) {

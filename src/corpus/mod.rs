@@ -13,6 +13,7 @@
 //! numbering ([`Numbering`]).
 
 pub mod bytes;
+mod conventions;
 pub mod epub;
 pub mod format;
 pub mod heading;

@@ -109,16 +109,19 @@ pub fn parse(
     layout.drop_contents_lines();
     let notes = layout.take_notes();
     let words = layout.vocabulary();
-    let title = o
+    let known = o
         .title
         .clone()
-        .or_else(|| info.title.clone().filter(|t| !t.trim().is_empty()))
-        .unwrap_or_else(|| fallback_title.to_string());
+        .or_else(|| info.title.clone().filter(|t| !t.trim().is_empty()));
     let mut doc = if outline.len() >= 2 {
         let blocks = layout.blocks(&outline, &notes, &words);
+        let title = known.unwrap_or_else(|| fallback_title.to_string());
         assemble(id, title, blocks, o.numbering)
     } else {
-        layout.as_text(id, &title, &words, o)
+        // Without metadata, the title is read from the first page as in a plain text.
+        let mut o = o.clone();
+        o.title = known;
+        layout.as_text(id, fallback_title, &words, &o)
     };
     doc.author = info.author;
     Ok(doc)
@@ -1550,8 +1553,9 @@ impl Layout {
         blocks
     }
 
-    /// A PDF without an outline: its paragraphs read as plain text, each passage then given the
-    /// page its opening words are on.
+    /// A PDF without an outline: its paragraphs read as plain text (`title` the fallback when
+    /// neither `o` nor the first page gives one), each passage then given the page its opening
+    /// words are on.
     fn as_text(&self, id: &str, title: &str, words: &HashSet<String>, o: &Overrides) -> Document {
         let paras = self.paragraphs(words, &HashMap::new());
         let mut raw = String::new();
@@ -1561,11 +1565,7 @@ impl Layout {
             raw.push_str(&p.text);
             raw.push_str("\n\n");
         }
-        let mut o = o.clone();
-        if o.title.is_none() {
-            o.title = Some(title.to_string());
-        }
-        let mut doc = text::parse(id, title, &raw, &o);
+        let mut doc = text::parse(id, title, &raw, o);
         // Give each passage the page of the paragraph it starts in.
         let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut cursor = 0usize;

@@ -6,8 +6,11 @@
 //! Numbered paragraphs become sections when they carry the text's own numbering, and passages of
 //! their own (labelled items) when they are a list of rules; a list of one-line items stays one
 //! passage. Hard-wrapped prose is stored as flowing text ([`reflow`]). The title is the first
-//! title-like line ([`find_title`]).
+//! title-like line ([`find_title`]). Texts in a tradition that marks its own headings (GNU Info,
+//! outline NEWS files, Debian changelogs, rendered man pages: [`super::conventions`]) take those
+//! headings, and only those, as sections.
 
+use super::conventions::{self, Kind, Marks};
 use super::heading::{self, Style};
 use super::overrides::Overrides;
 use super::{Block, Document, assemble};
@@ -55,6 +58,8 @@ enum Raw<'a> {
     Lines(Vec<Line<'a>>),
     Setext(Line<'a>, u8),
     Note(String, String),
+    /// A heading its tradition marks ([`conventions`]).
+    Marked(Head),
 }
 
 /// A block once read; numbered paragraphs wait for the second pass to become sections or items.
@@ -85,6 +90,9 @@ struct Head {
 
 /// Parses a plain-text document (newlines normalised to `\n`, front matter already split off).
 pub fn parse(id: &str, fallback_title: &str, text: &str, overrides: &Overrides) -> Document {
+    if let Some(marks) = conventions::read(text) {
+        return parse_marked(id, fallback_title, text, marks, overrides);
+    }
     let mut raws = raw_blocks(text);
     let found = find_title(&mut raws);
     let title = overrides
@@ -94,8 +102,72 @@ pub fn parse(id: &str, fallback_title: &str, text: &str, overrides: &Overrides) 
         .unwrap_or_else(|| fallback_title.to_string());
     let strict = underlined_depth(&raws);
     let units = units(&raws, &overrides.heading, strict);
-    let items = decide(units, strict);
-    let items = drop_contents(super::notes::attach(items));
+    let captions = captions(&units);
+    let items = decide(units, strict, &captions);
+    let items = drop_repeated_entries(drop_contents(super::notes::attach(items)));
+    let items = run_in_captions(items, &captions);
+    assemble(id, title, items, overrides.numbering)
+}
+
+/// A text whose tradition marks its headings: those are its sections, every other block is a
+/// paragraph, lines the tradition says are not text are left out.
+fn parse_marked(
+    id: &str,
+    fallback_title: &str,
+    text: &str,
+    marks: Marks,
+    overrides: &Overrides,
+) -> Document {
+    let mut raws = Vec::new();
+    let mut cur: Vec<Line<'_>> = Vec::new();
+    for (raw, kind) in text.split('\n').zip(marks.kinds) {
+        let line = Line::new(raw);
+        match kind {
+            Kind::Text if !line.text.is_empty() => {
+                cur.push(line);
+                continue;
+            }
+            Kind::Text | Kind::Skip => {}
+            Kind::Heading(h) => {
+                if !cur.is_empty() {
+                    raws.push(Raw::Lines(std::mem::take(&mut cur)));
+                }
+                raws.push(Raw::Marked(Head {
+                    label: h.label,
+                    style: None,
+                    title: h.title,
+                    text: h.text,
+                    level: h.level,
+                }));
+                continue;
+            }
+        }
+        if !cur.is_empty() {
+            raws.push(Raw::Lines(std::mem::take(&mut cur)));
+        }
+    }
+    if !cur.is_empty() {
+        raws.push(Raw::Lines(cur));
+    }
+    let title = overrides
+        .title
+        .clone()
+        .or(marks.title)
+        .unwrap_or_else(|| fallback_title.to_string());
+    let units = raws
+        .into_iter()
+        .map(|raw| match raw {
+            Raw::Marked(h) => Unit::Heading(h),
+            Raw::Lines(lines) => Unit::Para(lines),
+            Raw::Setext(line, level) => Unit::Heading(plain_heading(line.text, level)),
+            Raw::Note(label, text) => Unit::Note(label, text),
+        })
+        .collect();
+    let items = super::notes::attach(decide(units, 0, &Default::default()));
+    tracing::debug!(
+        tradition = marks.tradition,
+        "headings marked by the text's tradition"
+    );
     assemble(id, title, items, overrides.numbering)
 }
 
@@ -137,6 +209,9 @@ fn raw_blocks(text: &str) -> Vec<Raw<'_>> {
                     // An underline as long as its title marks a heading however long.
                     let exact = under + 1 >= title && under <= title + 4;
                     (title <= MAX_HEADING_CHARS || (exact && title <= 2 * MAX_HEADING_CHARS))
+                        // A sentence over a rule far longer than it ends a passage (`Don't
+                        // feel bad: almost everyone gets it wrong at first.` over 72 dashes).
+                        && (exact || !l.text.ends_with('.') || l.text.ends_with(".."))
                         && decoration(l.text).is_none()
                         && !l.text.ends_with([',', ';'])
                         && if matches!(mark, '=' | '-') {
@@ -218,7 +293,15 @@ fn footnotes(raws: Vec<Raw<'_>>) -> Vec<Raw<'_>> {
             open = Some((first.indent, label.to_string(), text.trim().to_string()));
             continue;
         }
+        // A centred line after a note (`Chapter 3. Locally Installed Modules`) opens what
+        // follows; it does not continue the note.
+        let centred = lines.len() == 1
+            && open
+                .as_ref()
+                .is_some_and(|(indent, _, _)| first.indent >= indent + 8)
+            && looks_like_heading(first.text);
         if let Some((indent, _, text)) = open.as_mut()
+            && !centred
             && lines.iter().all(|l| l.indent > *indent)
         {
             text.push('\n');
@@ -246,6 +329,7 @@ fn skip_line(line: &str) -> bool {
         "updated",
         "posting date",
         "release date",
+        "release ",
         "written by",
         "by ",
         "http",
@@ -278,7 +362,11 @@ fn skip_line(line: &str) -> bool {
         .split(|c: char| !c.is_ascii_digit())
         .any(|d| d.len() == 4 && (d.starts_with("19") || d.starts_with("20")));
     let short = l.split_whitespace().count() <= 6;
-    short && has_year && (MONTHS.iter().any(|m| l.contains(m)) || l.contains('/'))
+    // `11 Apr 2022`, `Sept. 3, 2019`
+    let abbreviated = l
+        .split(|c: char| !c.is_alphabetic())
+        .any(|w| w.len() >= 3 && w.len() <= 4 && MONTHS.iter().any(|m| m.starts_with(w)));
+    short && has_year && (MONTHS.iter().any(|m| l.contains(m)) || abbreviated || l.contains('/'))
 }
 
 /// A line that can be a title: heading-like, or a short line in quotation marks.
@@ -348,7 +436,7 @@ fn find_title(raws: &mut Vec<Raw<'_>>) -> Option<String> {
     // A centred title-like line near the top, before any heading.
     for (j, raw) in raws.iter().enumerate().take(TITLE_SEARCH_BLOCKS) {
         match raw {
-            Raw::Setext(..) => break,
+            Raw::Setext(..) | Raw::Marked(..) => break,
             Raw::Note(..) => {}
             Raw::Lines(lines) => {
                 if lines.len() == 1 && lines[0].indent >= 8 && title_line(lines[0].text) {
@@ -466,16 +554,103 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String], strict: u8) -> Vec<Unit<'a>> {
     let mut out = Vec::new();
     let is_plain_heading = |r: Option<&Raw<'_>>| match r {
         Some(Raw::Lines(l)) => l.len() == 1 && looks_like_heading(l[0].text),
-        Some(Raw::Setext(..)) => true,
+        Some(Raw::Setext(..) | Raw::Marked(..)) => true,
         Some(Raw::Note(..)) | None => false,
     };
+    // The indentation of the last numbered paragraph: a line indented a little deeper sits in
+    // its body and is not a heading (`    If "make test" produces something like` under ` 9.`);
+    // one far deeper is centred (`NO WARRANTY`).
+    let mut numbered_indent: Option<usize> = None;
+    // Inside a DocBook `List of Tables` (or Figures, Examples): its entries are navigation.
+    let mut in_list_of = false;
+    // Inside a `Table of Contents` (DocBook's plain-text renderings put one at the top and one
+    // under every chapter heading): the first entry's indentation and the titles seen.
+    let mut contents: Option<(Option<usize>, std::collections::HashSet<String>)> = None;
+    let numbered = |l: &Line<'_>| {
+        heading::marker(l.text).is_some() || heading::division(l.text, extra).is_some()
+    };
+    // An entry's number and title (`3.4.1. Purpose` and `3.5.1. Purpose` differ; `1. Intro`
+    // and `Chapter 1. Intro` do not).
+    let entry_key = |t: &str| {
+        let number = heading::division(t, extra)
+            .map(|d| d.label)
+            .or_else(|| heading::marker(t).map(|m| m.label))
+            .unwrap_or_default();
+        let number = number.rsplit(' ').next().unwrap_or_default().to_string();
+        format!("{number}|{}", title_key(t))
+    };
     for (i, raw) in raws.iter().enumerate() {
+        if let Raw::Lines(lines) = raw {
+            let caption = lines[0].text.to_lowercase();
+            if caption == "table of contents" || caption == "contents" {
+                let seen = lines[1..].iter().map(|l| entry_key(l.text)).collect();
+                contents = Some((lines.get(1).map(|l| l.indent), seen));
+                continue;
+            }
+            if let Some((indent, seen)) = contents.as_mut() {
+                // Entries (wrapped ones too), at the first entry's indentation or deeper; the
+                // text starts where a line is shallower or repeats an entry's title.
+                let first = lines[0];
+                let marked = lines.iter().filter(|l| numbered(l)).count();
+                let at = *indent.get_or_insert(first.indent);
+                if numbered(&first)
+                    && marked * 3 >= lines.len()
+                    && first.indent >= at
+                    && !seen.contains(&entry_key(first.text))
+                {
+                    seen.extend(lines.iter().map(|l| entry_key(l.text)));
+                    continue;
+                }
+                contents = None;
+            }
+        } else {
+            contents = None;
+        }
+        if let Raw::Lines(lines) = raw {
+            let t = lines[0].text;
+            let caption = lines.len() == 1
+                && ["List of Tables", "List of Figures", "List of Examples"].contains(&t);
+            let entry = in_list_of && lines.len() <= 2 && heading::marker(t).is_some();
+            in_list_of = caption || entry;
+            if in_list_of {
+                continue;
+            }
+        } else {
+            in_list_of = false;
+        }
+        if let Raw::Lines(lines) = raw
+            && let Some(question) = faq_question(lines, raws.get(i + 1))
+        {
+            out.push(Unit::Heading(question));
+            continue;
+        }
+        if let Raw::Lines(lines) = raw
+            && heading::marker(lines[0].text).is_some()
+        {
+            numbered_indent = Some(lines[0].indent);
+        }
         let lines = match raw {
+            // An underlined line inside an indented body, at its indentation (a sample file's
+            // `gentoo for Debian` / `-----------------`), is part of the body.
+            Raw::Setext(line, _)
+                if line.indent > 0
+                    && [i.checked_sub(1), Some(i + 1)].iter().all(|j| {
+                        matches!(j.and_then(|j| raws.get(j)),
+                            Some(Raw::Lines(l)) if l[0].indent == line.indent)
+                    }) =>
+            {
+                out.push(Unit::Para(vec![*line]));
+                continue;
+            }
             Raw::Setext(line, level) => {
                 let head = division_heading(line.text, extra)
                     .or_else(|| underlined_heading(line.text))
                     .unwrap_or_else(|| plain_heading(line.text, *level));
                 out.push(Unit::Heading(head));
+                continue;
+            }
+            Raw::Marked(head) => {
+                out.push(Unit::Heading(head.clone()));
                 continue;
             }
             Raw::Note(label, text) => {
@@ -518,6 +693,8 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String], strict: u8) -> Vec<Unit<'a>> {
                     .split_once(": ")
                     .is_some_and(|(k, _)| !k.contains(' ') && k.chars().any(char::is_lowercase))
                 && heading::marker(first.text).is_none()
+                && numbered_indent.is_none_or(|n| first.indent <= n || first.indent >= n + 8)
+                && !byline(raws.get(i + 1))
                 && raws.get(i + 1).is_some()
                 && !is_plain_heading(raws.get(i + 1))
             {
@@ -556,10 +733,21 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String], strict: u8) -> Vec<Unit<'a>> {
             });
             continue;
         }
-        // Split at the markers on the block's own indentation.
+        // Split at the markers of the first one's style on the block's own indentation.
+        let first_style = heading::marker(first.text).map(|m| m.style);
         let mut items: Vec<Vec<Line<'a>>> = Vec::new();
         for line in lines {
-            let starts = line.indent <= first.indent && heading::marker(line.text).is_some();
+            // A marker of another style is a wrapped line (`… Contributor Version; 2)` /
+            // `3)  for infringements…` inside item `(d)`), not an item of this list.
+            let starts = line.indent <= first.indent
+                && heading::marker(line.text).is_some_and(|m| {
+                    // `i.` reads as a letter, `ii.` as a numeral: one list.
+                    let family = |s: Style| match s {
+                        Style::Lower | Style::Roman | Style::Upper => Style::Roman,
+                        s => s,
+                    };
+                    first_style.is_some_and(|f| family(f) == family(m.style))
+                });
             match items.last_mut() {
                 Some(item) if !starts => item.push(*line),
                 _ => items.push(vec![*line]),
@@ -580,17 +768,20 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String], strict: u8) -> Vec<Unit<'a>> {
             let headable = !matches!(m.style, Style::Paren | Style::Lower);
             let longest = cont.iter().map(Line::len).max().unwrap_or(0);
             let headable = headable && m.depth > strict;
-            let set_above = headable
-                && !cont.is_empty()
-                && ((cont[0].indent > start.indent
-                    && (start.len() < longest
-                        || heading::title_case(m.rest.trim_end_matches('.'))))
-                    || start.len() * 4 < longest * 3)
-                && if m.rest.ends_with('.') {
-                    heading::title_case(m.rest.trim_end_matches('.'))
-                } else {
-                    heading::title_like(m.rest)
-                };
+            // `1.2. Where does the name "Valgrind" come from?` over its answer.
+            let question = headable && !cont.is_empty() && m.rest.ends_with('?');
+            let set_above = question
+                || headable
+                    && !cont.is_empty()
+                    && ((cont[0].indent > start.indent
+                        && (start.len() < longest
+                            || heading::title_case(m.rest.trim_end_matches('.'))))
+                        || start.len() * 4 < longest * 3)
+                    && if m.rest.ends_with('.') {
+                        heading::title_case(m.rest.trim_end_matches('.'))
+                    } else {
+                        heading::title_like(m.rest)
+                    };
             if set_above {
                 out.push(Unit::Heading(Head {
                     label: Some(m.label.clone()),
@@ -619,7 +810,49 @@ fn units<'a>(raws: &[Raw<'a>], extra: &[String], strict: u8) -> Vec<Unit<'a>> {
             }
         }
     }
+    // FAQ questions sit one level below the heading before them.
+    let mut above = 0;
+    for u in &mut out {
+        if let Unit::Heading(h) = u {
+            if h.level == 0 {
+                h.level = above + 1;
+            } else {
+                above = h.level;
+            }
+        }
+    }
     out
+}
+
+/// A name's address under it (`Josip Rodin` over `original contents <joy-mg@debian.org>`): the
+/// line above is an author, not a heading.
+fn byline(next: Option<&Raw<'_>>) -> bool {
+    matches!(next, Some(Raw::Lines(l)) if l.len() <= 2 && l.iter().any(|l| {
+        l.text.split_once('<').is_some_and(|(_, r)| r.contains('@') && r.contains('>'))
+    }))
+}
+
+/// A question of a `Q:` / `A:` FAQ (`Q:  What do the letters XZ mean?`, wrapped over up to
+/// four lines) before its answer: a heading one level below the heading above it (level 0 until
+/// [`units`] knows it).
+fn faq_question(lines: &[Line<'_>], next: Option<&Raw<'_>>) -> Option<Head> {
+    let rest = lines[0].text.strip_prefix("Q:")?;
+    let answer = matches!(next, Some(Raw::Lines(a)) if a[0].text.starts_with("A:"));
+    if !answer || lines.len() > 4 {
+        return None;
+    }
+    let mut title = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+    for l in &lines[1..] {
+        title.push(' ');
+        title.push_str(&l.text.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    (!title.is_empty()).then(|| Head {
+        label: None,
+        style: None,
+        title: Some(title),
+        text: lines.iter().map(|l| l.text).collect::<Vec<_>>().join(" "),
+        level: 0,
+    })
 }
 
 /// A paragraph numbered by a division word (`Section 2. Dues are …`), labelled as the text cites it.
@@ -636,7 +869,11 @@ fn word_numbered<'a>(label: String, lines: &[Line<'a>]) -> Unit<'a> {
 /// above it, or when, outside any numbered section, its run of numbers holds other paragraphs
 /// (`0. This License applies …` followed by its definitions); otherwise it is an item of a list,
 /// a passage labelled with its number.
-fn decide(units: Vec<Unit<'_>>, strict: u8) -> Vec<Block> {
+fn decide(
+    units: Vec<Unit<'_>>,
+    strict: u8,
+    captions: &std::collections::HashSet<String>,
+) -> Vec<Block> {
     let mut out = Vec::with_capacity(units.len());
     // Open numbered sections, outermost first: (level, style, label).
     let mut stack: Vec<(u8, Option<Style>, String)> = Vec::new();
@@ -651,6 +888,10 @@ fn decide(units: Vec<Unit<'_>>, strict: u8) -> Vec<Block> {
     let mut outermost: Option<u8> = None;
     for i in 0..units.len() {
         match &units[i] {
+            Unit::Heading(h) if h.label.is_none() && captions.contains(&title_key(&h.text)) => {
+                // A paragraph's caption: numbering goes on around it.
+                out.push(head_block(h));
+            }
             Unit::Heading(h) => {
                 let mut h = h.clone();
                 if h.style.is_none()
@@ -704,16 +945,58 @@ fn decide(units: Vec<Unit<'_>>, strict: u8) -> Vec<Block> {
                 let sibling = stack
                     .iter()
                     .any(|(_, s, l)| *s == Some(*style) && heading::follows(l, label));
+                // `9.2.` under `Chapter 9.`, `3.1.1.` under `3.1.`: the first level below a
+                // section.
+                let child = *style == Style::Decimal
+                    && lines.len() <= 3
+                    && matches!(units.get(i + 1), Some(Unit::Para(_) | Unit::Titled(..)))
+                    && stack.iter().any(|(_, s, l)| {
+                        // `Chapter 9` → `9`
+                        let l = l.rsplit(' ').next().unwrap_or(l);
+                        matches!(s, None | Some(Style::Decimal))
+                            && label.strip_prefix(l).is_some_and(|r| {
+                                r.starts_with('.') && r[1..].bytes().all(|b| b.is_ascii_digit())
+                            })
+                    });
                 let section = *depth > strict
                     && !continues_items
-                    && (sibling || (!current_labelled && holds_paragraphs(&units[i..], *style)));
+                    && (sibling
+                        || child
+                        || (!current_labelled && holds_paragraphs(&units[i..], *style)));
+                // A short numbered paragraph over a body indented deeper is the section's
+                // title (a FAQ's ` 9. Why do I get "undefined reference to gzputc"?`).
+                let text = reflow(lines);
+                let child = |l: &str| {
+                    l.strip_prefix(label.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+                };
+                let over_body = match units.get(i + 1) {
+                    // Indented as a body is, not centred (`The End`).
+                    Some(Unit::Para(body)) => {
+                        (lines[0].indent + 1..lines[0].indent + 8).contains(&body[0].indent)
+                    }
+                    // `3.4. /bin : Essential user command binaries (for use by all` / `users)`
+                    // over `3.4.1. Purpose`
+                    Some(Unit::Numbered { label: l, .. }) => child(l),
+                    Some(Unit::Heading(h)) => h.label.as_deref().is_some_and(child),
+                    _ => false,
+                };
+                let title =
+                    (section && over_body && lines.len() <= 3 && text.chars().count() <= 250)
+                        .then(|| heading::marker(&text).map(|m| m.rest.to_string()))
+                        .flatten()
+                        .filter(|t| !t.is_empty());
                 if section {
                     let level = depth.saturating_add(under);
                     let h = Head {
                         label: Some(label.clone()),
                         style: Some(*style),
-                        title: None,
-                        text: label.clone(),
+                        title: title.clone(),
+                        text: if title.is_some() {
+                            text.clone()
+                        } else {
+                            label.clone()
+                        },
                         level,
                     };
                     stack.retain(|(lv, _, _)| *lv < level);
@@ -724,10 +1007,12 @@ fn decide(units: Vec<Unit<'_>>, strict: u8) -> Vec<Block> {
                 } else {
                     item_run = Some((*style, label.clone()));
                 }
-                out.push(Block::Passage {
-                    label: (!section).then(|| label.clone()),
-                    text: reflow(lines),
-                });
+                if title.is_none() {
+                    out.push(Block::Passage {
+                        label: (!section).then(|| label.clone()),
+                        text,
+                    });
+                }
             }
         }
     }
@@ -765,26 +1050,176 @@ fn head_block(h: &Head) -> Block {
 /// entries between); headings when their title is a later one (a contents line read as a
 /// heading: `1. Introduction` before the body's `Chapter 1. Introduction`) or a short caption
 /// (`Table of Contents`, `Appendices`).
-fn drop_contents(items: Vec<Block>) -> Vec<Block> {
-    // A title without its number, quotes, dashes and white space: contents and headings may
-    // number, quote and dash differently (`1.`, `Chapter 1.`; `"dotfiles"`, `“dotfiles”`).
-    let key = |s: &str| {
-        let s = s.trim().trim_start_matches(['*', '-', '+', '•']).trim();
-        let s = heading::division(s, &[])
-            .and_then(|d| d.title)
-            .or_else(|| heading::marker(s).map(|m| m.rest.to_string()))
-            .unwrap_or_else(|| s.to_string());
-        s.replace("--", "-")
-            .chars()
-            .filter(|c| !"\"“”'‘’".contains(*c))
-            .map(|c| if matches!(c, '–' | '—') { '-' } else { c })
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .trim_end_matches('.')
-            .to_lowercase()
+/// A title without its number, quotes, dashes and white space: contents and headings may
+/// number, quote and dash differently (`1.`, `Chapter 1.`; `"dotfiles"`, `“dotfiles”`).
+fn title_key(s: &str) -> String {
+    let s = s.trim().trim_start_matches(['*', '-', '+', '•']).trim();
+    let s = heading::division(s, &[])
+        .and_then(|d| d.title)
+        .or_else(|| heading::marker(s).map(|m| m.rest.to_string()))
+        .unwrap_or_else(|| s.to_string());
+    s.replace("--", "-")
+        .chars()
+        .filter(|c| !"\"“”'‘’".contains(*c))
+        .map(|c| if matches!(c, '–' | '—') { '-' } else { c })
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .trim_end_matches('.')
+        .to_lowercase()
+}
+
+/// Admonition labels a DocBook stylesheet prints over a note (`Note`, `Warning`; in Spanish
+/// `Nota`, `Aviso`…): captions however often they come, and left out of the passage they
+/// label, as the HTML reader leaves out the `¶` of a permalink — they are the rendering's words,
+/// not the author's.
+const ADMONITIONS: &[&str] = &[
+    "note",
+    "tip",
+    "warning",
+    "caution",
+    "important",
+    "nota",
+    "aviso",
+    "atención",
+    "sugerencia",
+    "consejo",
+    "importante",
+    "advertencia",
+];
+
+/// Titles repeated over paragraphs all through a numbered text (`Rationale`, `Note` in the
+/// Filesystem Hierarchy Standard, three times or more; an admonition's `Note` or `Warning`
+/// once): a paragraph's own caption, not a section
+/// — kept at the head of the passage it introduces ([`run_in_captions`]).
+fn captions(units: &[Unit<'_>]) -> std::collections::HashSet<String> {
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    let mut labelled = 0;
+    for u in units {
+        match u {
+            Unit::Heading(h) if h.label.is_none() => {
+                *counts.entry(title_key(&h.text)).or_default() += 1;
+            }
+            Unit::Heading(_) => labelled += 1,
+            // A caption indented with the body it sits in is read as a line of its own.
+            Unit::Para(lines) if lines.len() == 1 && caption_like(lines[0].text) => {
+                *counts.entry(title_key(lines[0].text)).or_default() += 1;
+            }
+            _ => {}
+        }
+    }
+    if labelled < 3 {
+        return Default::default();
+    }
+    counts
+        .into_iter()
+        .filter_map(|(k, n)| {
+            ((n >= 3 || ADMONITIONS.contains(&k.as_str())) && !k.is_empty()).then_some(k)
+        })
+        .collect()
+}
+
+/// A line that can caption a paragraph: a few words, capitalised, with no closing punctuation.
+fn caption_like(text: &str) -> bool {
+    let t = text.trim();
+    !t.contains('\n')
+        && (1..=4).contains(&t.split_whitespace().count())
+        && t.chars().next().is_some_and(char::is_uppercase)
+        && !t.ends_with(['.', ',', ';', ':', '!', '?'])
+}
+
+/// Puts each caption ([`captions`]) at the head of the passage it introduces.
+fn run_in_captions(items: Vec<Block>, captions: &std::collections::HashSet<String>) -> Vec<Block> {
+    if captions.is_empty() {
+        return items;
+    }
+    let mut out = Vec::with_capacity(items.len());
+    let mut caption: Option<String> = None;
+    for b in items {
+        let is_caption = match &b {
+            Block::Heading {
+                label: None, text, ..
+            } => captions.contains(&title_key(text)),
+            Block::Passage { label: None, text } => {
+                caption_like(text) && captions.contains(&title_key(text))
+            }
+            _ => false,
+        };
+        if is_caption && let Block::Heading { text, .. } | Block::Passage { text, .. } = &b {
+            let admonition = ADMONITIONS.contains(&title_key(text).as_str());
+            if let Some(c) = caption.take() {
+                out.push(Block::Passage {
+                    label: None,
+                    text: c,
+                });
+            }
+            if !admonition {
+                caption = Some(text.clone());
+            }
+            continue;
+        }
+        match b {
+            Block::Passage { label, text } if caption.is_some() => {
+                let c = caption.take().unwrap_or_default();
+                out.push(Block::Passage {
+                    label,
+                    text: format!("{c}\n{text}"),
+                });
+            }
+            b => {
+                if let Some(c) = caption.take() {
+                    out.push(Block::Passage {
+                        label: None,
+                        text: c,
+                    });
+                }
+                out.push(b);
+            }
+        }
+    }
+    if let Some(c) = caption {
+        out.push(Block::Passage {
+            label: None,
+            text: c,
+        });
+    }
+    out
+}
+
+/// Drops the entries of a short contents list (a chapter's own, DocBook's `Table of Contents`
+/// under each chapter heading): a numbered heading with no text before the next heading, whose
+/// number and title come again later as a heading.
+fn drop_repeated_entries(items: Vec<Block>) -> Vec<Block> {
+    let key = |b: &Block| match b {
+        Block::Heading {
+            label: Some(l),
+            title,
+            text,
+            ..
+        } => Some((l.clone(), title_key(title.as_deref().unwrap_or(text)))),
+        _ => None,
     };
+    let keys: Vec<_> = items.iter().map(key).collect();
+    let mut later = std::collections::HashSet::new();
+    let mut drop = vec![false; items.len()];
+    for i in (0..items.len()).rev() {
+        let Some(k) = &keys[i] else { continue };
+        let empty = items[i + 1..]
+            .iter()
+            .find(|b| matches!(b, Block::Heading { .. } | Block::Passage { .. }))
+            .is_none_or(|b| matches!(b, Block::Heading { .. }));
+        drop[i] = empty && later.contains(k);
+        later.insert(k.clone());
+    }
+    items
+        .into_iter()
+        .zip(drop)
+        .filter_map(|(b, d)| (!d).then_some(b))
+        .collect()
+}
+
+fn drop_contents(items: Vec<Block>) -> Vec<Block> {
     let title_of = |b: &Block| match b {
-        Block::Heading { title, text, .. } => Some(key(title.as_deref().unwrap_or(text))),
+        Block::Heading { title, text, .. } => Some(title_key(title.as_deref().unwrap_or(text))),
         _ => None,
     };
     // The heading titles after each position.
@@ -808,7 +1243,7 @@ fn drop_contents(items: Vec<Block>) -> Vec<Block> {
                     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
                     let hits = lines
                         .iter()
-                        .filter(|l| later[j + 1].contains(&key(l)))
+                        .filter(|l| later[j + 1].contains(&title_key(l)))
                         .count();
                     if lines.is_empty() || hits * 2 < lines.len() {
                         break;
@@ -907,7 +1342,18 @@ pub(crate) fn looks_like_heading(block: &str) -> bool {
     if !(first.is_alphanumeric()) || first.is_lowercase() {
         return false;
     }
-    if line.ends_with(['.', ',', ':', ';', '…', '-', '–', '—']) {
+    // A footnote mark after the sentence it ends (`… data files. [10]`) hides its full stop;
+    // so does a bracket closing after one (`… are possible.)`).
+    let bare = match line.rsplit_once(' ') {
+        Some((before, mark)) if note_label(mark).is_some() => before.trim_end(),
+        _ => line,
+    };
+    if bare.ends_with(['.', ',', ':', ';', '…', '-', '–', '—']) || bare.ends_with(".)") {
+        return false;
+    }
+    // A number alone (a footnote mark on its own line) names nothing; a line ending on `and`
+    // or `of` is a sentence broken off, not a title.
+    if !line.chars().any(char::is_alphabetic) || heading::ends_mid_sentence(line) {
         return false;
     }
     !is_list_item(line)
