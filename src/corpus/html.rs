@@ -332,6 +332,15 @@ fn skipped(e: &ElementRef<'_>) -> bool {
     if el.classes().any(|c| CLASSES.contains(&c)) {
         return true;
     }
+    // A paragraph's number set beside it (SiSU's object citation numbers,
+    // `<label class="ocn"><a …>69</a></label>`): not text.
+    if name == "label" && {
+        let t: String = e.text().collect();
+        let t = t.trim();
+        !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())
+    } {
+        return true;
+    }
     // A permalink: a link to this page whose text is only a mark (`¶`, `#`, `§`, `🔗`).
     if name == "a" && el.attr("href").is_some_and(|h| h.starts_with('#')) {
         let t: String = e.text().collect();
@@ -341,6 +350,31 @@ fn skipped(e: &ElementRef<'_>) -> bool {
         }
     }
     false
+}
+
+/// A paragraph set in bold that opens with a section number (SiSU's
+/// `<p class="bold">4.1 What is a live system?</p>`): a heading as deep as its number.
+fn bold_numbered(p: ElementRef<'_>) -> Option<u8> {
+    let bold = has_class(&p, "bold")
+        || p.children().all(|c| match c.value() {
+            Node::Text(t) => t.trim().is_empty(),
+            Node::Element(el) => matches!(el.name(), "b" | "strong" | "a"),
+            _ => true,
+        }) && p.descendants().any(|d| {
+            d.value()
+                .as_element()
+                .is_some_and(|el| matches!(el.name(), "b" | "strong"))
+        });
+    if !bold {
+        return None;
+    }
+    let text = collapse(&p.text().collect::<String>());
+    let m = super::heading::marker(&text)?;
+    let ok = m.style == super::heading::Style::Decimal
+        && m.depth >= 2
+        && text.chars().count() <= 120
+        && super::heading::title_like(m.rest);
+    ok.then_some(m.depth.min(6))
 }
 
 fn is_named(n: &NodeRef<'_, Node>, name: &str) -> bool {
@@ -782,9 +816,14 @@ impl Walker<'_> {
     }
 
     fn element(&mut self, e: ElementRef<'_>, name: &str) {
+        let level = match name {
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Some(name.as_bytes()[1] - b'0'),
+            "p" => bold_numbered(e),
+            _ => None,
+        };
         match name {
-            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                let level = name.as_bytes()[1] - b'0';
+            _ if level.is_some() => {
+                let level = level.unwrap_or(1);
                 self.inline_children(e);
                 let text = collapse(&std::mem::take(&mut self.inline));
                 // A note cited in a heading goes with the section's first passage; the marker
@@ -1188,6 +1227,40 @@ mod tests {
             .map(|p| p.text.as_str())
             .collect();
         assert_eq!(texts, ["first line\n  indented", "second"]);
+    }
+
+    #[test]
+    fn citation_numbers_are_not_text_and_bold_numbered_paragraphs_are_headings() {
+        let d = doc("<html><body><h1>1. About</h1>\
+            <div><label class=\"ocn\"><a href=\"#o5\">5</a></label><p>Intro text.</p></div>\
+            <div><label class=\"ocn\">8</label><p class=\"bold\"><a name=\"h1.1\"></a>1.1 For the impatient</p></div>\
+            <div><p>Body text.</p></div>\
+            <p><b>2.5 per cent of users</b> said so.</p></body></html>");
+        let toc: Vec<(Option<&str>, Option<&str>)> = d
+            .sections
+            .iter()
+            .map(|s| (s.label.as_deref(), s.title.as_deref()))
+            .collect();
+        assert_eq!(
+            toc,
+            [
+                (Some("1"), Some("About")),
+                (Some("1.1"), Some("For the impatient"))
+            ]
+        );
+        let texts: Vec<&str> = d
+            .sections
+            .iter()
+            .flat_map(|s| s.passages.iter().map(|p| p.text.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "Intro text.",
+                "Body text.",
+                "2.5 per cent of users said so."
+            ]
+        );
     }
 
     #[test]

@@ -369,6 +369,7 @@ pub(crate) fn assemble(
     items: Vec<Block>,
     numbering: Option<Numbering>,
 ) -> Document {
+    let items = without_echoed_headings(items);
     let mut sections: Vec<Section> = Vec::new();
     // Full heading text of each section, used as its title when numbering is sequential.
     let mut texts: Vec<Option<String>> = Vec::new();
@@ -463,6 +464,43 @@ pub(crate) fn assemble(
         language: Language::UNDETERMINED,
         sections,
     }
+}
+
+/// Drops an unnumbered heading with nothing under it that the next heading repeats with its
+/// number (SiSU's EPUBs open every chapter with a page holding only `About this manual`, then
+/// the chapter's own `1. About this manual`).
+fn without_echoed_headings(items: Vec<Block>) -> Vec<Block> {
+    let flat = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let mut drop = vec![false; items.len()];
+    for (i, b) in items.iter().enumerate() {
+        let Block::Heading {
+            label: None, text, ..
+        } = b
+        else {
+            continue;
+        };
+        let next = items[i + 1..]
+            .iter()
+            .find(|b| matches!(b, Block::Heading { .. } | Block::Passage { .. }));
+        if let Some(Block::Heading {
+            label: Some(_),
+            title: Some(t),
+            ..
+        }) = next
+        {
+            drop[i] = flat(t) == flat(text);
+        }
+    }
+    items
+        .into_iter()
+        .zip(drop)
+        .filter_map(|(b, d)| (!d).then_some(b))
+        .collect()
 }
 
 /// A second run of the outermost numbers (`1.`–`12.`, then `1.` again): the appendices of a
