@@ -47,15 +47,27 @@ fn check_numbering(name: &str, doc: &Document) {
     }
 }
 
+/// The committed inputs, and the real plain texts of the shape suite (Info, man pages,
+/// changelogs, FAQs, DocBook renderings), which reach every plain-text rule.
 #[test]
 fn corpus_parse_inputs() {
-    for (name, data) in inputs("corpus_parse") {
+    let mut all = inputs("corpus_parse");
+    all.extend(files("tests/data/corpora/shapes-real", ".txt"));
+    all.extend(files("tests/data/corpora/shapes-real", ".info"));
+    for (name, data) in all {
         let raw = String::from_utf8_lossy(&data);
-        // Passages are the input's words; only white space may differ (reflowed prose).
+        // Passages and titles are the input's words; only white space may differ (reflowed
+        // prose, a wrapped question).
         let ws = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-        let normalised = ws(&corpus::normalize_newlines(&raw));
+        // A w3m note mark (`^[1]`) is shown as `[1]`.
+        let normalised = ws(&corpus::normalize_newlines(&raw)).replace("^[", "[");
         let doc = corpus::parse("doc", "Fallback", Format::Text, &raw);
         check_numbering(&name, &doc);
+        for s in &doc.sections {
+            if let Some(t) = &s.title {
+                assert!(normalised.contains(&ws(t)), "{name}: title {t:?}");
+            }
+        }
         for p in doc.sections.iter().flat_map(|s| &s.passages) {
             assert!(normalised.contains(&ws(&p.text)), "{name}: {:?}", p.text);
         }
