@@ -332,6 +332,24 @@ fn skipped(e: &ElementRef<'_>) -> bool {
     if el.classes().any(|c| CLASSES.contains(&c)) {
         return true;
     }
+    // The label a stylesheet prints over an admonition (DocBook's `<th>Note</th>` in a
+    // `div.note`, Sphinx's `p.admonition-title`): the rendering's word, not the author's.
+    if !matches!(name, "div" | "table" | "tr" | "tbody")
+        && e.ancestors().filter_map(ElementRef::wrap).any(|a| {
+            a.value().classes().any(|c| {
+                matches!(
+                    c,
+                    "note" | "tip" | "warning" | "caution" | "important" | "admonition"
+                )
+            })
+        })
+        && {
+            let t: String = e.text().collect();
+            super::text::ADMONITIONS.contains(&t.trim().to_lowercase().as_str())
+        }
+    {
+        return true;
+    }
     // A paragraph's number set beside it (SiSU's object citation numbers,
     // `<label class="ocn"><a …>69</a></label>`): not text.
     if name == "label" && {
@@ -1260,6 +1278,24 @@ mod tests {
                 "Body text.",
                 "2.5 per cent of users said so."
             ]
+        );
+    }
+
+    #[test]
+    fn admonition_labels_are_not_passages_but_their_words_are() {
+        let d = doc("<html><body><h1>Locale</h1><p>Intro.</p>\
+            <div class=\"tip\"><table><tr><td><img alt=\"[Tip]\"></td><th>Tip</th></tr>\
+            <tr><td>Use C.UTF-8.</td></tr></table></div>\
+            <div class=\"admonition note\"><p class=\"admonition-title\">Note</p><p>Mind the gap.</p></div>\
+            <div class=\"admonition\"><p class=\"admonition-title\">See also</p></div></body></html>");
+        let texts: Vec<&str> = d
+            .sections
+            .iter()
+            .flat_map(|s| s.passages.iter().map(|p| p.text.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            ["Intro.", "Use C.UTF-8.", "Mind the gap.", "See also"]
         );
     }
 

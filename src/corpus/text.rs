@@ -1071,8 +1071,8 @@ fn title_key(s: &str) -> String {
 /// Admonition labels a DocBook stylesheet prints over a note (`Note`, `Warning`; in Spanish
 /// `Nota`, `Aviso`…): captions however often they come, and left out of the passage they
 /// label, as the HTML reader leaves out the `¶` of a permalink — they are the rendering's words,
-/// not the author's.
-const ADMONITIONS: &[&str] = &[
+/// not the author's (the HTML reader leaves them out too).
+pub(crate) const ADMONITIONS: &[&str] = &[
     "note",
     "tip",
     "warning",
