@@ -58,9 +58,14 @@ fn corpus_parse_inputs() {
         let raw = String::from_utf8_lossy(&data);
         // Passages and titles are the input's words; only white space may differ (reflowed
         // prose, a wrapped question).
-        let ws = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-        // A w3m note mark (`^[1]`) is shown as `[1]`.
-        let normalised = ws(&corpus::normalize_newlines(&raw)).replace("^[", "[");
+        // A w3m note mark (`^[1]`) is shown as `[1]` when its note is found.
+        let ws = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace("^[", "[")
+        };
+        let normalised = ws(&corpus::normalize_newlines(&raw));
         let doc = corpus::parse("doc", "Fallback", Format::Text, &raw);
         check_numbering(&name, &doc);
         for s in &doc.sections {

@@ -9,7 +9,13 @@ fuzz_target!(|data: &[u8]| {
     let raw = String::from_utf8_lossy(data);
     // Passages and titles are the input's own words: only white space may differ (prose is
     // reflowed, indentation dropped).
-    let ws = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A w3m note mark (`^[1]`) is shown as `[1]` when its note is found.
+    let ws = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace("^[", "[")
+    };
     let normalised = ws(&corpus::normalize_newlines(&raw));
 
     let text = corpus::parse("doc", "Fallback", Format::Text, &raw);

@@ -268,29 +268,40 @@ fn note_label(line: &str) -> Option<(&str, &str)> {
 /// the block's own indentation, and the blocks after it indented deeper (the note's further
 /// paragraphs). They become notes, found again by [`super::notes::attach`] for the passage that
 /// cites them.
-fn footnotes(raws: Vec<Raw<'_>>) -> Vec<Raw<'_>> {
-    let mut out: Vec<Raw<'_>> = Vec::with_capacity(raws.len());
+fn footnotes<'a>(raws: Vec<Raw<'a>>) -> Vec<Raw<'a>> {
+    let mut out: Vec<Raw<'a>> = Vec::with_capacity(raws.len());
+    // The open note: its indentation, label, text so far, and the block that opened it.
     let mut open: Option<(usize, String, String)> = None;
-    let close = |open: &mut Option<(usize, String, String)>, out: &mut Vec<Raw<'_>>| {
+    let mut opened: Option<Raw<'a>> = None;
+    let close = |open: &mut Option<(usize, String, String)>,
+                 opened: &mut Option<Raw<'a>>,
+                 out: &mut Vec<Raw<'a>>| {
+        let block = opened.take();
         if let Some((_, label, text)) = open.take() {
-            out.push(Raw::Note(label, text.trim().to_string()));
+            match block {
+                // A mark alone with no text after it (`^[8]`, a reference wrapped onto a line
+                // of its own, or a note cut off) is not a note: it stays as written.
+                Some(b) if text.trim().is_empty() => out.push(b),
+                _ => out.push(Raw::Note(label, text.trim().to_string())),
+            }
         }
     };
     for raw in raws {
         let Raw::Lines(lines) = &raw else {
-            close(&mut open, &mut out);
+            close(&mut open, &mut opened, &mut out);
             out.push(raw);
             continue;
         };
         let first = lines[0];
         if let Some((label, after)) = note_label(first.text) {
-            close(&mut open, &mut out);
+            close(&mut open, &mut opened, &mut out);
             let mut text = after.to_string();
             for l in &lines[1..] {
                 text.push(' ');
                 text.push_str(l.text);
             }
             open = Some((first.indent, label.to_string(), text.trim().to_string()));
+            opened = Some(raw.clone());
             continue;
         }
         // A centred line after a note (`Chapter 3. Locally Installed Modules`) opens what
@@ -308,10 +319,10 @@ fn footnotes(raws: Vec<Raw<'_>>) -> Vec<Raw<'_>> {
             text.push_str(&lines.iter().map(|l| l.text).collect::<Vec<_>>().join(" "));
             continue;
         }
-        close(&mut open, &mut out);
+        close(&mut open, &mut opened, &mut out);
         out.push(raw);
     }
-    close(&mut open, &mut out);
+    close(&mut open, &mut opened, &mut out);
     out
 }
 
