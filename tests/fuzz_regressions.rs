@@ -43,6 +43,7 @@ fn check_numbering(name: &str, doc: &Document) {
         for (j, p) in section.passages.iter().enumerate() {
             assert_eq!(p.number as usize, j + 1, "{name}: passage numbers");
             assert!(!p.text.trim().is_empty(), "{name}: empty passage");
+            assert_eq!(p.text.trim(), p.text, "{name}: passage not trimmed");
         }
     }
 }

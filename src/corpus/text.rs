@@ -103,9 +103,9 @@ pub fn parse(id: &str, fallback_title: &str, text: &str, overrides: &Overrides) 
     let strict = underlined_depth(&raws);
     let units = units(&raws, &overrides.heading, strict);
     let captions = captions(&units);
-    let items = decide(units, strict, &captions);
+    let units = merge_captions(units, &captions, text);
+    let items = decide(units, strict);
     let items = drop_repeated_entries(drop_contents(super::notes::attach(items)));
-    let items = run_in_captions(items, &captions);
     assemble(id, title, items, overrides.numbering)
 }
 
@@ -163,7 +163,7 @@ fn parse_marked(
             Raw::Note(label, text) => Unit::Note(label, text),
         })
         .collect();
-    let items = super::notes::attach(decide(units, 0, &Default::default()));
+    let items = super::notes::attach(decide(units, 0));
     tracing::debug!(
         tradition = marks.tradition,
         "headings marked by the text's tradition"
@@ -243,7 +243,7 @@ fn raw_blocks(text: &str) -> Vec<Raw<'_>> {
     if !cur.is_empty() {
         out.push(Raw::Lines(cur));
     }
-    footnotes(out)
+    footnotes(out, text)
 }
 
 /// `[2] text` or `^[2] text` (w3m's rendering of a superscript reference), or the label alone on
@@ -268,7 +268,11 @@ fn note_label(line: &str) -> Option<(&str, &str)> {
 /// the block's own indentation, and the blocks after it indented deeper (the note's further
 /// paragraphs). They become notes, found again by [`super::notes::attach`] for the passage that
 /// cites them.
-fn footnotes<'a>(raws: Vec<Raw<'a>>) -> Vec<Raw<'a>> {
+fn footnotes<'a>(raws: Vec<Raw<'a>>, source: &'a str) -> Vec<Raw<'a>> {
+    // Where a line ends and starts in the source (lines are slices of it): a note goes on only
+    // over white space, never across a rule or anything else left out.
+    let start = |l: &Line<'_>| (l.text.as_ptr() as usize).saturating_sub(source.as_ptr() as usize);
+    let mut last_end = 0usize;
     let mut out: Vec<Raw<'a>> = Vec::with_capacity(raws.len());
     // The open note: its indentation, label, text so far, and the block that opened it.
     let mut open: Option<(usize, String, String)> = None;
@@ -302,6 +306,7 @@ fn footnotes<'a>(raws: Vec<Raw<'a>>) -> Vec<Raw<'a>> {
             }
             open = Some((first.indent, label.to_string(), text.trim().to_string()));
             opened = Some(raw.clone());
+            last_end = lines.last().map_or(0, |l| start(l) + l.text.len());
             continue;
         }
         // A centred line after a note (`Chapter 3. Locally Installed Modules`) opens what
@@ -311,10 +316,15 @@ fn footnotes<'a>(raws: Vec<Raw<'a>>) -> Vec<Raw<'a>> {
                 .as_ref()
                 .is_some_and(|(indent, _, _)| first.indent >= indent + 8)
             && looks_like_heading(first.text);
+        let adjacent = source
+            .get(last_end..start(&first))
+            .is_some_and(|gap| gap.trim().is_empty());
         if let Some((indent, _, text)) = open.as_mut()
             && !centred
+            && adjacent
             && lines.iter().all(|l| l.indent > *indent)
         {
+            last_end = lines.last().map_or(last_end, |l| start(l) + l.text.len());
             text.push('\n');
             text.push_str(&lines.iter().map(|l| l.text).collect::<Vec<_>>().join(" "));
             continue;
@@ -880,11 +890,7 @@ fn word_numbered<'a>(label: String, lines: &[Line<'a>]) -> Unit<'a> {
 /// above it, or when, outside any numbered section, its run of numbers holds other paragraphs
 /// (`0. This License applies …` followed by its definitions); otherwise it is an item of a list,
 /// a passage labelled with its number.
-fn decide(
-    units: Vec<Unit<'_>>,
-    strict: u8,
-    captions: &std::collections::HashSet<String>,
-) -> Vec<Block> {
+fn decide(units: Vec<Unit<'_>>, strict: u8) -> Vec<Block> {
     let mut out = Vec::with_capacity(units.len());
     // Open numbered sections, outermost first: (level, style, label).
     let mut stack: Vec<(u8, Option<Style>, String)> = Vec::new();
@@ -899,10 +905,6 @@ fn decide(
     let mut outermost: Option<u8> = None;
     for i in 0..units.len() {
         match &units[i] {
-            Unit::Heading(h) if h.label.is_none() && captions.contains(&title_key(&h.text)) => {
-                // A paragraph's caption: numbering goes on around it.
-                out.push(head_block(h));
-            }
             Unit::Heading(h) => {
                 let mut h = h.clone();
                 if h.style.is_none()
@@ -1101,7 +1103,7 @@ pub(crate) const ADMONITIONS: &[&str] = &[
 /// Titles repeated over paragraphs all through a numbered text (`Rationale`, `Note` in the
 /// Filesystem Hierarchy Standard, three times or more; an admonition's `Note` or `Warning`
 /// once): a paragraph's own caption, not a section
-/// — kept at the head of the passage it introduces ([`run_in_captions`]).
+/// — kept at the head of the passage it introduces ([`merge_captions`]).
 fn captions(units: &[Unit<'_>]) -> std::collections::HashSet<String> {
     let mut counts: std::collections::HashMap<String, usize> = Default::default();
     let mut labelled = 0;
@@ -1138,60 +1140,62 @@ fn caption_like(text: &str) -> bool {
         && !t.ends_with(['.', ',', ';', ':', '!', '?'])
 }
 
-/// Puts each caption ([`captions`]) at the head of the passage it introduces.
-fn run_in_captions(items: Vec<Block>, captions: &std::collections::HashSet<String>) -> Vec<Block> {
+/// Puts each caption ([`captions`]) at the head of the paragraph right after it (nothing but
+/// white space between them in the text, so that the passage is still the text's own words); a
+/// caption with no paragraph right after it stays as it was read; an admonition's label is left
+/// out.
+fn merge_captions<'a>(
+    units: Vec<Unit<'a>>,
+    captions: &std::collections::HashSet<String>,
+    source: &'a str,
+) -> Vec<Unit<'a>> {
     if captions.is_empty() {
-        return items;
+        return units;
     }
-    let mut out = Vec::with_capacity(items.len());
-    let mut caption: Option<String> = None;
-    for b in items {
-        let is_caption = match &b {
-            Block::Heading {
-                label: None, text, ..
-            } => captions.contains(&title_key(text)),
-            Block::Passage { label: None, text } => {
-                caption_like(text) && captions.contains(&title_key(text))
+    // Where a line of the source starts, as an offset (lines are slices of `source`).
+    let offset = |l: &Line<'_>| (l.text.as_ptr() as usize).checked_sub(source.as_ptr() as usize);
+    let caption_text = |u: &Unit<'_>| -> Option<String> {
+        match u {
+            Unit::Heading(h) if h.label.is_none() && captions.contains(&title_key(&h.text)) => {
+                Some(h.text.clone())
             }
-            _ => false,
+            Unit::Para(lines)
+                if lines.len() == 1
+                    && caption_like(lines[0].text)
+                    && captions.contains(&title_key(lines[0].text)) =>
+            {
+                Some(lines[0].text.to_string())
+            }
+            _ => None,
+        }
+    };
+    let mut out = Vec::with_capacity(units.len());
+    let mut units = units.into_iter().peekable();
+    while let Some(u) = units.next() {
+        let Some(caption) = caption_text(&u) else {
+            out.push(u);
+            continue;
         };
-        if is_caption && let Block::Heading { text, .. } | Block::Passage { text, .. } = &b {
-            let admonition = ADMONITIONS.contains(&title_key(text).as_str());
-            if let Some(c) = caption.take() {
-                out.push(Block::Passage {
-                    label: None,
-                    text: c,
-                });
-            }
-            if !admonition {
-                caption = Some(text.clone());
-            }
+        if ADMONITIONS.contains(&title_key(&caption).as_str()) {
             continue;
         }
-        match b {
-            Block::Passage { label, text } if caption.is_some() => {
-                let c = caption.take().unwrap_or_default();
-                out.push(Block::Passage {
-                    label,
-                    text: format!("{c}\n{text}"),
-                });
+        // The caption as a slice of the source, right before the next paragraph.
+        let title = match units.peek() {
+            Some(Unit::Para(body)) => offset(&body[0])
+                .and_then(|at| source.get(..at))
+                .map(str::trim_end)
+                .filter(|before| before.ends_with(caption.as_str()))
+                .and_then(|before| source.get(before.len() - caption.len()..before.len())),
+            _ => None,
+        };
+        match (title, units.peek().cloned()) {
+            (Some(t), Some(Unit::Para(body))) => {
+                units.next();
+                out.push(Unit::Titled(Line { text: t, indent: 0 }, body));
             }
-            b => {
-                if let Some(c) = caption.take() {
-                    out.push(Block::Passage {
-                        label: None,
-                        text: c,
-                    });
-                }
-                out.push(b);
-            }
+            // Nothing right after it: as it was read.
+            _ => out.push(u),
         }
-    }
-    if let Some(c) = caption {
-        out.push(Block::Passage {
-            label: None,
-            text: c,
-        });
     }
     out
 }
