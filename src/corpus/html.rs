@@ -1194,6 +1194,14 @@ pub fn book_order(pages: &[(String, String)]) -> Vec<Vec<usize>> {
 mod tests {
     use super::*;
 
+    /// Every passage's text, in order.
+    fn texts(d: &Document) -> Vec<&str> {
+        d.sections
+            .iter()
+            .flat_map(|s| s.passages.iter().map(|p| p.text.as_str()))
+            .collect()
+    }
+
     fn doc(html: &str) -> Document {
         parse("p", "Fallback", html, &Overrides::default())
     }
@@ -1213,11 +1221,7 @@ mod tests {
 </div><footer>Copyright</footer></body></html>"##,
         );
         assert_eq!(d.title, "Guide");
-        let texts: Vec<&str> = d
-            .sections
-            .iter()
-            .flat_map(|s| s.passages.iter().map(|p| p.text.as_str()))
-            .collect();
+        let texts = texts(&d);
         assert_eq!(
             texts,
             [
@@ -1239,11 +1243,7 @@ mod tests {
         let d = doc(
             "<html><body><pre>  \n    \n    first line\n      indented\n   \n    second</pre></body></html>",
         );
-        let texts: Vec<&str> = d.sections[0]
-            .passages
-            .iter()
-            .map(|p| p.text.as_str())
-            .collect();
+        let texts = texts(&d);
         assert_eq!(texts, ["first line\n  indented", "second"]);
     }
 
@@ -1266,11 +1266,7 @@ mod tests {
                 (Some("1.1"), Some("For the impatient"))
             ]
         );
-        let texts: Vec<&str> = d
-            .sections
-            .iter()
-            .flat_map(|s| s.passages.iter().map(|p| p.text.as_str()))
-            .collect();
+        let texts = texts(&d);
         assert_eq!(
             texts,
             [
@@ -1288,11 +1284,7 @@ mod tests {
             <tr><td>Use C.UTF-8.</td></tr></table></div>\
             <div class=\"admonition note\"><p class=\"admonition-title\">Note</p><p>Mind the gap.</p></div>\
             <div class=\"admonition\"><p class=\"admonition-title\">See also</p></div></body></html>");
-        let texts: Vec<&str> = d
-            .sections
-            .iter()
-            .flat_map(|s| s.passages.iter().map(|p| p.text.as_str()))
-            .collect();
+        let texts = texts(&d);
         assert_eq!(
             texts,
             ["Intro.", "Use C.UTF-8.", "Mind the gap.", "See also"]
@@ -1305,11 +1297,7 @@ mod tests {
             "<html><body><table><tr><td>Path</td><td>(2) Stable</td></tr>\
             <tr><td></td><td>Net</td><td> </td><td>OS</td><td></td></tr></table></body></html>",
         );
-        let texts: Vec<&str> = d.sections[0]
-            .passages
-            .iter()
-            .map(|p| p.text.as_str())
-            .collect();
+        let texts = texts(&d);
         assert_eq!(texts, ["Path | (2) Stable", "Net | OS"]);
     }
 
